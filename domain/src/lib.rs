@@ -1,0 +1,21 @@
+//! offduty-domain: the rules of off-duty detail work, shared by the officer's phone and the
+//! department's server. Pure functions and plain data: no I/O, no database, no HTTP, no async.
+//!
+//! - [`protocol`]: the JSON wire types of `/v1` and the API version.
+//! - [`geofence`]: circle and polygon fences, distances in metres.
+//! - [`punch`]: classifies a clock-in/out fix as verified, needs review or rejected, with reasons.
+//! - [`timecard`]: canonical bytes of a clock event, P-256 signatures, sequence and hash chain.
+//! - [`award`]: award rules (first come, seniority, fewest hours, rotation, lottery), signup
+//!   windows, tiered release, waitlist order.
+//! - [`eligibility`]: who may work a job and, if not, why.
+//! - [`pay`]: integer-cent pay with multipliers, minimums and one rounding rule.
+//! - [`policy`]: cancellation windows.
+
+pub mod award;
+pub mod eligibility;
+pub mod geofence;
+pub mod pay;
+pub mod policy;
+pub mod protocol;
+pub mod punch;
+pub mod timecard;

@@ -1,0 +1,532 @@
+//! Wire types of the sync protocol (`/v1`): what the phone and the server exchange as JSON.
+//!
+//! Every type here is plain data. Times are UTC (`DateTime<Utc>`, RFC 3339 on the wire), money is
+//! integer cents, identifiers are UUIDs. Enums are tagged with `"type"` so that a new variant is a
+//! clear "unknown" to an old reader rather than a silent misparse.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::award::{AwardRule, ReleaseTier};
+use crate::eligibility::{IneligibleReason, Requirements};
+use crate::geofence::{GeoPoint, Geofence};
+use crate::pay::Cents;
+use crate::policy::CancelWindow;
+use crate::punch::{PunchReason, PunchVerdict};
+use crate::timecard::SignedClockEvent;
+
+/// Version of the wire protocol. Bumped on any incompatible change; sent by both sides.
+pub const API_VERSION: u32 = 1;
+
+/// The role a user holds in their department.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Works details: browses, claims, clocks in and out.
+    Officer,
+    /// Runs the department's detail office: creates jobs, sets rules, approves timecards.
+    Coordinator,
+    /// A business that requests and pays for details.
+    Customer,
+}
+
+impl Role {
+    /// The lowercase name used in the database and on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Officer => "officer",
+            Role::Coordinator => "coordinator",
+            Role::Customer => "customer",
+        }
+    }
+
+    /// Parses the lowercase name used in the database and on the wire.
+    pub fn parse(s: &str) -> Option<Role> {
+        match s {
+            "officer" => Some(Role::Officer),
+            "coordinator" => Some(Role::Coordinator),
+            "customer" => Some(Role::Customer),
+            _ => None,
+        }
+    }
+}
+
+/// Lifecycle of a job on the board.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum JobStatus {
+    /// Accepting claims (or requests, for ranked award rules).
+    Open,
+    /// Every slot is awarded; further claims join the waitlist.
+    Filled,
+    /// Called off by the department or the customer.
+    Cancelled,
+    /// The shift is over.
+    Completed,
+}
+
+impl JobStatus {
+    /// The lowercase name used in the database and on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobStatus::Open => "open",
+            JobStatus::Filled => "filled",
+            JobStatus::Cancelled => "cancelled",
+            JobStatus::Completed => "completed",
+        }
+    }
+
+    /// Parses the lowercase name used in the database and on the wire.
+    pub fn parse(s: &str) -> Option<JobStatus> {
+        match s {
+            "open" => Some(JobStatus::Open),
+            "filled" => Some(JobStatus::Filled),
+            "cancelled" => Some(JobStatus::Cancelled),
+            "completed" => Some(JobStatus::Completed),
+            _ => None,
+        }
+    }
+}
+
+/// A paid off-duty detail as officers see it on the board.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Job {
+    pub id: Uuid,
+    pub department_id: Uuid,
+    pub title: String,
+    /// The business paying for the detail, as officers should see it.
+    pub customer_name: String,
+    pub site_name: String,
+    pub address: String,
+    /// Where to report; also the point distances on the board are measured from.
+    pub location: GeoPoint,
+    /// Where a clock-in or clock-out counts as on site.
+    pub geofence: Geofence,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    /// Officers needed.
+    pub slots: u32,
+    /// Slots currently awarded.
+    pub slots_filled: u32,
+    /// Job type (e.g. `traffic`, `security`, `event`); decides the hourly rate.
+    pub job_type: String,
+    /// Hourly rate the officer earns, in cents (before holiday or short-notice multipliers).
+    pub rate_cents: Cents,
+    /// Multiplier in basis points (10000 = ×1) that applies to this job (holiday, short notice).
+    pub multiplier_bp: u32,
+    /// Currency of every amount on this job (ISO 4217).
+    pub currency: String,
+    pub requirements: Requirements,
+    pub award_rule: AwardRule,
+    /// When signups open (tier 0 of the release) and, for ranked rules, when they close.
+    pub signup_opens_at: DateTime<Utc>,
+    pub signup_closes_at: Option<DateTime<Utc>>,
+    /// Staged release: first to the listed groups for some hours, then to everyone.
+    pub release_tiers: Vec<ReleaseTier>,
+    pub status: JobStatus,
+    /// Free-form instructions for the officer (where to park, who to ask for).
+    pub notes: String,
+    /// Change-log sequence of the last change to this job.
+    pub version: u64,
+}
+
+/// Where an officer stands on a job.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum AssignmentStatus {
+    /// Asked for a job whose award rule ranks requests when signups close.
+    Requested,
+    /// Holds a slot: this is a shift.
+    Awarded,
+    /// In line for a slot.
+    Waitlisted,
+    /// Took back a request or left the waitlist.
+    Withdrawn,
+    /// Gave up an awarded slot.
+    Cancelled,
+    /// Handed the slot to another officer or back to the board.
+    TransferredOut,
+    /// Lost the slot because the job was called off.
+    JobCancelled,
+}
+
+impl AssignmentStatus {
+    /// The lowercase name used in the database and on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AssignmentStatus::Requested => "requested",
+            AssignmentStatus::Awarded => "awarded",
+            AssignmentStatus::Waitlisted => "waitlisted",
+            AssignmentStatus::Withdrawn => "withdrawn",
+            AssignmentStatus::Cancelled => "cancelled",
+            AssignmentStatus::TransferredOut => "transferred_out",
+            AssignmentStatus::JobCancelled => "job_cancelled",
+        }
+    }
+
+    /// Parses the lowercase name used in the database and on the wire.
+    pub fn parse(s: &str) -> Option<AssignmentStatus> {
+        Some(match s {
+            "requested" => AssignmentStatus::Requested,
+            "awarded" => AssignmentStatus::Awarded,
+            "waitlisted" => AssignmentStatus::Waitlisted,
+            "withdrawn" => AssignmentStatus::Withdrawn,
+            "cancelled" => AssignmentStatus::Cancelled,
+            "transferred_out" => AssignmentStatus::TransferredOut,
+            "job_cancelled" => AssignmentStatus::JobCancelled,
+            _ => return None,
+        })
+    }
+
+    /// Whether the officer still has a stake in the job (holds, asked for or waits for a slot).
+    pub fn is_active(self) -> bool {
+        matches!(
+            self,
+            AssignmentStatus::Requested | AssignmentStatus::Awarded | AssignmentStatus::Waitlisted
+        )
+    }
+}
+
+/// One officer's standing on one job, as that officer sees it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Assignment {
+    pub id: Uuid,
+    pub job_id: Uuid,
+    pub officer_id: Uuid,
+    pub status: AssignmentStatus,
+    /// 1-based place in line while waitlisted or requested (ranked rules), else `None`.
+    pub position: Option<u32>,
+    pub updated_at: DateTime<Utc>,
+    pub version: u64,
+}
+
+/// Review state of a timecard, and how far its money has travelled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum TimecardStatus {
+    /// Clocked in, not yet out.
+    Open,
+    /// Both punches verified; waiting for a coordinator's approval.
+    Pending,
+    /// A punch is doubtful; a coordinator must look before it can be approved.
+    NeedsReview,
+    Approved,
+    Invoiced,
+    Paid,
+}
+
+impl TimecardStatus {
+    /// The lowercase name used in the database and on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TimecardStatus::Open => "open",
+            TimecardStatus::Pending => "pending",
+            TimecardStatus::NeedsReview => "needs_review",
+            TimecardStatus::Approved => "approved",
+            TimecardStatus::Invoiced => "invoiced",
+            TimecardStatus::Paid => "paid",
+        }
+    }
+
+    /// Parses the lowercase name used in the database and on the wire.
+    pub fn parse(s: &str) -> Option<TimecardStatus> {
+        Some(match s {
+            "open" => TimecardStatus::Open,
+            "pending" => TimecardStatus::Pending,
+            "needs_review" => TimecardStatus::NeedsReview,
+            "approved" => TimecardStatus::Approved,
+            "invoiced" => TimecardStatus::Invoiced,
+            "paid" => TimecardStatus::Paid,
+            _ => return None,
+        })
+    }
+}
+
+/// One punch as recorded by the server.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PunchRecord {
+    pub event_id: Uuid,
+    /// Device time of the punch.
+    pub at: DateTime<Utc>,
+    pub verdict: PunchVerdict,
+    pub reasons: Vec<PunchReason>,
+}
+
+/// The record of one shift's work: punches, hours and pay.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Timecard {
+    pub id: Uuid,
+    pub assignment_id: Uuid,
+    pub job_id: Uuid,
+    pub officer_id: Uuid,
+    pub clock_in: Option<PunchRecord>,
+    pub clock_out: Option<PunchRecord>,
+    /// Minutes worked between the punches, before rounding.
+    pub worked_minutes: Option<i64>,
+    /// Minutes paid, after the rounding rule and the minimum.
+    pub billable_minutes: Option<i64>,
+    pub rate_cents: Cents,
+    pub multiplier_bp: u32,
+    pub gross_cents: Option<Cents>,
+    pub currency: String,
+    pub status: TimecardStatus,
+    pub paid_at: Option<DateTime<Utc>>,
+    pub version: u64,
+}
+
+/// A block of work the department knows of, used for hour caps and rest rules.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DutyBlock {
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub kind: DutyKind,
+}
+
+/// Whether a block of work was a regular (on-duty) shift or an off-duty detail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum DutyKind {
+    OnDuty,
+    OffDuty,
+}
+
+/// What an officer does. Each is sent inside an [`ActionEnvelope`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Action {
+    /// Take a slot (first come) or ask for one (ranked rules); joins the waitlist when full.
+    Claim { job_id: Uuid },
+    /// Take back a request or leave the waitlist (not for an awarded slot: that is `cancel`).
+    Withdraw { job_id: Uuid },
+    /// Give up an awarded slot, subject to the department's cancellation windows.
+    Cancel {
+        job_id: Uuid,
+        #[serde(default)]
+        reason: Option<String>,
+    },
+    /// Hand an awarded slot to a named officer, or back to the board (`to_officer_id: null`).
+    Transfer {
+        job_id: Uuid,
+        #[serde(default)]
+        to_officer_id: Option<Uuid>,
+    },
+    /// A signed clock-in punch.
+    ClockIn { event: SignedClockEvent },
+    /// A signed clock-out punch.
+    ClockOut { event: SignedClockEvent },
+}
+
+impl Action {
+    /// Short name of the action kind (`claim`, `clock_in`, …).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Action::Claim { .. } => "claim",
+            Action::Withdraw { .. } => "withdraw",
+            Action::Cancel { .. } => "cancel",
+            Action::Transfer { .. } => "transfer",
+            Action::ClockIn { .. } => "clock_in",
+            Action::ClockOut { .. } => "clock_out",
+        }
+    }
+
+    /// The job the action is about.
+    pub fn job_id(&self) -> Uuid {
+        match self {
+            Action::Claim { job_id }
+            | Action::Withdraw { job_id }
+            | Action::Cancel { job_id, .. }
+            | Action::Transfer { job_id, .. } => *job_id,
+            Action::ClockIn { event } | Action::ClockOut { event } => event.event.job_id,
+        }
+    }
+}
+
+/// An action with the idempotency key that makes retries safe.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ActionEnvelope {
+    /// UUIDv7 chosen by the device when the officer acted. The same key with the same action
+    /// returns the stored outcome; with a different action it is refused (422).
+    pub idempotency_key: Uuid,
+    /// Device time when the officer acted (informational: the server decides by receipt order).
+    pub created_at: DateTime<Utc>,
+    pub action: Action,
+}
+
+/// The device's clocks at the moment a batch is sent, so the server can place offline punches
+/// on its own timeline (same boot id: monotonic time is trustworthy; device time may not be).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DeviceClock {
+    pub device_time: DateTime<Utc>,
+    pub monotonic_ms: u64,
+    pub boot_id: String,
+}
+
+/// Body of `POST /v1/actions`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ActionBatch {
+    pub actions: Vec<ActionEnvelope>,
+    #[serde(default)]
+    pub device_clock: Option<DeviceClock>,
+}
+
+/// What became of one action.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Outcome {
+    /// The officer holds a slot.
+    Awarded { assignment_id: Uuid },
+    /// The request is recorded; slots are awarded by the job's rule when signups close.
+    Requested { assignment_id: Uuid, position: u32 },
+    /// Every slot is taken; the officer is in line.
+    Waitlisted { assignment_id: Uuid, position: u32 },
+    /// The request or waitlist place is given up.
+    Withdrawn { assignment_id: Uuid },
+    /// The slot is given up; `promoted` is whether someone from the waitlist took it.
+    Cancelled {
+        assignment_id: Uuid,
+        window: CancelWindow,
+        promoted: bool,
+    },
+    /// The slot now belongs to `to_officer_id`, or is back on the board when `None`.
+    Transferred {
+        assignment_id: Uuid,
+        to_officer_id: Option<Uuid>,
+    },
+    /// The punch is recorded with the server's verdict.
+    Punched {
+        timecard_id: Uuid,
+        event_id: Uuid,
+        verdict: PunchVerdict,
+        reasons: Vec<PunchReason>,
+    },
+    /// The action was refused; nothing changed.
+    Rejected {
+        code: RejectCode,
+        /// A sentence an officer can read.
+        reason: String,
+        /// Why the officer is not eligible, when that is the cause.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        ineligible: Vec<IneligibleReason>,
+    },
+}
+
+/// Why an action was refused, as a stable code a client can act on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum RejectCode {
+    JobNotFound,
+    /// The job is cancelled, over, or otherwise not taking this action.
+    JobClosed,
+    /// Signups have not opened for this officer yet (release tier), or have closed.
+    SignupClosed,
+    NotEligible,
+    /// The officer already holds, asked for or waits for a slot on this job.
+    AlreadyClaimed,
+    /// The officer has nothing on this job to withdraw, cancel, transfer or punch.
+    NotAssigned,
+    /// Inside the window where the officer must find a replacement, and none is available.
+    NeedsReplacement,
+    /// Too close to the start: only a coordinator can release the officer.
+    CallCoordinator,
+    /// The named officer cannot take the slot.
+    TransferTargetInvalid,
+    /// The clock event's signature does not verify against the device's registered key.
+    BadSignature,
+    /// The clock event's sequence number was already used (a replay), or goes backwards.
+    Replayed,
+    /// The clock event does not follow the device's previous event (hash chain broken).
+    ChainMismatch,
+    /// The device is unknown, revoked or belongs to someone else.
+    UnknownDevice,
+    /// Clock-in twice, or clock-out without a clock-in.
+    PunchOutOfOrder,
+    /// Too many claims in a short time.
+    RateLimited,
+    /// The action is malformed in a way the schema could not catch.
+    Invalid,
+}
+
+/// One decided action.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ActionOutcome {
+    pub idempotency_key: Uuid,
+    /// True when this outcome was stored earlier under the same key (a retry).
+    pub replayed: bool,
+    pub outcome: Outcome,
+}
+
+/// Response of `POST /v1/actions`: one outcome per action, in order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ActionResults {
+    pub api_version: u32,
+    pub outcomes: Vec<ActionOutcome>,
+}
+
+/// Department settings the phone needs to apply the same rules offline.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DepartmentRules {
+    pub department_id: Uuid,
+    pub name: String,
+    /// IANA time zone that decides "day" and "week" for hour caps and reports.
+    pub time_zone: String,
+    pub currency: String,
+    pub limits: crate::eligibility::Limits,
+    pub cancel_policy: crate::policy::CancelPolicy,
+    pub punch_thresholds: crate::punch::PunchThresholds,
+}
+
+/// The officer's own profile, as used for eligibility.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OfficerProfile {
+    pub id: Uuid,
+    pub display_name: String,
+    pub badge: String,
+    pub rank: crate::eligibility::Rank,
+    pub certifications: Vec<String>,
+    pub groups: Vec<String>,
+    /// 1 = most senior.
+    pub seniority: u32,
+    pub permit_expires_at: Option<DateTime<Utc>>,
+}
+
+/// Response of `GET /v1/sync?cursor=N`: what this officer may see that changed since `N`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SyncResponse {
+    pub api_version: u32,
+    /// Pass this back as `cursor` next time.
+    pub cursor: u64,
+    /// True when this is a full snapshot (cursor 0, or a cursor the server no longer knows):
+    /// the client replaces its cache instead of merging.
+    pub full: bool,
+    pub jobs: Vec<Job>,
+    pub assignments: Vec<Assignment>,
+    pub timecards: Vec<Timecard>,
+    /// Present on a full snapshot, or when the officer's own duty blocks changed.
+    pub duty_blocks: Option<Vec<DutyBlock>>,
+    /// Present on a full snapshot, or when the department's rules changed.
+    pub rules: Option<DepartmentRules>,
+    /// Present on a full snapshot, or when the officer's profile changed.
+    pub profile: Option<OfficerProfile>,
+}
