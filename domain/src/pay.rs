@@ -1,9 +1,24 @@
 //! Pay in integer cents: hourly rates by job type, multipliers, minimum billable time and the one
 //! rounding rule.
+//!
+//! # The rounding rule
+//!
+//! Money is integer cents and is rounded in exactly one place, [`gross_cents`]:
+//!
+//! ```text
+//! gross = rate_cents × billable_minutes × multiplier_bp / (60 × 10000)
+//! ```
+//!
+//! computed exactly in 128-bit integers and rounded **half up** (ties toward +∞) to the cent, once,
+//! at the end. Minutes are rounded before that by [`PayPolicy::billable_minutes`] (to the nearest
+//! increment, half up, then the minimum). When an amount is divided (an invoice split between
+//! officers or cost centres), [`split_largest_remainder`] hands out the leftover cents so the parts
+//! always add up to the total.
 
 use std::collections::BTreeMap;
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
+use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
 /// Money in integer cents of the department's currency.
@@ -21,6 +36,7 @@ pub struct PayPolicy {
     pub holiday_multiplier_bp: u32,
     /// Multiplier for a job posted less than `short_notice_hours` before it starts.
     pub short_notice_multiplier_bp: u32,
+    /// A job posted less than this many hours before it starts is short notice.
     pub short_notice_hours: u32,
     /// Holidays (local dates in the department's time zone).
     pub holidays: Vec<NaiveDate>,
@@ -28,4 +44,529 @@ pub struct PayPolicy {
     pub min_billable_minutes: i64,
     /// Worked minutes are rounded to the nearest multiple of this (half rounds up).
     pub rounding_increment_minutes: i64,
+}
+
+/// One ×1 multiplier in basis points.
+pub const BP_ONE: u32 = 10_000;
+/// Largest multiplier a policy may set (×10).
+pub const MAX_MULTIPLIER_BP: u32 = 100_000;
+/// Largest hourly rate a policy may set, in cents (10,000.00 an hour).
+pub const MAX_RATE_CENTS: Cents = 1_000_000;
+
+impl Default for PayPolicy {
+    /// Traffic 65.00, security 55.00, event 60.00, construction 70.00 an hour (others 55.00);
+    /// holidays ×1.5; short notice (posted under 24 h ahead) ×1.25; at least 3 hours paid; worked
+    /// time rounded to 15 minutes; no holidays listed.
+    fn default() -> Self {
+        let rates = [
+            ("traffic", 6500),
+            ("security", 5500),
+            ("event", 6000),
+            ("construction", 7000),
+        ];
+        PayPolicy {
+            rates_cents: rates.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
+            default_rate_cents: 5500,
+            holiday_multiplier_bp: 15_000,
+            short_notice_multiplier_bp: 12_500,
+            short_notice_hours: 24,
+            holidays: Vec::new(),
+            min_billable_minutes: 180,
+            rounding_increment_minutes: 15,
+        }
+    }
+}
+
+/// What a shift pays, and how that was worked out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PayQuote {
+    /// Hourly rate, cents.
+    pub rate_cents: Cents,
+    /// Multiplier in basis points (10000 = ×1).
+    pub multiplier_bp: u32,
+    /// Minutes paid, after rounding and the minimum.
+    pub billable_minutes: i64,
+    /// [`gross_cents`] of the above.
+    pub gross_cents: Cents,
+}
+
+impl PayPolicy {
+    /// Hourly rate for `job_type` (matched exactly), or the default rate.
+    pub fn rate_for(&self, job_type: &str) -> Cents {
+        self.rates_cents
+            .get(job_type)
+            .copied()
+            .unwrap_or(self.default_rate_cents)
+    }
+
+    /// The multiplier for a shift starting at `starts_at`, posted at `posted_at`: the holiday
+    /// multiplier if the start's local date in `tz` is a listed holiday, the short-notice one if
+    /// it was posted less than `short_notice_hours` before the start. When both apply the larger
+    /// wins (multipliers never compound); when neither does, 10000 (×1).
+    pub fn multiplier_bp(&self, starts_at: DateTime<Utc>, posted_at: DateTime<Utc>, tz: Tz) -> u32 {
+        let holiday = self
+            .holidays
+            .contains(&starts_at.with_timezone(&tz).date_naive());
+        let notice =
+            TimeDelta::try_hours(i64::from(self.short_notice_hours)).unwrap_or(TimeDelta::MAX);
+        let short_notice = starts_at.signed_duration_since(posted_at) < notice;
+        [
+            holiday.then_some(self.holiday_multiplier_bp),
+            short_notice.then_some(self.short_notice_multiplier_bp),
+        ]
+        .into_iter()
+        .flatten()
+        .max()
+        .unwrap_or(BP_ONE)
+    }
+
+    /// Minutes paid for `worked_minutes`: rounded to the nearest multiple of the increment (half
+    /// up), then raised to the minimum. Zero or negative worked time (a no-show) pays 0.
+    pub fn billable_minutes(&self, worked_minutes: i64) -> i64 {
+        if worked_minutes <= 0 {
+            return 0;
+        }
+        let rounded = if self.rounding_increment_minutes > 0 {
+            let inc = i128::from(self.rounding_increment_minutes);
+            let w = i128::from(worked_minutes);
+            let r = (w + inc / 2).div_euclid(inc) * inc;
+            // Rounding up past i64::MAX falls back to the last multiple below it.
+            i64::try_from(r).unwrap_or(i64::MAX - i64::MAX % self.rounding_increment_minutes)
+        } else {
+            worked_minutes
+        };
+        rounded.max(self.min_billable_minutes)
+    }
+
+    /// Scheduled pay for a shift of `job_type` over `[starts_at, ends_at)`, posted at
+    /// `posted_at`. Scheduled minutes are whole minutes (seconds dropped) and go through
+    /// [`PayPolicy::billable_minutes`].
+    pub fn quote(
+        &self,
+        job_type: &str,
+        starts_at: DateTime<Utc>,
+        ends_at: DateTime<Utc>,
+        posted_at: DateTime<Utc>,
+        tz: Tz,
+    ) -> PayQuote {
+        let rate_cents = self.rate_for(job_type);
+        let multiplier_bp = self.multiplier_bp(starts_at, posted_at, tz);
+        let worked = ends_at.signed_duration_since(starts_at).num_minutes();
+        let billable_minutes = self.billable_minutes(worked);
+        PayQuote {
+            rate_cents,
+            multiplier_bp,
+            billable_minutes,
+            gross_cents: gross_cents(rate_cents, billable_minutes, multiplier_bp),
+        }
+    }
+
+    /// Checks the policy: rates 0..=1,000,000 cents an hour with non-blank job types, multipliers
+    /// from ×1 to ×10, short notice at most 720 h, a minimum of 0..=1440 minutes and a rounding
+    /// increment of 1..=60 minutes.
+    pub fn validate(&self) -> Result<(), String> {
+        let rate_ok = |r: Cents| (0..=MAX_RATE_CENTS).contains(&r);
+        for (job_type, rate) in &self.rates_cents {
+            if job_type.trim().is_empty() {
+                return Err("job types in rates_cents must not be blank".to_string());
+            }
+            if !rate_ok(*rate) {
+                return Err(format!(
+                    "rate for {job_type:?} must be between 0 and {MAX_RATE_CENTS} cents (got {rate})"
+                ));
+            }
+        }
+        if !rate_ok(self.default_rate_cents) {
+            return Err(format!(
+                "default_rate_cents must be between 0 and {MAX_RATE_CENTS} (got {})",
+                self.default_rate_cents
+            ));
+        }
+        for (name, bp) in [
+            ("holiday_multiplier_bp", self.holiday_multiplier_bp),
+            (
+                "short_notice_multiplier_bp",
+                self.short_notice_multiplier_bp,
+            ),
+        ] {
+            if !(BP_ONE..=MAX_MULTIPLIER_BP).contains(&bp) {
+                return Err(format!(
+                    "{name} must be between {BP_ONE} and {MAX_MULTIPLIER_BP} (got {bp})"
+                ));
+            }
+        }
+        if self.short_notice_hours > 720 {
+            return Err(format!(
+                "short_notice_hours must be at most 720 (got {})",
+                self.short_notice_hours
+            ));
+        }
+        if !(0..=1440).contains(&self.min_billable_minutes) {
+            return Err(format!(
+                "min_billable_minutes must be between 0 and 1440 (got {})",
+                self.min_billable_minutes
+            ));
+        }
+        if !(1..=60).contains(&self.rounding_increment_minutes) {
+            return Err(format!(
+                "rounding_increment_minutes must be between 1 and 60 (got {})",
+                self.rounding_increment_minutes
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Converts an exact i128 amount to cents, saturating at the ends of `i64`.
+fn saturate(x: i128) -> Cents {
+    Cents::try_from(x).unwrap_or(if x < 0 { Cents::MIN } else { Cents::MAX })
+}
+
+/// Gross pay: `rate_cents × billable_minutes × multiplier_bp / 600000`, exact in 128-bit integers
+/// and rounded half up to the cent. This is the crate's one rounding rule for money.
+pub fn gross_cents(rate_cents: Cents, billable_minutes: i64, multiplier_bp: u32) -> Cents {
+    const DENOMINATOR: i128 = 60 * BP_ONE as i128;
+    // |rate × minutes| < 2^126 always fits; only the multiplier can overflow, far beyond i64.
+    let rate_minutes = i128::from(rate_cents) * i128::from(billable_minutes);
+    let Some(exact) = rate_minutes.checked_mul(i128::from(multiplier_bp)) else {
+        return if rate_minutes < 0 {
+            Cents::MIN
+        } else {
+            Cents::MAX
+        };
+    };
+    let (whole, rest) = (exact.div_euclid(DENOMINATOR), exact.rem_euclid(DENOMINATOR));
+    saturate(if rest * 2 >= DENOMINATOR {
+        whole + 1
+    } else {
+        whole
+    })
+}
+
+/// Splits `total` in proportion to `weights`, by largest remainder: each part gets the floor of
+/// its exact share, then the cents left over go one each to the parts with the largest
+/// remainders (ties to the earlier index). The parts always sum to `total`, and each is within
+/// one cent of its exact share. All-zero weights split evenly; no weights give no parts. A
+/// negative total is split as its absolute value, then negated.
+pub fn split_largest_remainder(total: Cents, weights: &[u64]) -> Vec<Cents> {
+    if weights.is_empty() {
+        return Vec::new();
+    }
+    let even = weights.iter().all(|w| *w == 0);
+    let weight = |w: u64| if even { 1 } else { u128::from(w) };
+    let sum: u128 = weights.iter().map(|w| weight(*w)).sum();
+    let amount = u128::from(total.unsigned_abs());
+    let mut parts: Vec<(u128, u128)> = weights
+        .iter()
+        .map(|w| {
+            let share = amount * weight(*w);
+            (share / sum, share % sum)
+        })
+        .collect();
+    let handed: u128 = parts.iter().map(|(p, _)| p).sum();
+    // Fewer than `weights.len()` cents are left over.
+    let leftover = usize::try_from(amount - handed).unwrap_or(usize::MAX);
+    let mut order: Vec<usize> = (0..parts.len()).collect();
+    order.sort_by(|a, b| parts[*b].1.cmp(&parts[*a].1).then(a.cmp(b)));
+    for i in order.into_iter().take(leftover) {
+        parts[i].0 += 1;
+    }
+    let sign: i128 = if total < 0 { -1 } else { 1 };
+    parts
+        .into_iter()
+        .map(|(p, _)| saturate(sign * i128::try_from(p).unwrap_or(i128::MAX)))
+        .collect()
+}
+
+/// Formats cents for people: "$1,234.56" and "-$3.00" for USD, "1,234.56 EUR" for any other
+/// currency code (always two decimals: amounts are hundredths of the unit).
+pub fn format_cents(cents: Cents, currency: &str) -> String {
+    let sign = if cents < 0 { "-" } else { "" };
+    let abs = cents.unsigned_abs();
+    let digits = (abs / 100).to_string();
+    let mut units = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            units.push(',');
+        }
+        units.push(ch);
+    }
+    let number = format!("{units}.{:02}", abs % 100);
+    let code = currency.trim();
+    if code.eq_ignore_ascii_case("USD") {
+        format!("{sign}${number}")
+    } else {
+        format!("{sign}{number} {}", code.to_ascii_uppercase())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use chrono_tz::America::New_York;
+    use proptest::prelude::*;
+
+    fn ny(y: i32, mo: u32, d: u32, h: u32) -> DateTime<Utc> {
+        New_York
+            .with_ymd_and_hms(y, mo, d, h, 0, 0)
+            .earliest()
+            .expect("valid local time")
+            .to_utc()
+    }
+
+    fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).expect("valid date")
+    }
+
+    fn with_holiday(day: NaiveDate) -> PayPolicy {
+        PayPolicy {
+            holidays: vec![day],
+            ..PayPolicy::default()
+        }
+    }
+
+    #[test]
+    fn default_policy_has_the_published_rates_and_is_valid() {
+        let p = PayPolicy::default();
+        assert_eq!(p.rate_for("traffic"), 6500);
+        assert_eq!(p.rate_for("security"), 5500);
+        assert_eq!(p.rate_for("event"), 6000);
+        assert_eq!(p.rate_for("construction"), 7000);
+        assert_eq!(p.rate_for("parade"), 5500);
+        assert_eq!(p.validate(), Ok(()));
+    }
+
+    #[test]
+    fn a_week_ahead_on_a_working_day_pays_the_plain_rate() {
+        let p = with_holiday(date(2026, 12, 25));
+        let start = ny(2026, 12, 12, 14);
+        assert_eq!(
+            p.multiplier_bp(start, start - TimeDelta::days(7), New_York),
+            10_000
+        );
+    }
+
+    #[test]
+    fn holidays_are_local_dates() {
+        let p = with_holiday(date(2026, 12, 25));
+        // 22:00 on Christmas Eve in New York is already 25 Dec in UTC: not a holiday there.
+        let eve = ny(2026, 12, 24, 22);
+        assert_eq!(
+            p.multiplier_bp(eve, eve - TimeDelta::days(30), New_York),
+            10_000
+        );
+        let christmas = ny(2026, 12, 25, 20);
+        assert_eq!(
+            p.multiplier_bp(christmas, christmas - TimeDelta::days(30), New_York),
+            15_000
+        );
+    }
+
+    #[test]
+    fn short_notice_is_under_the_threshold() {
+        let p = PayPolicy::default();
+        let start = ny(2026, 12, 12, 14);
+        assert_eq!(
+            p.multiplier_bp(start, start - TimeDelta::hours(24), New_York),
+            10_000
+        );
+        let late = start - TimeDelta::hours(24) + TimeDelta::minutes(1);
+        assert_eq!(p.multiplier_bp(start, late, New_York), 12_500);
+        // Posted after the start (an emergency call-out) is short notice too.
+        assert_eq!(
+            p.multiplier_bp(start, start + TimeDelta::hours(1), New_York),
+            12_500
+        );
+    }
+
+    #[test]
+    fn holiday_and_short_notice_do_not_compound() {
+        let mut p = with_holiday(date(2026, 12, 25));
+        let start = ny(2026, 12, 25, 9);
+        let posted = start - TimeDelta::hours(2);
+        assert_eq!(p.multiplier_bp(start, posted, New_York), 15_000);
+        p.short_notice_multiplier_bp = 20_000;
+        assert_eq!(p.multiplier_bp(start, posted, New_York), 20_000);
+    }
+
+    #[test]
+    fn worked_minutes_round_to_the_nearest_quarter_hour_half_up() {
+        let p = PayPolicy::default();
+        assert_eq!(p.billable_minutes(247), 240);
+        assert_eq!(p.billable_minutes(248), 255);
+        assert_eq!(p.billable_minutes(247 + 1), 255);
+        assert_eq!(p.billable_minutes(255), 255);
+        assert_eq!(p.billable_minutes(262), 255);
+        assert_eq!(p.billable_minutes(263), 270);
+    }
+
+    #[test]
+    fn short_shifts_pay_the_minimum_but_no_shows_pay_nothing() {
+        let p = PayPolicy::default();
+        assert_eq!(p.billable_minutes(5), 180);
+        assert_eq!(p.billable_minutes(95), 180);
+        assert_eq!(p.billable_minutes(0), 0);
+        assert_eq!(p.billable_minutes(-30), 0);
+    }
+
+    #[test]
+    fn a_zero_increment_does_not_divide_by_zero() {
+        let p = PayPolicy {
+            rounding_increment_minutes: 0,
+            ..PayPolicy::default()
+        };
+        assert_eq!(p.billable_minutes(247), 247);
+        assert!(p.validate().is_err());
+    }
+
+    #[test]
+    fn quote_is_the_scheduled_pay() {
+        let p = PayPolicy::default();
+        let start = ny(2026, 12, 12, 14);
+        let q = p.quote(
+            "traffic",
+            start,
+            start + TimeDelta::minutes(250),
+            start - TimeDelta::days(3),
+            New_York,
+        );
+        assert_eq!(
+            q,
+            PayQuote {
+                rate_cents: 6500,
+                multiplier_bp: 10_000,
+                billable_minutes: 255,
+                gross_cents: 27_625
+            }
+        );
+        let short = p.quote(
+            "security",
+            start,
+            start + TimeDelta::hours(2),
+            start - TimeDelta::hours(3),
+            New_York,
+        );
+        // 3 h minimum × 55.00 × 1.25 = 206.25.
+        assert_eq!(short.billable_minutes, 180);
+        assert_eq!(short.gross_cents, 20_625);
+    }
+
+    #[test]
+    fn gross_rounds_half_up_to_the_cent() {
+        // 1 cent an hour for 30 minutes is half a cent: rounds up.
+        assert_eq!(gross_cents(1, 30, 10_000), 1);
+        // 1 cent an hour for 29 minutes is 0.483 cent: rounds down.
+        assert_eq!(gross_cents(1, 29, 10_000), 0);
+        // 65.00 × 4.25 h × 1.25 = 345.3125 → 345.31.
+        assert_eq!(gross_cents(6500, 255, 12_500), 34_531);
+        // 55.55 × 3 h × 1.5 = 249.975 → 249.98.
+        assert_eq!(gross_cents(5555, 180, 15_000), 24_998);
+    }
+
+    #[test]
+    fn gross_saturates_instead_of_overflowing() {
+        assert_eq!(gross_cents(i64::MAX, i64::MAX, u32::MAX), i64::MAX);
+        assert_eq!(gross_cents(i64::MIN, i64::MAX, u32::MAX), i64::MIN);
+        assert_eq!(gross_cents(i64::MAX, 600, 10_000), i64::MAX);
+        // Half a cent below zero rounds up (toward +∞) to zero.
+        assert_eq!(gross_cents(-1, 30, 10_000), 0);
+    }
+
+    #[test]
+    fn split_hands_leftover_cents_to_the_largest_remainders() {
+        assert_eq!(split_largest_remainder(100, &[1, 1, 1]), vec![34, 33, 33]);
+        assert_eq!(split_largest_remainder(1000, &[1, 2]), vec![333, 667]);
+        assert_eq!(split_largest_remainder(10, &[0, 0, 0, 0]), vec![3, 3, 2, 2]);
+        assert_eq!(split_largest_remainder(10, &[0, 5]), vec![0, 10]);
+        assert_eq!(
+            split_largest_remainder(-100, &[1, 1, 1]),
+            vec![-34, -33, -33]
+        );
+        assert_eq!(split_largest_remainder(500, &[]), Vec::<Cents>::new());
+        assert_eq!(
+            split_largest_remainder(i64::MIN, &[1, 1]),
+            vec![i64::MIN / 2, i64::MIN / 2]
+        );
+    }
+
+    #[test]
+    fn cents_are_formatted_for_people() {
+        assert_eq!(format_cents(123_456, "USD"), "$1,234.56");
+        assert_eq!(format_cents(-300, "USD"), "-$3.00");
+        assert_eq!(format_cents(5, "usd"), "$0.05");
+        assert_eq!(format_cents(123_456, "EUR"), "1,234.56 EUR");
+        assert_eq!(format_cents(-123_456_789, "CAD"), "-1,234,567.89 CAD");
+        assert_eq!(format_cents(100_000, "USD"), "$1,000.00");
+        assert_eq!(format_cents(i64::MIN, "USD"), "-$92,233,720,368,547,758.08");
+    }
+
+    #[test]
+    fn policies_out_of_range_are_refused() {
+        let bad = |f: fn(&mut PayPolicy)| {
+            let mut p = PayPolicy::default();
+            f(&mut p);
+            p.validate().is_err()
+        };
+        assert!(bad(|p| p.default_rate_cents = -1));
+        assert!(bad(|p| {
+            p.rates_cents.insert("traffic".into(), MAX_RATE_CENTS + 1);
+        }));
+        assert!(bad(|p| {
+            p.rates_cents.insert(" ".into(), 100);
+        }));
+        assert!(bad(|p| p.holiday_multiplier_bp = 9_999));
+        assert!(bad(|p| p.short_notice_multiplier_bp = 100_001));
+        assert!(bad(|p| p.short_notice_hours = 721));
+        assert!(bad(|p| p.min_billable_minutes = -1));
+        assert!(bad(|p| p.rounding_increment_minutes = 61));
+    }
+
+    proptest! {
+        #[test]
+        fn split_sums_to_the_total_and_each_part_is_within_a_cent(
+            total in any::<i64>(), weights in prop::collection::vec(0u64..1_000_000, 1..20),
+        ) {
+            let parts = split_largest_remainder(total, &weights);
+            prop_assert_eq!(parts.len(), weights.len());
+            prop_assert_eq!(parts.iter().map(|p| i128::from(*p)).sum::<i128>(), i128::from(total));
+            let even = weights.iter().all(|w| *w == 0);
+            let ws: Vec<i128> = weights.iter().map(|w| if even { 1 } else { i128::from(*w) }).collect();
+            let sum: i128 = ws.iter().sum();
+            for (part, w) in parts.iter().zip(&ws) {
+                // |part - total × w / sum| < 1  ⇔  |part × sum - total × w| < sum
+                let diff = i128::from(*part) * sum - i128::from(total) * w;
+                prop_assert!(diff.abs() < sum, "part {} weight {} of {}", part, w, sum);
+            }
+        }
+
+        #[test]
+        fn gross_grows_with_minutes_and_rate(
+            rate in 0i64..1_000_000, minutes in 0i64..100_000, more in 0i64..1000, bp in 10_000u32..100_000,
+        ) {
+            prop_assert!(gross_cents(rate, minutes, bp) <= gross_cents(rate, minutes + more, bp));
+            prop_assert!(gross_cents(rate, minutes, bp) <= gross_cents(rate + more, minutes, bp));
+        }
+
+        #[test]
+        fn an_hour_at_times_one_pays_the_rate(rate in -1_000_000_000i64..1_000_000_000) {
+            prop_assert_eq!(gross_cents(rate, 60, 10_000), rate);
+        }
+
+        #[test]
+        fn billable_minutes_are_whole_increments_or_the_minimum(
+            worked in -1000i64..100_000, inc in 1i64..=60, min in 0i64..=1440,
+        ) {
+            let p = PayPolicy { rounding_increment_minutes: inc, min_billable_minutes: min, ..PayPolicy::default() };
+            let b = p.billable_minutes(worked);
+            if worked <= 0 {
+                prop_assert_eq!(b, 0);
+            } else {
+                prop_assert!(b % inc == 0 || b == min, "worked {} → {}", worked, b);
+                prop_assert!(b >= min);
+                prop_assert!(b == min || (b - worked).abs() * 2 <= inc);
+            }
+        }
+    }
 }

@@ -97,8 +97,14 @@ mod tests {
         let p = CancelPolicy::default();
         let start = at(100);
         assert_eq!(p.window(start, at(100 - 48)), CancelWindow::Free);
-        assert_eq!(p.window(start, at(100 - 47)), CancelWindow::NeedsReplacement);
-        assert_eq!(p.window(start, at(100 - 12)), CancelWindow::NeedsReplacement);
+        assert_eq!(
+            p.window(start, at(100 - 47)),
+            CancelWindow::NeedsReplacement
+        );
+        assert_eq!(
+            p.window(start, at(100 - 12)),
+            CancelWindow::NeedsReplacement
+        );
         assert_eq!(p.window(start, at(100 - 11)), CancelWindow::CallCoordinator);
         assert_eq!(p.window(start, at(101)), CancelWindow::CallCoordinator);
     }

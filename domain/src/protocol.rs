@@ -112,6 +112,8 @@ pub struct Job {
     pub slots: u32,
     /// Slots currently awarded.
     pub slots_filled: u32,
+    /// Awarded slots whose holder offers them back: the next eligible claimer takes one over.
+    pub slots_offered: u32,
     /// Job type (e.g. `traffic`, `security`, `event`); decides the hourly rate.
     pub job_type: String,
     /// Hourly rate the officer earns, in cents (before holiday or short-notice multipliers).
@@ -202,6 +204,9 @@ pub struct Assignment {
     pub status: AssignmentStatus,
     /// 1-based place in line while waitlisted or requested (ranked rules), else `None`.
     pub position: Option<u32>,
+    /// The officer holds the slot but has offered it back to the board: the first eligible
+    /// officer to claim the job takes it over.
+    pub offered: bool,
     pub updated_at: DateTime<Utc>,
     pub version: u64,
 }

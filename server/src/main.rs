@@ -1,1 +1,117 @@
-fn main(){}
+//! `offduty-server`: serve the API, run migrations, or print the OpenAPI document.
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand};
+
+use offduty_server::db::{Db, migrate};
+use offduty_server::serve::{ServeConfig, serve};
+
+#[derive(Parser)]
+#[command(
+    name = "offduty-server",
+    version,
+    about = "The department's system of record for off-duty details"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the HTTP API (migrates the database first).
+    Serve {
+        /// Address to listen on.
+        #[arg(long, env = "OFFDUTY_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+        /// `sqlite://FILE` (created if missing) or `postgres://user:pass@host/db`.
+        #[arg(
+            long,
+            env = "OFFDUTY_DATABASE_URL",
+            default_value = "sqlite://offduty.db"
+        )]
+        database_url: String,
+        /// Database connections in the pool.
+        #[arg(long, env = "OFFDUTY_MAX_CONNECTIONS", default_value_t = 16)]
+        max_connections: u32,
+        /// Seed a demo department (Columbus, Ohio: ~200 officers, ~60 jobs) if it is not there
+        /// yet, and print how to sign in.
+        #[arg(long)]
+        demo: bool,
+        /// Do not run migrations at start-up (run `migrate` separately).
+        #[arg(long)]
+        no_migrate: bool,
+        /// Seconds between award sweeps (ranked jobs whose signups closed).
+        #[arg(long, env = "OFFDUTY_SWEEP_SECONDS", default_value_t = 15)]
+        sweep_seconds: u64,
+    },
+    /// Apply pending database migrations and exit.
+    Migrate {
+        #[arg(
+            long,
+            env = "OFFDUTY_DATABASE_URL",
+            default_value = "sqlite://offduty.db"
+        )]
+        database_url: String,
+    },
+    /// Print the OpenAPI document (what docs/api/openapi.json holds).
+    Openapi,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("OFFDUTY_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Serve {
+            listen,
+            database_url,
+            max_connections,
+            demo,
+            no_migrate,
+            sweep_seconds,
+        } => serve(ServeConfig {
+            listen,
+            database_url,
+            max_connections,
+            migrate: !no_migrate,
+            demo,
+            sweep_every: Duration::from_secs(sweep_seconds.max(1)),
+        })
+        .await
+        .map_err(|e| e.to_string()),
+        Command::Migrate { database_url } => match Db::connect(&database_url, 2).await {
+            Ok(db) => migrate::migrate(&db)
+                .await
+                .map(|v| {
+                    if v.is_empty() {
+                        println!("database is up to date");
+                    } else {
+                        println!("applied migrations {v:?}");
+                    }
+                })
+                .map_err(|e| e.to_string()),
+            Err(e) => Err(e.to_string()),
+        },
+        Command::Openapi => {
+            print!("{}", offduty_server::openapi::document_json());
+            Ok(())
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("offduty-server: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

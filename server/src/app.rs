@@ -1,0 +1,112 @@
+//! Application state and the router: every `/v1` route, the middleware stack (request ids,
+//! tracing, body limit, panic → 500 problem), and the fallback 404 problem.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use sqlx::Row;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::auth::ratelimit::RateLimiter;
+use crate::auth::tokens::TokenKeys;
+use crate::db::{Db, DbError};
+use crate::error::ApiError;
+use crate::extract::MAX_BODY_BYTES;
+use crate::routes;
+
+/// Shared by every request.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub tokens: TokenKeys,
+    pub login_limiter: Arc<RateLimiter>,
+    pub claim_limiter: Arc<RateLimiter>,
+}
+
+impl AppState {
+    /// Builds the state, loading (or creating, once) the token key kept in the database so
+    /// every server process signs and checks tokens alike.
+    pub async fn new(db: Db) -> Result<AppState, DbError> {
+        let fresh = hex::encode(TokenKeys::generate());
+        sqlx::query(
+            "INSERT INTO server_secrets (name, value) VALUES ('token_key', $1) ON CONFLICT DO NOTHING",
+        )
+        .bind(fresh)
+        .execute(&db.pool)
+        .await?;
+        let row = sqlx::query("SELECT value FROM server_secrets WHERE name = 'token_key'")
+            .fetch_one(&db.pool)
+            .await?;
+        let hex_key: String = row.try_get("value")?;
+        let mut key = [0u8; 32];
+        hex::decode_to_slice(hex_key.trim(), &mut key)
+            .map_err(|e| DbError::corrupt("server_secrets", e))?;
+        Ok(AppState {
+            db,
+            tokens: TokenKeys::new(key),
+            // 10 login attempts at once per account, then 5 a minute.
+            login_limiter: Arc::new(RateLimiter::new(10, 5)),
+            // 20 claims at once per officer, then 30 a minute.
+            claim_limiter: Arc::new(RateLimiter::new(20, 30)),
+        })
+    }
+}
+
+/// The full HTTP application.
+pub fn router(state: AppState) -> Router {
+    let v1 = Router::new()
+        .route("/health", get(routes::meta::health))
+        .route("/ready", get(routes::meta::ready))
+        .route("/openapi.json", get(routes::meta::openapi))
+        .route("/auth/login", post(routes::auth::login))
+        .route("/auth/refresh", post(routes::auth::refresh))
+        .route("/auth/logout", post(routes::auth::logout))
+        .route("/me", get(routes::auth::me))
+        .route(
+            "/devices",
+            post(routes::devices::register).get(routes::devices::list),
+        )
+        .route("/devices/{id}/revoke", post(routes::devices::revoke))
+        .route("/jobs", get(routes::jobs::list).post(routes::jobs::create))
+        .route("/jobs/{id}", get(routes::jobs::get_one))
+        .route("/jobs/{id}/cancel", post(routes::jobs::cancel))
+        .route("/jobs/{id}/award", post(routes::jobs::award))
+        .route("/jobs/{id}/roster", get(routes::jobs::roster))
+        .route("/actions", post(routes::actions::submit))
+        .route("/sync", get(routes::sync::sync))
+        .route("/timecards", get(routes::timecards::list))
+        .route("/timecards/{id}/approve", post(routes::timecards::approve))
+        .route("/timecards/{id}/paid", post(routes::timecards::mark_paid))
+        .route("/earnings", get(routes::timecards::earnings))
+        .route("/officers", get(routes::admin::officers))
+        .route("/duty-blocks", post(routes::admin::import_duty_blocks))
+        .route(
+            "/department",
+            get(routes::admin::department).put(routes::admin::update_department),
+        )
+        .route("/notifications", get(routes::admin::notifications))
+        .route("/audit", get(routes::admin::audit))
+        .route("/audit/verify", get(routes::admin::audit_verify));
+    Router::new()
+        .nest("/v1", v1)
+        .fallback(fallback)
+        .with_state(state)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(CatchPanicLayer::custom(|_| {
+            tracing::error!("handler panicked");
+            ApiError::internal().into_response()
+        }))
+        .layer(TraceLayer::new_for_http())
+}
+
+async fn fallback() -> impl IntoResponse {
+    let mut e = ApiError::not_found("route");
+    e.detail = "no such route; see /v1/openapi.json".into();
+    e.status = StatusCode::NOT_FOUND;
+    e
+}

@@ -1,0 +1,16 @@
+//! offduty-server: the department's system of record for off-duty details — jobs, fair awards,
+//! waitlists, signed timecards, earnings, the change log phones sync from, and the audit log.
+//!
+//! Layout: [`app`] (state and router) → [`routes`] (parse, authorize) → [`services`] (decide,
+//! inside one transaction) → [`db`] (SQLite or PostgreSQL). Rules come from `offduty-domain`.
+
+pub mod app;
+pub mod auth;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod extract;
+pub mod openapi;
+pub mod routes;
+pub mod serve;
+pub mod services;

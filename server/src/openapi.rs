@@ -1,0 +1,480 @@
+//! The OpenAPI 3.1 document of `/v1`: schemas derived from the Rust types (utoipa), operations
+//! from the table below, which lists every route the router serves (a test keeps them equal).
+
+use serde_json::{Map, Value, json};
+use utoipa::OpenApi;
+
+use offduty_domain::protocol as p;
+
+/// Every schema the API exchanges.
+#[derive(OpenApi)]
+#[openapi(components(schemas(
+    crate::error::Problem,
+    crate::routes::auth::LoginRequest,
+    crate::routes::auth::TokenResponse,
+    crate::routes::auth::RefreshRequest,
+    crate::routes::auth::MeResponse,
+    crate::routes::devices::RegisterDevice,
+    crate::routes::devices::Device,
+    crate::routes::jobs::NewJob,
+    crate::routes::jobs::RosterEntry,
+    crate::services::award::AwardReport,
+    p::Job,
+    p::ActionBatch,
+    p::ActionResults,
+    p::SyncResponse,
+    p::Timecard,
+    crate::routes::timecards::ApproveRequest,
+    crate::routes::timecards::Earnings,
+    offduty_domain::protocol::OfficerProfile,
+    crate::routes::admin::DutyImport,
+    crate::routes::admin::ImportResult,
+    crate::routes::admin::DepartmentSettings,
+    crate::routes::admin::UpdateDepartment,
+    crate::routes::admin::Notification,
+    crate::services::audit::AuditEntryRecord,
+    crate::services::audit::ChainReport,
+)))]
+struct Schemas;
+
+/// Who may call an operation.
+const ANY: &str = "any signed-in user";
+const OFFICER: &str = "officer";
+const COORD: &str = "coordinator";
+const PUBLIC: &str = "public";
+
+/// One operation: method, path, roles, summary, request schema, success status and schema
+/// (`[Name]` for an array, empty for no body), query parameters (name, type, description).
+pub struct Op {
+    pub method: &'static str,
+    pub path: &'static str,
+    pub roles: &'static str,
+    pub summary: &'static str,
+    pub body: Option<&'static str>,
+    pub ok: (u16, &'static str),
+    pub query: &'static [(&'static str, &'static str, &'static str)],
+}
+
+const TIME_RANGE: &[(&str, &str, &str)] = &[
+    (
+        "officer_id",
+        "uuid",
+        "coordinators: one officer (officers always get their own)",
+    ),
+    ("status", "string", "only this timecard status"),
+    ("from", "date-time", "shifts starting at or after"),
+    ("to", "date-time", "shifts starting before"),
+];
+
+/// Every route of `/v1`.
+pub const OPERATIONS: &[Op] = &[
+    Op {
+        method: "get",
+        path: "/v1/health",
+        roles: PUBLIC,
+        summary: "The process is up (no database access)",
+        body: None,
+        ok: (200, ""),
+        query: &[],
+    },
+    Op {
+        method: "get",
+        path: "/v1/ready",
+        roles: PUBLIC,
+        summary: "The database answers",
+        body: None,
+        ok: (200, ""),
+        query: &[],
+    },
+    Op {
+        method: "get",
+        path: "/v1/openapi.json",
+        roles: PUBLIC,
+        summary: "This document",
+        body: None,
+        ok: (200, ""),
+        query: &[],
+    },
+    Op {
+        method: "post",
+        path: "/v1/auth/login",
+        roles: PUBLIC,
+        summary: "Sign in with e-mail and password",
+        body: Some("LoginRequest"),
+        ok: (200, "TokenResponse"),
+        query: &[],
+    },
+    Op {
+        method: "post",
+        path: "/v1/auth/refresh",
+        roles: PUBLIC,
+        summary: "Rotate a refresh token (reuse revokes the family)",
+        body: Some("RefreshRequest"),
+        ok: (200, "TokenResponse"),
+        query: &[],
+    },
+    Op {
+        method: "post",
+        path: "/v1/auth/logout",
+        roles: PUBLIC,
+        summary: "End the session of a refresh token",
+        body: Some("RefreshRequest"),
+        ok: (204, ""),
+        query: &[],
+    },
+    Op {
+        method: "get",
+        path: "/v1/me",
+        roles: ANY,
+        summary: "The signed-in user and officer profile",
+        body: None,
+        ok: (200, "MeResponse"),
+        query: &[],
+    },
+    Op {
+        method: "post",
+        path: "/v1/devices",
+        roles: OFFICER,
+        summary: "Register a device's P-256 public key",
+        body: Some("RegisterDevice"),
+        ok: (201, "Device"),
+        query: &[],
+    },
+    Op {
+        method: "get",
+        path: "/v1/devices",
+        roles: ANY,
+        summary: "My devices",
+        body: None,
+        ok: (200, "[Device]"),
+        query: &[],
+    },
+    Op {
+        method: "post",
+        path: "/v1/devices/{id}/revoke",
+        roles: ANY,
+        summary: "Revoke one of my devices",
+        body: None,
+        ok: (204, ""),
+        query: &[],
+    },
+    Op {
+        method: "get",
+        path: "/v1/jobs",
+        roles: ANY,
+        summary: "The department's jobs (customers: their own)",
+        body: None,
+        ok: (200, "[Job]"),
+        query: &[
+            ("from", "date-time", "jobs ending after (default: 24 h ago)"),
+            ("to", "date-time", "jobs starting before"),
+            ("status", "string", "open, filled, cancelled or completed"),
+            (
+                "limit",
+                "integer",
+                "at most this many (default 500, max 2000)",
+            ),
+        ],
+    },
+    Op {
+        method: "post",
+        path: "/v1/jobs",
+        roles: COORD,
+        summary: "Post a job",
+        body: Some("NewJob"),
+        ok: (201, "Job"),
+        query: &[],
+    },
+    Op {
+        method: "get",
+        path: "/v1/jobs/{id}",
+        roles: ANY,
+        summary: "One job",
+        body: None,
+        ok: (200, "Job"),
+        query: &[],
+    },
+    Op {
+        method: "post",
+        path: "/v1/jobs/{id}/cancel",
+        roles: COORD,
+        summary: "Call a job off",
+        body: None,
+        ok: (200, "Job"),
+        query: &[],
+    },
+    Op {
+        method: "post",
+        path: "/v1/jobs/{id}/award",
+        roles: COORD,
+        summary: "Close signups on a ranked job and award it now",
+        body: None,
+        ok: (200, "AwardReport"),
+        query: &[],
+    },
+    Op {
+        method: "get",
+        path: "/v1/jobs/{id}/roster",
+        roles: COORD,
+        summary: "Who holds, asked for or waits for each slot",
+        body: None,
+        ok: (200, "[RosterEntry]"),
+        query: &[],
+    },
+    Op {
+        method: "post",
+        path: "/v1/actions",
+        roles: OFFICER,
+        summary: "Submit queued actions (idempotent, decided in order)",
+        body: Some("ActionBatch"),
+        ok: (200, "ActionResults"),
+        query: &[],
+    },
+    Op {
+        method: "get",
+        path: "/v1/sync",
+        roles: OFFICER,
+        summary: "What changed for me since a cursor",
+        body: None,
+        ok: (200, "SyncResponse"),
+        query: &[(
+            "cursor",
+            "integer",
+            "the cursor of the previous sync; 0 for a full snapshot",
+        )],
+    },
+    Op {
+        method: "get",
+        path: "/v1/timecards",
+        roles: ANY,
+        summary: "Timecards (officers: their own)",
+        body: None,
+        ok: (200, "[Timecard]"),
+        query: TIME_RANGE,
+    },
+    Op {
+        method: "post",
+        path: "/v1/timecards/{id}/approve",
+        roles: COORD,
+        summary: "Approve a timecard (a note is required if it needs review)",
+        body: Some("ApproveRequest"),
+        ok: (200, "Timecard"),
+        query: &[],
+    },
+    Op {
+        method: "post",
+        path: "/v1/timecards/{id}/paid",
+        roles: COORD,
+        summary: "Mark a timecard paid",
+        body: None,
+        ok: (200, "Timecard"),
+        query: &[],
+    },
+    Op {
+        method: "get",
+        path: "/v1/earnings",
+        roles: ANY,
+        summary: "Earnings: shifts, hours, gross, paid and unpaid",
+        body: None,
+        ok: (200, "Earnings"),
+        query: TIME_RANGE,
+    },
+    Op {
+        method: "get",
+        path: "/v1/officers",
+        roles: COORD,
+        summary: "The department's officers",
+        body: None,
+        ok: (200, "[OfficerProfile]"),
+        query: &[],
+    },
+    Op {
+        method: "post",
+        path: "/v1/duty-blocks",
+        roles: COORD,
+        summary: "Import on-duty shifts (count toward hour caps)",
+        body: Some("DutyImport"),
+        ok: (200, "ImportResult"),
+        query: &[],
+    },
+    Op {
+        method: "get",
+        path: "/v1/department",
+        roles: ANY,
+        summary: "The department's rules (and pay policy for coordinators)",
+        body: None,
+        ok: (200, "DepartmentSettings"),
+        query: &[],
+    },
+    Op {
+        method: "put",
+        path: "/v1/department",
+        roles: COORD,
+        summary: "Replace the department's rules and pay policy",
+        body: Some("UpdateDepartment"),
+        ok: (200, "DepartmentSettings"),
+        query: &[],
+    },
+    Op {
+        method: "get",
+        path: "/v1/notifications",
+        roles: ANY,
+        summary: "My notifications, newest first",
+        body: None,
+        ok: (200, "[Notification]"),
+        query: &[],
+    },
+    Op {
+        method: "get",
+        path: "/v1/audit",
+        roles: COORD,
+        summary: "The department's hash-chained audit log",
+        body: None,
+        ok: (200, "[AuditEntryRecord]"),
+        query: &[
+            ("after", "integer", "entries after this sequence"),
+            (
+                "limit",
+                "integer",
+                "at most this many (default 500, max 5000)",
+            ),
+        ],
+    },
+    Op {
+        method: "get",
+        path: "/v1/audit/verify",
+        roles: COORD,
+        summary: "Recompute the audit hash chain",
+        body: None,
+        ok: (200, "ChainReport"),
+        query: &[],
+    },
+];
+
+fn schema_ref(name: &str) -> Value {
+    match name.strip_prefix('[').and_then(|n| n.strip_suffix(']')) {
+        Some(inner) => {
+            json!({"type": "array", "items": {"$ref": format!("#/components/schemas/{inner}")}})
+        }
+        None => json!({"$ref": format!("#/components/schemas/{name}")}),
+    }
+}
+
+fn problem(description: &str) -> Value {
+    json!({
+        "description": description,
+        "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    })
+}
+
+fn operation(op: &Op) -> Value {
+    let mut o = Map::new();
+    o.insert("summary".into(), json!(op.summary));
+    o.insert(
+        "description".into(),
+        json!(format!("Allowed: {}.", op.roles)),
+    );
+    let tag = op
+        .path
+        .trim_start_matches("/v1/")
+        .split('/')
+        .next()
+        .unwrap_or("misc");
+    o.insert("tags".into(), json!([tag]));
+    let mut params: Vec<Value> = op
+        .query
+        .iter()
+        .map(|(name, ty, desc)| {
+            let schema = match *ty {
+                "date-time" | "uuid" => json!({"type": "string", "format": ty}),
+                other => json!({"type": other}),
+            };
+            json!({"name": name, "in": "query", "required": false, "description": desc, "schema": schema})
+        })
+        .collect();
+    if op.path.contains("{id}") {
+        params.push(json!({"name": "id", "in": "path", "required": true, "schema": {"type": "string", "format": "uuid"}}));
+    }
+    if !params.is_empty() {
+        o.insert("parameters".into(), Value::Array(params));
+    }
+    if let Some(body) = op.body {
+        o.insert(
+            "requestBody".into(),
+            json!({"required": op.path != "/v1/timecards/{id}/approve",
+                   "content": {"application/json": {"schema": schema_ref(body)}}}),
+        );
+    }
+    if op.roles != PUBLIC {
+        o.insert("security".into(), json!([{"bearer": []}]));
+    }
+    let mut responses = Map::new();
+    let (status, schema) = op.ok;
+    let ok = if schema.is_empty() {
+        json!({"description": "success"})
+    } else {
+        json!({"description": "success", "content": {"application/json": {"schema": schema_ref(schema)}}})
+    };
+    responses.insert(status.to_string(), ok);
+    if op.body.is_some() || !op.query.is_empty() {
+        responses.insert("400".into(), problem("malformed request"));
+        responses.insert(
+            "422".into(),
+            problem("a field is invalid (the `field` member names it)"),
+        );
+    }
+    if op.roles != PUBLIC {
+        responses.insert("401".into(), problem("not signed in"));
+        responses.insert("403".into(), problem("this role may not do this"));
+    }
+    if op.path.contains("{id}") {
+        responses.insert("404".into(), problem("no such record in your department"));
+    }
+    if op.path == "/v1/auth/login" {
+        responses.insert("429".into(), problem("too many attempts"));
+    }
+    responses.insert("503".into(), problem("database unavailable; retry"));
+    o.insert("responses".into(), Value::Object(responses));
+    Value::Object(o)
+}
+
+/// The whole document.
+pub fn document() -> Value {
+    let components = serde_json::to_value(Schemas::openapi().components).unwrap_or(Value::Null);
+    let mut paths = Map::new();
+    for op in OPERATIONS {
+        let item = paths
+            .entry(op.path.to_string())
+            .or_insert_with(|| Value::Object(Map::new()));
+        if let Value::Object(m) = item {
+            m.insert(op.method.to_string(), operation(op));
+        }
+    }
+    let mut components = match components {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    };
+    components.insert(
+        "securitySchemes".into(),
+        json!({"bearer": {"type": "http", "scheme": "bearer",
+               "description": "Access token from POST /v1/auth/login (15 minutes)."}}),
+    );
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "offduty API",
+            "version": format!("{}.0.0", p::API_VERSION),
+            "description": "The department's system of record for off-duty details. Errors are \
+                RFC 9457 problem details. Times are UTC (RFC 3339); money is integer cents.",
+        },
+        "paths": paths,
+        "components": components,
+    })
+}
+
+/// The document as pretty JSON (what `docs/api/openapi.json` holds).
+pub fn document_json() -> String {
+    let mut s = serde_json::to_string_pretty(&document()).unwrap_or_default();
+    s.push('\n');
+    s
+}

@@ -1,0 +1,269 @@
+//! Sign-in: login, refresh-token rotation with reuse detection, logout, and `GET /v1/me`.
+
+use axum::Json;
+use axum::extract::State;
+use chrono::Utc;
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+use uuid::Uuid;
+
+use offduty_domain::protocol::{OfficerProfile, Role};
+
+use crate::app::AppState;
+use crate::auth::passwords;
+use crate::auth::tokens::{ACCESS_TTL, REFRESH_TTL, hash_refresh_token, new_refresh_token};
+use crate::db::{DbError, get, get_uuid, to_us};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{ApiJson, AuthUser};
+use crate::services::audit::{self, AuditEntry};
+use crate::services::schedule::{PROFILE_COLUMNS, profile_from_row};
+
+/// Body of `POST /v1/auth/login`.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct LoginRequest {
+    pub email: String,
+    pub password: String,
+}
+
+/// Tokens returned by login and refresh.
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct TokenResponse {
+    pub access_token: String,
+    /// Seconds until the access token expires.
+    pub expires_in: i64,
+    /// Single use: each refresh returns a new one. Reusing an old one signs out every session
+    /// of that login.
+    pub refresh_token: String,
+    pub user: UserInfo,
+}
+
+/// Who is signed in.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct UserInfo {
+    pub id: Uuid,
+    pub department_id: Uuid,
+    pub role: Role,
+    pub display_name: String,
+    pub email: String,
+}
+
+/// Body of refresh and logout.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct RefreshRequest {
+    pub refresh_token: String,
+}
+
+fn normalize_email(e: &str) -> String {
+    e.trim().to_lowercase()
+}
+
+async fn issue(state: &AppState, user: UserInfo, family: Uuid) -> Result<TokenResponse, DbError> {
+    let now = Utc::now();
+    let refresh = new_refresh_token();
+    sqlx::query(
+        "INSERT INTO refresh_tokens (token_hash, family_id, user_id, issued_us, expires_us) \
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(hash_refresh_token(&refresh))
+    .bind(family.to_string())
+    .bind(user.id.to_string())
+    .bind(to_us(now))
+    .bind(to_us(now + REFRESH_TTL))
+    .execute(&state.db.pool)
+    .await?;
+    Ok(TokenResponse {
+        access_token: state
+            .tokens
+            .issue_access(user.id, user.department_id, user.role, now),
+        expires_in: ACCESS_TTL.num_seconds(),
+        refresh_token: refresh,
+        user,
+    })
+}
+
+fn user_info(row: &sqlx::any::AnyRow) -> Result<UserInfo, DbError> {
+    let role: String = get(row, "role")?;
+    Ok(UserInfo {
+        id: get_uuid(row, "id")?,
+        department_id: get_uuid(row, "department_id")?,
+        role: Role::parse(&role)
+            .ok_or_else(|| DbError::corrupt("users", format!("role {role:?}")))?,
+        display_name: get(row, "display_name")?,
+        email: get(row, "email")?,
+    })
+}
+
+/// `POST /v1/auth/login`: e-mail and password → access and refresh tokens.
+pub async fn login(
+    State(state): State<AppState>,
+    ApiJson(req): ApiJson<LoginRequest>,
+) -> ApiResult<Json<TokenResponse>> {
+    let email = normalize_email(&req.email);
+    if email.is_empty() || !email.contains('@') || email.len() > 254 {
+        return Err(ApiError::invalid(
+            "email",
+            "enter the e-mail address you sign in with",
+        ));
+    }
+    if req.password.is_empty() || req.password.len() > 1024 {
+        return Err(ApiError::invalid("password", "enter your password"));
+    }
+    if let Err(wait) = state.login_limiter.check(&email) {
+        return Err(ApiError::rate_limited(wait.as_secs().max(1)));
+    }
+    let row = sqlx::query(
+        "SELECT id, department_id, role, display_name, email, password_hash, disabled \
+         FROM users WHERE email = $1",
+    )
+    .bind(&email)
+    .fetch_optional(&state.db.pool)
+    .await?;
+    let (hash, info, disabled) = match &row {
+        Some(r) => (
+            r.try_get::<String, _>("password_hash")
+                .map_err(DbError::from)?,
+            Some(user_info(r)?),
+            r.try_get::<i64, _>("disabled").map_err(DbError::from)? != 0,
+        ),
+        None => (passwords::dummy_hash().to_string(), None, false),
+    };
+    let password = req.password.clone();
+    let ok = tokio::task::spawn_blocking(move || passwords::verify_password(&password, &hash))
+        .await
+        .unwrap_or(false);
+    match info {
+        Some(user) if ok && !disabled => Ok(Json(issue(&state, user, Uuid::now_v7()).await?)),
+        Some(user) => {
+            audit::append_now(
+                &state.db,
+                user.department_id,
+                AuditEntry {
+                    actor_id: Some(user.id),
+                    action: "login_failed",
+                    entity: "user",
+                    entity_id: user.id.to_string(),
+                    detail: serde_json::json!({"disabled": disabled}),
+                },
+            )
+            .await?;
+            Err(ApiError::unauthorized("wrong e-mail or password"))
+        }
+        None => Err(ApiError::unauthorized("wrong e-mail or password")),
+    }
+}
+
+/// `POST /v1/auth/refresh`: trade a refresh token for new tokens. A token used twice revokes
+/// its whole family (someone copied it).
+pub async fn refresh(
+    State(state): State<AppState>,
+    ApiJson(req): ApiJson<RefreshRequest>,
+) -> ApiResult<Json<TokenResponse>> {
+    let now = Utc::now();
+    let hash = hash_refresh_token(req.refresh_token.trim());
+    let mut tx = state.db.write().await?;
+    let row = sqlx::query(
+        "SELECT r.family_id, r.expires_us, r.used_us, r.revoked_us, u.id, u.department_id, \
+         u.role, u.display_name, u.email, u.disabled \
+         FROM refresh_tokens r JOIN users u ON u.id = r.user_id WHERE r.token_hash = $1",
+    )
+    .bind(&hash)
+    .fetch_optional(&mut *tx.conn())
+    .await?;
+    let Some(row) = row else {
+        return Err(ApiError::unauthorized(
+            "unknown refresh token; sign in again",
+        ));
+    };
+    let family: String = get(&row, "family_id")?;
+    let used: Option<i64> = get(&row, "used_us")?;
+    let revoked: Option<i64> = get(&row, "revoked_us")?;
+    let expires: i64 = get(&row, "expires_us")?;
+    let user = user_info(&row)?;
+    if used.is_some() {
+        sqlx::query(
+            "UPDATE refresh_tokens SET revoked_us = $1 WHERE family_id = $2 AND revoked_us IS NULL",
+        )
+        .bind(to_us(now))
+        .bind(&family)
+        .execute(&mut *tx.conn())
+        .await?;
+        audit::append(
+            tx.conn(),
+            user.department_id,
+            AuditEntry {
+                actor_id: Some(user.id),
+                action: "refresh_token_reused",
+                entity: "user",
+                entity_id: user.id.to_string(),
+                detail: serde_json::json!({"family": family}),
+            },
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        return Err(ApiError::unauthorized(
+            "this refresh token was already used; every session of this sign-in is revoked — sign in again",
+        ));
+    }
+    if revoked.is_some() || expires <= to_us(now) || get::<i64>(&row, "disabled")? != 0 {
+        return Err(ApiError::unauthorized(
+            "this session has ended; sign in again",
+        ));
+    }
+    sqlx::query("UPDATE refresh_tokens SET used_us = $1 WHERE token_hash = $2")
+        .bind(to_us(now))
+        .bind(&hash)
+        .execute(&mut *tx.conn())
+        .await?;
+    tx.commit().await?;
+    let family = Uuid::parse_str(&family).map_err(|e| DbError::corrupt("refresh_tokens", e))?;
+    Ok(Json(issue(&state, user, family).await?))
+}
+
+/// `POST /v1/auth/logout`: ends the session the refresh token belongs to.
+pub async fn logout(
+    State(state): State<AppState>,
+    ApiJson(req): ApiJson<RefreshRequest>,
+) -> ApiResult<axum::http::StatusCode> {
+    let hash = hash_refresh_token(req.refresh_token.trim());
+    sqlx::query(
+        "UPDATE refresh_tokens SET revoked_us = $1 WHERE family_id = \
+         (SELECT family_id FROM refresh_tokens WHERE token_hash = $2) AND revoked_us IS NULL",
+    )
+    .bind(to_us(Utc::now()))
+    .bind(hash)
+    .execute(&state.db.pool)
+    .await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}
+
+/// Response of `GET /v1/me`.
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct MeResponse {
+    pub user: UserInfo,
+    /// Present for officers.
+    pub profile: Option<OfficerProfile>,
+}
+
+/// `GET /v1/me`: the signed-in user and, for officers, their profile.
+pub async fn me(State(state): State<AppState>, user: AuthUser) -> ApiResult<Json<MeResponse>> {
+    let sql = format!(
+        "SELECT u.department_id, u.role, u.email, {PROFILE_COLUMNS} FROM users u WHERE u.id = $1 AND u.department_id = $2"
+    );
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(user.user_id.to_string())
+        .bind(user.department_id.to_string())
+        .fetch_optional(&state.db.pool)
+        .await?
+        .ok_or_else(|| ApiError::unauthorized("this account no longer exists"))?;
+    let info = user_info(&row)?;
+    let profile = if info.role == Role::Officer {
+        Some(profile_from_row(&row)?)
+    } else {
+        None
+    };
+    Ok(Json(MeResponse {
+        user: info,
+        profile,
+    }))
+}

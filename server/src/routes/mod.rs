@@ -1,0 +1,10 @@
+//! HTTP handlers, one file per area. Handlers parse and authorize; decisions live in `services`.
+
+pub mod actions;
+pub mod admin;
+pub mod auth;
+pub mod devices;
+pub mod jobs;
+pub mod meta;
+pub mod sync;
+pub mod timecards;

@@ -1,0 +1,318 @@
+//! Timecards and earnings: officers read their own; coordinators review, approve and mark paid.
+
+use axum::Json;
+use axum::extract::State;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sqlx::Any;
+use uuid::Uuid;
+
+use offduty_domain::protocol::{Role, Timecard, TimecardStatus};
+
+use crate::app::AppState;
+use crate::db::rows::{TIMECARD_COLUMNS, TIMECARD_FROM, timecard_from_row};
+use crate::db::{DbError, get, get_uuid, to_us};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{ApiQuery, AuthUser, PathId};
+use crate::services::audit::{self, AuditEntry};
+use crate::services::changes::{self, Entity};
+
+/// Query of `GET /v1/timecards` and `GET /v1/earnings`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct TimecardQuery {
+    /// Coordinators: one officer's. Officers always get their own.
+    pub officer_id: Option<Uuid>,
+    pub status: Option<TimecardStatus>,
+    /// Shifts starting at or after this time.
+    pub from: Option<DateTime<Utc>>,
+    /// Shifts starting before this time.
+    pub to: Option<DateTime<Utc>>,
+}
+
+/// Which officer a query is about, enforcing that officers only see themselves.
+fn subject(user: &AuthUser, requested: Option<Uuid>) -> Result<Option<Uuid>, ApiError> {
+    match user.role {
+        Role::Officer => match requested {
+            Some(o) if o != user.user_id => Err(ApiError::forbidden(
+                "officers can only see their own timecards",
+            )),
+            _ => Ok(Some(user.user_id)),
+        },
+        Role::Coordinator => Ok(requested),
+        Role::Customer => Err(ApiError::forbidden(
+            "customers do not see officers' timecards",
+        )),
+    }
+}
+
+async fn query_timecards(
+    state: &AppState,
+    user: &AuthUser,
+    q: &TimecardQuery,
+) -> Result<Vec<(Timecard, String, DateTime<Utc>)>, ApiError> {
+    let officer = subject(user, q.officer_id)?;
+    let sql = format!(
+        "SELECT {TIMECARD_COLUMNS}, j.title AS job_title, j.starts_us AS job_starts_us \
+         FROM {TIMECARD_FROM} JOIN jobs j ON j.id = t.job_id \
+         WHERE t.department_id = $1 AND ($2 = '' OR t.officer_id = $2) \
+         AND ($3 = '' OR t.status = $3) AND j.starts_us >= $4 AND j.starts_us < $5 \
+         ORDER BY j.starts_us, t.id LIMIT 5000"
+    );
+    let rows = sqlx::query::<Any>(sqlx::AssertSqlSafe(sql))
+        .bind(user.department_id.to_string())
+        .bind(officer.map(|o| o.to_string()).unwrap_or_default())
+        .bind(q.status.map(|s| s.as_str()).unwrap_or(""))
+        .bind(q.from.map(to_us).unwrap_or(i64::MIN))
+        .bind(q.to.map(to_us).unwrap_or(i64::MAX))
+        .fetch_all(&state.db.pool)
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                timecard_from_row(r)?,
+                get::<String>(r, "job_title")?,
+                crate::db::get_time(r, "job_starts_us")?,
+            ))
+        })
+        .collect::<Result<Vec<_>, DbError>>()
+        .map_err(ApiError::from)
+}
+
+/// `GET /v1/timecards`.
+pub async fn list(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiQuery(q): ApiQuery<TimecardQuery>,
+) -> ApiResult<Json<Vec<Timecard>>> {
+    let cards = query_timecards(&state, &user, &q).await?;
+    Ok(Json(cards.into_iter().map(|(t, _, _)| t).collect()))
+}
+
+/// Body of approve.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+pub struct ApproveRequest {
+    /// Required to approve a timecard that needs review: what the coordinator checked.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+async fn transition(
+    state: &AppState,
+    user: AuthUser,
+    id: Uuid,
+    from: &[TimecardStatus],
+    to: TimecardStatus,
+    note: Option<String>,
+) -> ApiResult<Json<Timecard>> {
+    user.require(Role::Coordinator)?;
+    let now = Utc::now();
+    let mut tx = state.db.write().await?;
+    let seq = changes::next_seq(tx.conn(), user.department_id).await?;
+    let row = sqlx::query(
+        "SELECT status, officer_id, clock_out_event FROM timecards WHERE id = $1 AND department_id = $2",
+    )
+    .bind(id.to_string())
+    .bind(user.department_id.to_string())
+    .fetch_optional(&mut *tx.conn())
+    .await?
+    .ok_or_else(|| ApiError::not_found("timecard"))?;
+    let status: String = get(&row, "status")?;
+    let current = TimecardStatus::parse(&status)
+        .ok_or_else(|| DbError::corrupt("timecards", status.clone()))?;
+    if !from.contains(&current) {
+        return Err(ApiError::conflict(format!(
+            "the timecard is {}; it must be {} for this",
+            current.as_str(),
+            from.iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(" or ")
+        )));
+    }
+    if current == TimecardStatus::NeedsReview
+        && note.as_deref().map(str::trim).unwrap_or("").is_empty()
+    {
+        return Err(ApiError::invalid(
+            "note",
+            "this timecard needs review: say what you checked before approving it",
+        ));
+    }
+    let officer = get_uuid(&row, "officer_id")?;
+    let (set, who) = match to {
+        TimecardStatus::Approved => ("approved_us", Some(user.user_id.to_string())),
+        _ => ("paid_us", None),
+    };
+    let sql = format!(
+        "UPDATE timecards SET status = $1, {set} = $2, approved_by = COALESCE($3, approved_by), \
+         version = $4 WHERE id = $5"
+    );
+    sqlx::query::<Any>(sqlx::AssertSqlSafe(sql))
+        .bind(to.as_str())
+        .bind(to_us(now))
+        .bind(who)
+        .bind(seq)
+        .bind(id.to_string())
+        .execute(&mut *tx.conn())
+        .await?;
+    changes::record(
+        tx.conn(),
+        user.department_id,
+        seq,
+        Entity::Timecard,
+        id,
+        Some(officer),
+    )
+    .await?;
+    audit::append(
+        tx.conn(),
+        user.department_id,
+        AuditEntry {
+            actor_id: Some(user.user_id),
+            action: if to == TimecardStatus::Approved {
+                "timecard_approved"
+            } else {
+                "timecard_paid"
+            },
+            entity: "timecard",
+            entity_id: id.to_string(),
+            detail: serde_json::json!({"from": current, "note": note}),
+        },
+        now,
+    )
+    .await?;
+    let sql = format!("SELECT {TIMECARD_COLUMNS} FROM {TIMECARD_FROM} WHERE t.id = $1");
+    let row = sqlx::query::<Any>(sqlx::AssertSqlSafe(sql))
+        .bind(id.to_string())
+        .fetch_one(&mut *tx.conn())
+        .await?;
+    let card = timecard_from_row(&row)?;
+    tx.commit().await?;
+    Ok(Json(card))
+}
+
+/// `POST /v1/timecards/{id}/approve` (coordinator).
+pub async fn approve(
+    State(state): State<AppState>,
+    user: AuthUser,
+    PathId(id): PathId,
+    body: axum::body::Bytes,
+) -> ApiResult<Json<Timecard>> {
+    // The body is optional: `{"note": "…"}` is needed only for a timecard under review.
+    let note = if body.iter().all(u8::is_ascii_whitespace) {
+        None
+    } else {
+        crate::extract::parse_json::<ApproveRequest>(&body)?.note
+    };
+    transition(
+        &state,
+        user,
+        id,
+        &[TimecardStatus::Pending, TimecardStatus::NeedsReview],
+        TimecardStatus::Approved,
+        note,
+    )
+    .await
+}
+
+/// `POST /v1/timecards/{id}/paid` (coordinator): the officer has been paid for this shift.
+pub async fn mark_paid(
+    State(state): State<AppState>,
+    user: AuthUser,
+    PathId(id): PathId,
+) -> ApiResult<Json<Timecard>> {
+    transition(
+        &state,
+        user,
+        id,
+        &[TimecardStatus::Approved, TimecardStatus::Invoiced],
+        TimecardStatus::Paid,
+        None,
+    )
+    .await
+}
+
+/// One shift in an earnings statement.
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct EarningsLine {
+    pub timecard_id: Uuid,
+    pub job_id: Uuid,
+    pub job_title: String,
+    pub shift_starts_at: DateTime<Utc>,
+    pub worked_minutes: Option<i64>,
+    pub billable_minutes: Option<i64>,
+    pub rate_cents: i64,
+    pub multiplier_bp: u32,
+    pub gross_cents: Option<i64>,
+    pub status: TimecardStatus,
+    pub paid_at: Option<DateTime<Utc>>,
+}
+
+/// Totals of an earnings statement.
+#[derive(Debug, Default, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct EarningsTotals {
+    pub shifts: u32,
+    pub billable_minutes: i64,
+    pub gross_cents: i64,
+    pub paid_cents: i64,
+    pub unpaid_cents: i64,
+}
+
+/// Response of `GET /v1/earnings`.
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Earnings {
+    pub currency: String,
+    pub lines: Vec<EarningsLine>,
+    pub totals: EarningsTotals,
+}
+
+/// `GET /v1/earnings`: shifts, hours, gross, paid and unpaid.
+pub async fn earnings(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiQuery(q): ApiQuery<TimecardQuery>,
+) -> ApiResult<Json<Earnings>> {
+    let cards = query_timecards(&state, &user, &q).await?;
+    let mut totals = EarningsTotals::default();
+    let mut currency = String::new();
+    let mut lines = Vec::with_capacity(cards.len());
+    for (t, title, starts) in cards {
+        currency.clone_from(&t.currency);
+        let gross = t.gross_cents.unwrap_or(0);
+        totals.shifts += 1;
+        totals.billable_minutes += t.billable_minutes.unwrap_or(0);
+        totals.gross_cents += gross;
+        if t.status == TimecardStatus::Paid {
+            totals.paid_cents += gross;
+        } else {
+            totals.unpaid_cents += gross;
+        }
+        lines.push(EarningsLine {
+            timecard_id: t.id,
+            job_id: t.job_id,
+            job_title: title,
+            shift_starts_at: starts,
+            worked_minutes: t.worked_minutes,
+            billable_minutes: t.billable_minutes,
+            rate_cents: t.rate_cents,
+            multiplier_bp: t.multiplier_bp,
+            gross_cents: t.gross_cents,
+            status: t.status,
+            paid_at: t.paid_at,
+        });
+    }
+    if currency.is_empty() {
+        let mut conn = state.db.pool.acquire().await.map_err(DbError::from)?;
+        currency = get(
+            &sqlx::query("SELECT currency FROM departments WHERE id = $1")
+                .bind(user.department_id.to_string())
+                .fetch_one(&mut *conn)
+                .await?,
+            "currency",
+        )?;
+    }
+    Ok(Json(Earnings {
+        currency,
+        lines,
+        totals,
+    }))
+}

@@ -1,0 +1,95 @@
+//! Running the server: connect, migrate, optionally seed the demo, spawn the award sweep, and
+//! serve HTTP until Ctrl-C / SIGTERM.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use crate::app::{AppState, router};
+use crate::db::{Db, DbError, migrate};
+
+/// What `serve` needs.
+#[derive(Debug, Clone)]
+pub struct ServeConfig {
+    pub listen: SocketAddr,
+    pub database_url: String,
+    pub max_connections: u32,
+    pub migrate: bool,
+    pub demo: bool,
+    /// How often ranked jobs whose signups closed are awarded.
+    pub sweep_every: Duration,
+}
+
+/// Errors that stop the server from starting.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error(transparent)]
+    Db(#[from] DbError),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("server failed: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("demo seeding failed: {0}")]
+    Demo(String),
+}
+
+/// Connects and migrates, returning the ready state.
+pub async fn prepare(cfg: &ServeConfig) -> Result<AppState, ServeError> {
+    let db = Db::connect(&cfg.database_url, cfg.max_connections).await?;
+    if cfg.migrate {
+        let applied = migrate::migrate(&db).await?;
+        if !applied.is_empty() {
+            tracing::info!(?applied, "database migrated");
+        }
+    }
+    if cfg.demo {
+        let summary = crate::demo::seed(&db).await.map_err(ServeError::Demo)?;
+        println!("{}", summary.banner(cfg.listen));
+    }
+    Ok(AppState::new(db).await?)
+}
+
+/// Serves until shutdown.
+pub async fn serve(cfg: ServeConfig) -> Result<(), ServeError> {
+    let state = prepare(&cfg).await?;
+    tokio::spawn(crate::services::award::run_sweeper(
+        state.db.clone(),
+        cfg.sweep_every,
+    ));
+    let listener = tokio::net::TcpListener::bind(cfg.listen)
+        .await
+        .map_err(|source| ServeError::Bind {
+            addr: cfg.listen,
+            source,
+        })?;
+    let addr = listener.local_addr()?;
+    tracing::info!(%addr, "offduty-server listening");
+    println!("offduty-server listening on http://{addr}  (API: http://{addr}/v1/openapi.json)");
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}

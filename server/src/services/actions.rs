@@ -1,0 +1,271 @@
+//! `POST /v1/actions`: each officer action decided in its own transaction, in order, under an
+//! idempotency key. A retry with the same key and payload returns the stored outcome; the same
+//! key with another payload is refused (422); concurrent duplicates produce one effect.
+
+use chrono::Utc;
+use sha2::{Digest, Sha256};
+use sqlx::AnyConnection;
+use uuid::Uuid;
+
+use offduty_domain::protocol::{
+    API_VERSION, Action, ActionBatch, ActionEnvelope, ActionOutcome, ActionResults, DeviceClock,
+    Outcome, RejectCode,
+};
+use offduty_domain::timecard::PunchKind;
+
+use crate::app::AppState;
+use crate::db::rows::Department;
+use crate::db::{DbError, get, to_us};
+use crate::error::ApiError;
+use crate::extract::AuthUser;
+use crate::services::assignments::{self, TxCtx};
+use crate::services::award::load_department;
+use crate::services::changes;
+use crate::services::clock::{self, Presigned};
+
+/// Most actions accepted in one batch.
+pub const MAX_BATCH: usize = 100;
+/// How many times a transaction is retried after a serialization failure or deadlock.
+const MAX_ATTEMPTS: usize = 5;
+
+/// SHA-256 of the action's canonical JSON: what "the same payload" means.
+pub fn request_hash(action: &Action) -> String {
+    let bytes = serde_json::to_vec(action).unwrap_or_default();
+    hex::encode(Sha256::digest(&bytes))
+}
+
+struct StoredKey {
+    hash: String,
+    outcome: Outcome,
+}
+
+async fn stored(
+    conn: &mut AnyConnection,
+    user_id: Uuid,
+    key: Uuid,
+) -> Result<Option<StoredKey>, DbError> {
+    let row = sqlx::query(
+        "SELECT request_hash, outcome_json FROM idempotency_keys WHERE user_id = $1 AND idem_key = $2",
+    )
+    .bind(user_id.to_string())
+    .bind(key.to_string())
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.map(|r| {
+        let outcome: String = get(&r, "outcome_json")?;
+        Ok(StoredKey {
+            hash: get(&r, "request_hash")?,
+            outcome: serde_json::from_str(&outcome)
+                .map_err(|e| DbError::corrupt("idempotency_keys", e))?,
+        })
+    })
+    .transpose()
+}
+
+/// Decides a batch. Stops with 422 at the first key reused for a different action (the actions
+/// before it are applied and stay applied; a retry returns their stored outcomes).
+pub async fn submit(
+    state: &AppState,
+    user: AuthUser,
+    batch: ActionBatch,
+) -> Result<ActionResults, ApiError> {
+    if batch.actions.is_empty() {
+        return Err(ApiError::invalid("actions", "send at least one action"));
+    }
+    if batch.actions.len() > MAX_BATCH {
+        return Err(ApiError::invalid(
+            "actions",
+            format!("send at most {MAX_BATCH} actions per batch"),
+        ));
+    }
+    if user.role != offduty_domain::protocol::Role::Officer {
+        return Err(ApiError::forbidden("only officers submit actions"));
+    }
+    // Fail fast on a reused key before anything is applied.
+    {
+        let mut conn = state.db.pool.acquire().await.map_err(DbError::from)?;
+        for (i, env) in batch.actions.iter().enumerate() {
+            if let Some(s) = stored(&mut conn, user.user_id, env.idempotency_key).await?
+                && s.hash != request_hash(&env.action)
+            {
+                return Err(ApiError::idempotency_mismatch(i, env.idempotency_key));
+            }
+        }
+    }
+    let dept = {
+        let mut conn = state.db.pool.acquire().await.map_err(DbError::from)?;
+        load_department(&mut conn, user.department_id)
+            .await?
+            .ok_or_else(|| ApiError::unauthorized("your department no longer exists"))?
+    };
+    let mut outcomes = Vec::with_capacity(batch.actions.len());
+    for (i, env) in batch.actions.iter().enumerate() {
+        outcomes.push(decide_one(state, user, &dept, batch.device_clock.as_ref(), env, i).await?);
+    }
+    Ok(ActionResults {
+        api_version: API_VERSION,
+        outcomes,
+    })
+}
+
+async fn decide_one(
+    state: &AppState,
+    user: AuthUser,
+    dept: &Department,
+    device_clock: Option<&DeviceClock>,
+    env: &ActionEnvelope,
+    index: usize,
+) -> Result<ActionOutcome, ApiError> {
+    let hash = request_hash(&env.action);
+    let key = env.idempotency_key;
+
+    // Work that needs no lock: rate limit and signature check.
+    if matches!(env.action, Action::Claim { .. }) {
+        // A replay of an already-decided claim is not a new attempt.
+        let mut conn = state.db.pool.acquire().await.map_err(DbError::from)?;
+        if stored(&mut conn, user.user_id, key).await?.is_none()
+            && let Err(wait) = state.claim_limiter.check(&user.user_id.to_string())
+        {
+            return Ok(ActionOutcome {
+                idempotency_key: key,
+                replayed: false,
+                outcome: Outcome::Rejected {
+                    code: RejectCode::RateLimited,
+                    reason: format!(
+                        "Too many claims in a short time; try again in {} s.",
+                        wait.as_secs().max(1)
+                    ),
+                    ineligible: Vec::new(),
+                },
+            });
+        }
+    }
+    let presigned = match &env.action {
+        Action::ClockIn { event } | Action::ClockOut { event } => {
+            let mut conn = state.db.pool.acquire().await.map_err(DbError::from)?;
+            Some(clock::preverify(&mut conn, user.user_id, event).await?)
+        }
+        _ => None,
+    };
+
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        match try_decide(
+            state,
+            user,
+            dept,
+            device_clock,
+            env,
+            &hash,
+            presigned.as_ref(),
+        )
+        .await
+        {
+            Ok(Decided::Fresh(outcome)) => {
+                return Ok(ActionOutcome {
+                    idempotency_key: key,
+                    replayed: false,
+                    outcome,
+                });
+            }
+            Ok(Decided::Replay(outcome)) => {
+                return Ok(ActionOutcome {
+                    idempotency_key: key,
+                    replayed: true,
+                    outcome,
+                });
+            }
+            Ok(Decided::KeyReused) => return Err(ApiError::idempotency_mismatch(index, key)),
+            // A concurrent duplicate committed first: loop to read its stored outcome.
+            Err(e) if e.is_unique_violation() && attempt < MAX_ATTEMPTS => continue,
+            Err(e) if e.is_retryable() && attempt < MAX_ATTEMPTS => {
+                tokio::time::sleep(std::time::Duration::from_millis(5 * attempt as u64)).await;
+                continue;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
+enum Decided {
+    Fresh(Outcome),
+    Replay(Outcome),
+    KeyReused,
+}
+
+async fn try_decide(
+    state: &AppState,
+    user: AuthUser,
+    dept: &Department,
+    device_clock: Option<&DeviceClock>,
+    env: &ActionEnvelope,
+    hash: &str,
+    presigned: Option<&Presigned>,
+) -> Result<Decided, DbError> {
+    let mut tx = state.db.write().await?;
+    // The department lock comes first: it orders receipt and makes the key lookup below see
+    // every committed duplicate.
+    let seq = changes::next_seq(tx.conn(), user.department_id).await?;
+    if let Some(s) = stored(tx.conn(), user.user_id, env.idempotency_key).await? {
+        return Ok(if s.hash == hash {
+            Decided::Replay(s.outcome)
+        } else {
+            Decided::KeyReused
+        });
+    }
+    let now = Utc::now();
+    let ctx = TxCtx {
+        user,
+        dept,
+        dialect: state.db.dialect,
+        now,
+        seq,
+    };
+    let conn = tx.conn();
+    let outcome = match &env.action {
+        Action::Claim { job_id } => assignments::claim(conn, &ctx, *job_id).await?,
+        Action::Withdraw { job_id } => assignments::withdraw(conn, &ctx, *job_id).await?,
+        Action::Cancel { job_id, reason } => {
+            assignments::cancel(conn, &ctx, *job_id, reason.as_deref()).await?
+        }
+        Action::Transfer {
+            job_id,
+            to_officer_id,
+        } => assignments::transfer(conn, &ctx, *job_id, *to_officer_id).await?,
+        Action::ClockIn { event } | Action::ClockOut { event } => {
+            let kind = if matches!(env.action, Action::ClockIn { .. }) {
+                PunchKind::In
+            } else {
+                PunchKind::Out
+            };
+            match presigned {
+                Some(Presigned::Refused(outcome)) => outcome.clone(),
+                _ => clock::punch(conn, &ctx, event, kind, device_clock).await?,
+            }
+        }
+    };
+    sqlx::query(
+        "INSERT INTO idempotency_keys (user_id, idem_key, request_hash, outcome_json, created_us) \
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(user.user_id.to_string())
+    .bind(env.idempotency_key.to_string())
+    .bind(hash)
+    .bind(crate::db::json(&outcome))
+    .bind(to_us(now))
+    .execute(&mut *tx.conn())
+    .await?;
+    tx.commit().await?;
+    Ok(Decided::Fresh(outcome))
+}
+
+/// Deletes idempotency keys older than `keep_days` (never less than 30). Returns rows deleted.
+pub async fn purge_keys(db: &crate::db::Db, keep_days: i64) -> Result<u64, DbError> {
+    let cutoff = Utc::now() - chrono::Duration::days(keep_days.max(30));
+    let r = sqlx::query("DELETE FROM idempotency_keys WHERE created_us < $1")
+        .bind(to_us(cutoff))
+        .execute(&db.pool)
+        .await?;
+    Ok(r.rows_affected())
+}

@@ -1,0 +1,841 @@
+//! Claims, withdrawals, cancellations and transfers, and the waitlist they move. Each function
+//! runs inside the caller's write transaction, after the department's sequence was taken.
+
+use chrono::{DateTime, Utc};
+use sqlx::{Any, AnyConnection};
+use uuid::Uuid;
+
+use offduty_domain::award::{self, AwardRule, SignupState};
+use offduty_domain::policy::CancelWindow;
+use offduty_domain::protocol::{AssignmentStatus, Job, JobStatus, Outcome, RejectCode};
+
+use crate::db::rows::{Department, JOB_COLUMNS, job_from_row};
+use crate::db::{DbError, Dialect, get, get_uuid, to_us};
+use crate::extract::AuthUser;
+use crate::services::audit::{self, AuditEntry};
+use crate::services::changes::{self, Entity};
+use crate::services::notify::{self, Notice};
+use crate::services::schedule;
+
+/// What every decision inside one transaction needs to know.
+pub struct TxCtx<'a> {
+    pub user: AuthUser,
+    pub dept: &'a Department,
+    pub dialect: Dialect,
+    pub now: DateTime<Utc>,
+    /// The transaction's change-log sequence (also the order of receipt).
+    pub seq: i64,
+}
+
+impl TxCtx<'_> {
+    fn officer(&self) -> Uuid {
+        self.user.user_id
+    }
+}
+
+/// A job read under lock, with whether its ranked award already ran.
+pub struct LockedJob {
+    pub job: Job,
+    /// For ranked rules: the slots were awarded (signups closed). Always true for first come.
+    pub awarded: bool,
+}
+
+/// Reads and locks a job of the department.
+pub async fn lock_job(
+    conn: &mut AnyConnection,
+    dialect: Dialect,
+    department_id: Uuid,
+    job_id: Uuid,
+) -> Result<Option<LockedJob>, DbError> {
+    let lock = match dialect {
+        Dialect::Sqlite => "",
+        Dialect::Postgres => " FOR UPDATE OF j",
+    };
+    let sql = format!(
+        "SELECT {JOB_COLUMNS}, j.awarded_us FROM jobs j JOIN departments d ON d.id = j.department_id \
+         WHERE j.id = $1 AND j.department_id = $2{lock}"
+    );
+    let row = sqlx::query::<Any>(sqlx::AssertSqlSafe(sql))
+        .bind(job_id.to_string())
+        .bind(department_id.to_string())
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.map(|r| {
+        Ok(LockedJob {
+            job: job_from_row(&r)?,
+            awarded: get::<Option<i64>>(&r, "awarded_us")?.is_some(),
+        })
+    })
+    .transpose()
+}
+
+/// An officer's row on a job.
+pub struct Mine {
+    pub id: Uuid,
+    pub status: AssignmentStatus,
+    pub offered: bool,
+}
+
+/// The officer's assignment row on the job, whatever its status.
+pub async fn find_assignment(
+    conn: &mut AnyConnection,
+    job_id: Uuid,
+    officer_id: Uuid,
+) -> Result<Option<Mine>, DbError> {
+    let row = sqlx::query(
+        "SELECT id, status, offered_us FROM assignments WHERE job_id = $1 AND officer_id = $2",
+    )
+    .bind(job_id.to_string())
+    .bind(officer_id.to_string())
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.map(|r| {
+        let status: String = get(&r, "status")?;
+        Ok(Mine {
+            id: get_uuid(&r, "id")?,
+            status: AssignmentStatus::parse(&status)
+                .ok_or_else(|| DbError::corrupt("assignments", format!("status {status:?}")))?,
+            offered: get::<Option<i64>>(&r, "offered_us")?.is_some(),
+        })
+    })
+    .transpose()
+}
+
+fn rejected(code: RejectCode, reason: impl Into<String>) -> Outcome {
+    Outcome::Rejected {
+        code,
+        reason: reason.into(),
+        ineligible: Vec::new(),
+    }
+}
+
+/// Sets an assignment's status (and clears its place in line / offer), recording the change.
+async fn set_status(
+    conn: &mut AnyConnection,
+    ctx: &TxCtx<'_>,
+    assignment_id: Uuid,
+    officer_id: Uuid,
+    status: AssignmentStatus,
+) -> Result<(), DbError> {
+    sqlx::query(
+        "UPDATE assignments SET status = $1, position = NULL, offered_us = NULL, updated_us = $2, \
+         version = $3 WHERE id = $4",
+    )
+    .bind(status.as_str())
+    .bind(to_us(ctx.now))
+    .bind(ctx.seq)
+    .bind(assignment_id.to_string())
+    .execute(&mut *conn)
+    .await?;
+    changes::record(
+        conn,
+        ctx.dept.id,
+        ctx.seq,
+        Entity::Assignment,
+        assignment_id,
+        Some(officer_id),
+    )
+    .await
+}
+
+/// Gives `officer_id` a row with `status` on the job: reuses their old row (a re-claim after a
+/// withdrawal) or inserts one. The claim's receipt order is this transaction's sequence.
+async fn put_assignment(
+    conn: &mut AnyConnection,
+    ctx: &TxCtx<'_>,
+    job_id: Uuid,
+    officer_id: Uuid,
+    existing: Option<Uuid>,
+    status: AssignmentStatus,
+) -> Result<Uuid, DbError> {
+    let id = match existing {
+        Some(id) => {
+            sqlx::query(
+                "UPDATE assignments SET status = $1, receipt_seq = $2, position = NULL, \
+                 offered_us = NULL, updated_us = $3, version = $2 WHERE id = $4",
+            )
+            .bind(status.as_str())
+            .bind(ctx.seq)
+            .bind(to_us(ctx.now))
+            .bind(id.to_string())
+            .execute(&mut *conn)
+            .await?;
+            id
+        }
+        None => {
+            let id = Uuid::now_v7();
+            sqlx::query(
+                "INSERT INTO assignments (id, job_id, department_id, officer_id, status, \
+                 receipt_seq, created_us, updated_us, version) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $6)",
+            )
+            .bind(id.to_string())
+            .bind(job_id.to_string())
+            .bind(ctx.dept.id.to_string())
+            .bind(officer_id.to_string())
+            .bind(status.as_str())
+            .bind(ctx.seq)
+            .bind(to_us(ctx.now))
+            .execute(&mut *conn)
+            .await?;
+            id
+        }
+    };
+    changes::record(
+        conn,
+        ctx.dept.id,
+        ctx.seq,
+        Entity::Assignment,
+        id,
+        Some(officer_id),
+    )
+    .await?;
+    Ok(id)
+}
+
+/// Recounts awarded slots, updates the job's fill and status, and records the job change.
+pub async fn refresh_job(
+    conn: &mut AnyConnection,
+    ctx: &TxCtx<'_>,
+    job: &Job,
+) -> Result<(), DbError> {
+    let counts = sqlx::query(
+        "SELECT COUNT(*) AS n, COUNT(offered_us) AS offered FROM assignments \
+         WHERE job_id = $1 AND status = 'awarded'",
+    )
+    .bind(job.id.to_string())
+    .fetch_one(&mut *conn)
+    .await?;
+    let filled: i64 = get(&counts, "n")?;
+    let offered: i64 = get(&counts, "offered")?;
+    let status = match job.status {
+        JobStatus::Open | JobStatus::Filled if filled >= i64::from(job.slots) => JobStatus::Filled,
+        JobStatus::Open | JobStatus::Filled => JobStatus::Open,
+        other => other,
+    };
+    sqlx::query(
+        "UPDATE jobs SET slots_filled = $1, slots_offered = $2, status = $3, version = $4 \
+         WHERE id = $5",
+    )
+    .bind(filled)
+    .bind(offered)
+    .bind(status.as_str())
+    .bind(ctx.seq)
+    .bind(job.id.to_string())
+    .execute(&mut *conn)
+    .await?;
+    changes::record(conn, ctx.dept.id, ctx.seq, Entity::Job, job.id, None).await
+}
+
+fn window_days(rule: &AwardRule) -> u32 {
+    match rule {
+        AwardRule::FewestHours { window_days } => *window_days,
+        _ => 28,
+    }
+}
+
+/// The officers asking for or waiting on the job, best first by the job's rule.
+pub async fn line_order(conn: &mut AnyConnection, job: &Job) -> Result<Vec<Uuid>, DbError> {
+    let candidates = schedule::load_candidates(conn, job, window_days(&job.award_rule)).await?;
+    Ok(award::rank(&job.award_rule, job.id, &candidates))
+}
+
+/// Renumbers the requested/waitlisted officers' places in line, recording each one that moved.
+pub async fn renumber_line(
+    conn: &mut AnyConnection,
+    ctx: &TxCtx<'_>,
+    job: &Job,
+) -> Result<(), DbError> {
+    let order = line_order(conn, job).await?;
+    let rows = sqlx::query(
+        "SELECT id, officer_id, position FROM assignments \
+         WHERE job_id = $1 AND status IN ('requested', 'waitlisted')",
+    )
+    .bind(job.id.to_string())
+    .fetch_all(&mut *conn)
+    .await?;
+    for r in &rows {
+        let officer = get_uuid(r, "officer_id")?;
+        let id = get_uuid(r, "id")?;
+        let old: Option<i64> = get(r, "position")?;
+        let new = order
+            .iter()
+            .position(|o| *o == officer)
+            .map(|p| p as i64 + 1);
+        if old != new {
+            sqlx::query("UPDATE assignments SET position = $1, version = $2 WHERE id = $3")
+                .bind(new)
+                .bind(ctx.seq)
+                .bind(id.to_string())
+                .execute(&mut *conn)
+                .await?;
+            changes::record(
+                conn,
+                ctx.dept.id,
+                ctx.seq,
+                Entity::Assignment,
+                id,
+                Some(officer),
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+async fn position_of(conn: &mut AnyConnection, assignment_id: Uuid) -> Result<u32, DbError> {
+    let p: Option<i64> = get(
+        &sqlx::query("SELECT position FROM assignments WHERE id = $1")
+            .bind(assignment_id.to_string())
+            .fetch_one(&mut *conn)
+            .await?,
+        "position",
+    )?;
+    Ok(crate::db::rows::to_u32(p.unwrap_or(0)))
+}
+
+/// The first officer in line who is eligible now (schedules change while people wait).
+async fn next_eligible(
+    conn: &mut AnyConnection,
+    ctx: &TxCtx<'_>,
+    job: &Job,
+) -> Result<Option<Uuid>, DbError> {
+    for officer_id in line_order(conn, job).await? {
+        let Some(profile) = schedule::load_officer(conn, ctx.dept.id, officer_id).await? else {
+            continue;
+        };
+        if schedule::check_eligibility(conn, ctx.dept, job, &profile)
+            .await?
+            .is_empty()
+        {
+            return Ok(Some(officer_id));
+        }
+    }
+    Ok(None)
+}
+
+/// Gives a free slot to the first eligible officer in line, notifying them.
+async fn promote(
+    conn: &mut AnyConnection,
+    ctx: &TxCtx<'_>,
+    job: &Job,
+    officer_id: Uuid,
+    how: &'static str,
+) -> Result<(), DbError> {
+    let Some(row) = find_assignment(conn, job.id, officer_id).await? else {
+        return Ok(());
+    };
+    set_status(conn, ctx, row.id, officer_id, AssignmentStatus::Awarded).await?;
+    notify::enqueue(
+        conn,
+        ctx.dept.id,
+        officer_id,
+        &Notice::Awarded {
+            job_id: job.id,
+            title: job.title.clone(),
+            how,
+        },
+        ctx.now,
+    )
+    .await
+}
+
+async fn audit(
+    conn: &mut AnyConnection,
+    ctx: &TxCtx<'_>,
+    action: &str,
+    job: &Job,
+    detail: serde_json::Value,
+) -> Result<(), DbError> {
+    audit::append(
+        conn,
+        ctx.dept.id,
+        AuditEntry {
+            actor_id: Some(ctx.user.user_id),
+            action,
+            entity: "job",
+            entity_id: job.id.to_string(),
+            detail,
+        },
+        ctx.now,
+    )
+    .await
+}
+
+/// Common refusals for an action on a job that must still be ahead.
+fn closed_reason(job: &Job, now: DateTime<Utc>) -> Option<Outcome> {
+    match job.status {
+        JobStatus::Cancelled => Some(rejected(RejectCode::JobClosed, "This job was called off.")),
+        JobStatus::Completed => Some(rejected(RejectCode::JobClosed, "This job is over.")),
+        _ if now >= job.starts_at => Some(rejected(
+            RejectCode::JobClosed,
+            "This job has already started.",
+        )),
+        _ => None,
+    }
+}
+
+/// `claim`: take a free slot, take over an offered one, ask (ranked rules), or join the line.
+pub async fn claim(
+    conn: &mut AnyConnection,
+    ctx: &TxCtx<'_>,
+    job_id: Uuid,
+) -> Result<Outcome, DbError> {
+    let Some(LockedJob { job, awarded }) = lock_job(conn, ctx.dialect, ctx.dept.id, job_id).await?
+    else {
+        return Ok(rejected(RejectCode::JobNotFound, "No such job."));
+    };
+    if let Some(r) = closed_reason(&job, ctx.now) {
+        return Ok(r);
+    }
+    let mine = find_assignment(conn, job.id, ctx.officer()).await?;
+    if let Some(m) = &mine
+        && m.status.is_active()
+    {
+        let what = match m.status {
+            AssignmentStatus::Awarded => "You already hold a slot on this job.",
+            AssignmentStatus::Requested => "You already asked for this job.",
+            _ => "You are already on this job's waitlist.",
+        };
+        return Ok(rejected(RejectCode::AlreadyClaimed, what));
+    }
+    let Some(profile) = schedule::load_officer(conn, ctx.dept.id, ctx.officer()).await? else {
+        return Ok(rejected(
+            RejectCode::NotEligible,
+            "Only active officers can claim jobs.",
+        ));
+    };
+    let state = award::signup_state(
+        job.signup_opens_at,
+        if awarded { None } else { job.signup_closes_at },
+        &job.release_tiers,
+        &profile.groups,
+        ctx.now,
+    );
+    if let SignupState::NotYetOpen { .. } = state {
+        return Ok(rejected(
+            RejectCode::SignupClosed,
+            state.explain_in(ctx.dept.tz),
+        ));
+    }
+    let reasons = schedule::check_eligibility(conn, ctx.dept, &job, &profile).await?;
+    if !reasons.is_empty() {
+        let reason = reasons
+            .iter()
+            .map(|r| r.explain(ctx.dept.tz))
+            .collect::<Vec<_>>()
+            .join(" ");
+        return Ok(Outcome::Rejected {
+            code: RejectCode::NotEligible,
+            reason,
+            ineligible: reasons,
+        });
+    }
+    let existing = mine.map(|m| m.id);
+
+    // Ranked rule, signups still open: record the request; slots are awarded at close.
+    if !awarded {
+        let id = put_assignment(
+            conn,
+            ctx,
+            job.id,
+            ctx.officer(),
+            existing,
+            AssignmentStatus::Requested,
+        )
+        .await?;
+        renumber_line(conn, ctx, &job).await?;
+        let position = position_of(conn, id).await?;
+        audit(
+            conn,
+            ctx,
+            "claim",
+            &job,
+            serde_json::json!({"result": "requested", "position": position}),
+        )
+        .await?;
+        return Ok(Outcome::Requested {
+            assignment_id: id,
+            position,
+        });
+    }
+
+    let filled: i64 = get(
+        &sqlx::query(
+            "SELECT COUNT(*) AS n FROM assignments WHERE job_id = $1 AND status = 'awarded'",
+        )
+        .bind(job.id.to_string())
+        .fetch_one(&mut *conn)
+        .await?,
+        "n",
+    )?;
+    if filled < i64::from(job.slots) {
+        let id = put_assignment(
+            conn,
+            ctx,
+            job.id,
+            ctx.officer(),
+            existing,
+            AssignmentStatus::Awarded,
+        )
+        .await?;
+        refresh_job(conn, ctx, &job).await?;
+        renumber_line(conn, ctx, &job).await?;
+        audit(
+            conn,
+            ctx,
+            "claim",
+            &job,
+            serde_json::json!({"result": "awarded"}),
+        )
+        .await?;
+        return Ok(Outcome::Awarded { assignment_id: id });
+    }
+
+    // Full: take over the longest-offered slot, if any.
+    let offered = sqlx::query(
+        "SELECT id, officer_id FROM assignments WHERE job_id = $1 AND status = 'awarded' \
+         AND offered_us IS NOT NULL ORDER BY offered_us, id LIMIT 1",
+    )
+    .bind(job.id.to_string())
+    .fetch_optional(&mut *conn)
+    .await?;
+    if let Some(row) = offered {
+        let giver_row = get_uuid(&row, "id")?;
+        let giver = get_uuid(&row, "officer_id")?;
+        set_status(
+            conn,
+            ctx,
+            giver_row,
+            giver,
+            AssignmentStatus::TransferredOut,
+        )
+        .await?;
+        let id = put_assignment(
+            conn,
+            ctx,
+            job.id,
+            ctx.officer(),
+            existing,
+            AssignmentStatus::Awarded,
+        )
+        .await?;
+        notify::enqueue(
+            conn,
+            ctx.dept.id,
+            giver,
+            &Notice::SlotTakenOver {
+                job_id: job.id,
+                title: job.title.clone(),
+            },
+            ctx.now,
+        )
+        .await?;
+        refresh_job(conn, ctx, &job).await?;
+        audit(
+            conn,
+            ctx,
+            "claim",
+            &job,
+            serde_json::json!({"result": "took_offered_slot", "from": giver}),
+        )
+        .await?;
+        return Ok(Outcome::Awarded { assignment_id: id });
+    }
+
+    let id = put_assignment(
+        conn,
+        ctx,
+        job.id,
+        ctx.officer(),
+        existing,
+        AssignmentStatus::Waitlisted,
+    )
+    .await?;
+    renumber_line(conn, ctx, &job).await?;
+    let position = position_of(conn, id).await?;
+    audit(
+        conn,
+        ctx,
+        "claim",
+        &job,
+        serde_json::json!({"result": "waitlisted", "position": position}),
+    )
+    .await?;
+    Ok(Outcome::Waitlisted {
+        assignment_id: id,
+        position,
+    })
+}
+
+/// `withdraw`: leave the line (a request or a waitlist place).
+pub async fn withdraw(
+    conn: &mut AnyConnection,
+    ctx: &TxCtx<'_>,
+    job_id: Uuid,
+) -> Result<Outcome, DbError> {
+    let Some(LockedJob { job, .. }) = lock_job(conn, ctx.dialect, ctx.dept.id, job_id).await?
+    else {
+        return Ok(rejected(RejectCode::JobNotFound, "No such job."));
+    };
+    let mine = find_assignment(conn, job.id, ctx.officer()).await?;
+    match mine {
+        Some(m)
+            if matches!(
+                m.status,
+                AssignmentStatus::Requested | AssignmentStatus::Waitlisted
+            ) =>
+        {
+            set_status(conn, ctx, m.id, ctx.officer(), AssignmentStatus::Withdrawn).await?;
+            renumber_line(conn, ctx, &job).await?;
+            audit(conn, ctx, "withdraw", &job, serde_json::json!({})).await?;
+            Ok(Outcome::Withdrawn {
+                assignment_id: m.id,
+            })
+        }
+        Some(m) if m.status == AssignmentStatus::Awarded => Ok(rejected(
+            RejectCode::Invalid,
+            "You hold a slot on this job: cancel or transfer it instead.",
+        )),
+        _ => Ok(rejected(
+            RejectCode::NotAssigned,
+            "You have no request or waitlist place on this job.",
+        )),
+    }
+}
+
+/// `cancel`: give up an awarded slot, within the department's cancellation windows.
+pub async fn cancel(
+    conn: &mut AnyConnection,
+    ctx: &TxCtx<'_>,
+    job_id: Uuid,
+    reason: Option<&str>,
+) -> Result<Outcome, DbError> {
+    let Some(LockedJob { job, .. }) = lock_job(conn, ctx.dialect, ctx.dept.id, job_id).await?
+    else {
+        return Ok(rejected(RejectCode::JobNotFound, "No such job."));
+    };
+    let Some(mine) = find_assignment(conn, job.id, ctx.officer())
+        .await?
+        .filter(|m| m.status == AssignmentStatus::Awarded)
+    else {
+        return Ok(rejected(
+            RejectCode::NotAssigned,
+            "You do not hold a slot on this job.",
+        ));
+    };
+    if job.status == JobStatus::Cancelled {
+        return Ok(rejected(RejectCode::JobClosed, "This job was called off."));
+    }
+    let policy = &ctx.dept.rules.cancel_policy;
+    let window = policy.window(job.starts_at, ctx.now);
+    let replacement = match window {
+        CancelWindow::CallCoordinator => {
+            return Ok(rejected(
+                RejectCode::CallCoordinator,
+                window.explain(policy),
+            ));
+        }
+        CancelWindow::Free | CancelWindow::NeedsReplacement => {
+            next_eligible(conn, ctx, &job).await?
+        }
+    };
+    if window == CancelWindow::NeedsReplacement && replacement.is_none() {
+        return Ok(rejected(
+            RejectCode::NeedsReplacement,
+            format!(
+                "{} No one on the waitlist can take it: transfer it to a named officer, offer it \
+                 on the board, or call the detail coordinator.",
+                window.explain(policy)
+            ),
+        ));
+    }
+    set_status(
+        conn,
+        ctx,
+        mine.id,
+        ctx.officer(),
+        AssignmentStatus::Cancelled,
+    )
+    .await?;
+    if let Some(next) = replacement {
+        promote(conn, ctx, &job, next, "waitlist").await?;
+    }
+    refresh_job(conn, ctx, &job).await?;
+    renumber_line(conn, ctx, &job).await?;
+    audit(
+        conn,
+        ctx,
+        "cancel",
+        &job,
+        serde_json::json!({"window": window, "promoted": replacement, "reason": reason}),
+    )
+    .await?;
+    Ok(Outcome::Cancelled {
+        assignment_id: mine.id,
+        window,
+        promoted: replacement.is_some(),
+    })
+}
+
+/// `transfer`: hand the slot to a named eligible officer, or offer it back to the board (the
+/// next eligible officer in line takes it at once; otherwise the first eligible claimer does,
+/// and until then the officer still holds it).
+pub async fn transfer(
+    conn: &mut AnyConnection,
+    ctx: &TxCtx<'_>,
+    job_id: Uuid,
+    to: Option<Uuid>,
+) -> Result<Outcome, DbError> {
+    let Some(LockedJob { job, .. }) = lock_job(conn, ctx.dialect, ctx.dept.id, job_id).await?
+    else {
+        return Ok(rejected(RejectCode::JobNotFound, "No such job."));
+    };
+    let Some(mine) = find_assignment(conn, job.id, ctx.officer())
+        .await?
+        .filter(|m| m.status == AssignmentStatus::Awarded)
+    else {
+        return Ok(rejected(
+            RejectCode::NotAssigned,
+            "You do not hold a slot on this job.",
+        ));
+    };
+    if let Some(r) = closed_reason(&job, ctx.now) {
+        return Ok(r);
+    }
+    match to {
+        Some(target) => {
+            if target == ctx.officer() {
+                return Ok(rejected(
+                    RejectCode::TransferTargetInvalid,
+                    "You already hold this slot.",
+                ));
+            }
+            let Some(profile) = schedule::load_officer(conn, ctx.dept.id, target).await? else {
+                return Ok(rejected(
+                    RejectCode::TransferTargetInvalid,
+                    "That officer is not an active officer of your department.",
+                ));
+            };
+            let theirs = find_assignment(conn, job.id, target).await?;
+            if theirs
+                .as_ref()
+                .is_some_and(|t| t.status == AssignmentStatus::Awarded)
+            {
+                return Ok(rejected(
+                    RejectCode::TransferTargetInvalid,
+                    format!("{} already holds a slot on this job.", profile.display_name),
+                ));
+            }
+            let reasons = schedule::check_eligibility(conn, ctx.dept, &job, &profile).await?;
+            if !reasons.is_empty() {
+                let why = reasons
+                    .iter()
+                    .map(|r| r.explain(ctx.dept.tz))
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                return Ok(Outcome::Rejected {
+                    code: RejectCode::TransferTargetInvalid,
+                    reason: format!("{} cannot take this job: {why}", profile.display_name),
+                    ineligible: reasons,
+                });
+            }
+            set_status(
+                conn,
+                ctx,
+                mine.id,
+                ctx.officer(),
+                AssignmentStatus::TransferredOut,
+            )
+            .await?;
+            put_assignment(
+                conn,
+                ctx,
+                job.id,
+                target,
+                theirs.map(|t| t.id),
+                AssignmentStatus::Awarded,
+            )
+            .await?;
+            notify::enqueue(
+                conn,
+                ctx.dept.id,
+                target,
+                &Notice::Awarded {
+                    job_id: job.id,
+                    title: job.title.clone(),
+                    how: "transfer",
+                },
+                ctx.now,
+            )
+            .await?;
+            refresh_job(conn, ctx, &job).await?;
+            renumber_line(conn, ctx, &job).await?;
+            audit(
+                conn,
+                ctx,
+                "transfer",
+                &job,
+                serde_json::json!({"to": target}),
+            )
+            .await?;
+            Ok(Outcome::Transferred {
+                assignment_id: mine.id,
+                to_officer_id: Some(target),
+            })
+        }
+        None => {
+            if let Some(next) = next_eligible(conn, ctx, &job).await? {
+                set_status(
+                    conn,
+                    ctx,
+                    mine.id,
+                    ctx.officer(),
+                    AssignmentStatus::TransferredOut,
+                )
+                .await?;
+                promote(conn, ctx, &job, next, "waitlist").await?;
+                refresh_job(conn, ctx, &job).await?;
+                renumber_line(conn, ctx, &job).await?;
+                audit(
+                    conn,
+                    ctx,
+                    "transfer",
+                    &job,
+                    serde_json::json!({"to": next, "via": "waitlist"}),
+                )
+                .await?;
+                return Ok(Outcome::Transferred {
+                    assignment_id: mine.id,
+                    to_officer_id: Some(next),
+                });
+            }
+            if !mine.offered {
+                sqlx::query(
+                    "UPDATE assignments SET offered_us = $1, updated_us = $1, version = $2 \
+                     WHERE id = $3",
+                )
+                .bind(to_us(ctx.now))
+                .bind(ctx.seq)
+                .bind(mine.id.to_string())
+                .execute(&mut *conn)
+                .await?;
+                changes::record(
+                    conn,
+                    ctx.dept.id,
+                    ctx.seq,
+                    Entity::Assignment,
+                    mine.id,
+                    Some(ctx.officer()),
+                )
+                .await?;
+                refresh_job(conn, ctx, &job).await?;
+                audit(conn, ctx, "offer", &job, serde_json::json!({})).await?;
+            }
+            Ok(Outcome::Transferred {
+                assignment_id: mine.id,
+                to_officer_id: None,
+            })
+        }
+    }
+}
