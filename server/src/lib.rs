@@ -12,5 +12,6 @@ pub mod error;
 pub mod extract;
 pub mod openapi;
 pub mod routes;
+pub mod seed;
 pub mod serve;
 pub mod services;

@@ -206,8 +206,9 @@ pub async fn update_department(
         .validate()
         .map_err(|e| ApiError::invalid("rules.cancel_policy", e))?;
     let t = &req.rules.punch_thresholds;
-    if !(t.max_accuracy_m.is_finite() && t.max_accuracy_m > 0.0)
-        || !(t.max_speed_mps.is_finite() && t.max_speed_mps > 0.0)
+    let positive = |x: f64| x.is_finite() && x > 0.0;
+    if !positive(t.max_accuracy_m)
+        || !positive(t.max_speed_mps)
         || t.max_fix_age_s <= 0
         || t.max_clock_drift_s <= 0
     {
