@@ -119,6 +119,9 @@ pub enum PunchReason {
     ClockDrift { drift_s: i64, max_s: i64 },
     /// The device's event sequence skipped numbers (events missing). Added by the server.
     SequenceGap { expected: u64, got: u64 },
+    /// The punch is far from the scheduled shift: `minutes` before the allowed window (negative)
+    /// or after it (positive). See [`schedule_reason`].
+    OffSchedule { minutes: i64 },
 }
 
 impl PunchReason {
@@ -135,7 +138,8 @@ impl PunchReason {
             | PunchReason::NearFenceEdge { .. }
             | PunchReason::ImplausibleSpeed { .. }
             | PunchReason::ClockDrift { .. }
-            | PunchReason::SequenceGap { .. } => PunchVerdict::NeedsReview,
+            | PunchReason::SequenceGap { .. }
+            | PunchReason::OffSchedule { .. } => PunchVerdict::NeedsReview,
         }
     }
 
@@ -196,6 +200,14 @@ impl PunchReason {
                 1 => "1 event from this device is missing.".to_owned(),
                 n => format!("{n} events from this device are missing."),
             },
+            PunchReason::OffSchedule { minutes } => {
+                let d = duration(minutes.unsigned_abs().saturating_mul(60));
+                if *minutes < 0 {
+                    format!("{d} earlier than this shift allows — a coordinator will review it.")
+                } else {
+                    format!("{d} later than this shift allows — a coordinator will review it.")
+                }
+            }
         }
     }
 }
@@ -460,6 +472,44 @@ fn duration(secs: u64) -> String {
             0 => format!("{} h", secs / 3600),
             m => format!("{} h {m} min", secs / 3600),
         },
+    }
+}
+
+/// How early before the scheduled start a clock-in is normal.
+pub const EARLY_CLOCK_IN_MINUTES: i64 = 60;
+/// How late after the scheduled end a clock-out is normal (details often run over).
+pub const LATE_CLOCK_OUT_MINUTES: i64 = 240;
+
+/// Whether a punch falls outside its shift's normal window: a clock-in from
+/// [`EARLY_CLOCK_IN_MINUTES`] before the start until the end; a clock-out from the start until
+/// [`LATE_CLOCK_OUT_MINUTES`] after the end. Outside it, the punch needs review.
+pub fn schedule_reason(
+    kind: crate::timecard::PunchKind,
+    punch_time: DateTime<Utc>,
+    starts_at: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
+) -> Option<PunchReason> {
+    use crate::timecard::PunchKind;
+    let (open, close) = match kind {
+        PunchKind::In => (
+            starts_at - chrono::Duration::minutes(EARLY_CLOCK_IN_MINUTES),
+            ends_at,
+        ),
+        PunchKind::Out => (
+            starts_at,
+            ends_at + chrono::Duration::minutes(LATE_CLOCK_OUT_MINUTES),
+        ),
+    };
+    if punch_time < open {
+        Some(PunchReason::OffSchedule {
+            minutes: -(open - punch_time).num_minutes().max(1),
+        })
+    } else if punch_time > close {
+        Some(PunchReason::OffSchedule {
+            minutes: (punch_time - close).num_minutes().max(1),
+        })
+    } else {
+        None
     }
 }
 
@@ -1081,5 +1131,45 @@ mod tests {
                 prop_assert_eq!(sharp.verdict, PunchVerdict::Verified);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod schedule_tests {
+    use super::*;
+    use crate::timecard::PunchKind;
+
+    fn t(min: i64) -> DateTime<Utc> {
+        DateTime::from_timestamp(1_800_000_000 + min * 60, 0).expect("valid time")
+    }
+
+    #[test]
+    fn clock_in_up_to_an_hour_early_is_normal() {
+        assert_eq!(schedule_reason(PunchKind::In, t(-60), t(0), t(240)), None);
+        assert_eq!(schedule_reason(PunchKind::In, t(100), t(0), t(240)), None);
+    }
+
+    #[test]
+    fn clock_in_the_day_before_needs_review() {
+        let r = schedule_reason(PunchKind::In, t(-24 * 60), t(0), t(240)).expect("flagged");
+        assert_eq!(
+            r,
+            PunchReason::OffSchedule {
+                minutes: -(23 * 60)
+            }
+        );
+        assert_eq!(r.verdict(), PunchVerdict::NeedsReview);
+        assert!(r.explain().contains("earlier"), "{}", r.explain());
+    }
+
+    #[test]
+    fn clock_out_long_after_the_end_needs_review() {
+        assert_eq!(
+            schedule_reason(PunchKind::Out, t(240 + 240), t(0), t(240)),
+            None
+        );
+        let r = schedule_reason(PunchKind::Out, t(240 + 300), t(0), t(240)).expect("flagged");
+        assert_eq!(r, PunchReason::OffSchedule { minutes: 60 });
+        assert!(schedule_reason(PunchKind::Out, t(-5), t(0), t(240)).is_some());
     }
 }

@@ -177,6 +177,28 @@ pub async fn punch(
         ));
     }
 
+    // The event is authentic and in sequence: the device's chain moves on even if the action
+    // is refused below (clock-in twice, no slot), so its next event still links.
+    let outcome = record(conn, ctx, signed, kind, batch_clock, extra_reasons).await?;
+    sqlx::query("UPDATE devices SET last_seq = $1, last_hash = $2 WHERE id = $3")
+        .bind(i64::try_from(ev.seq).unwrap_or(i64::MAX))
+        .bind(ev.hash_hex())
+        .bind(ev.device_id.to_string())
+        .execute(&mut *conn)
+        .await?;
+    Ok(outcome)
+}
+
+/// Applies an authentic, in-sequence event to the shift's timecard.
+async fn record(
+    conn: &mut AnyConnection,
+    ctx: &TxCtx<'_>,
+    signed: &SignedClockEvent,
+    kind: PunchKind,
+    batch_clock: Option<&DeviceClock>,
+    mut extra_reasons: Vec<PunchReason>,
+) -> Result<Outcome, DbError> {
+    let ev = &signed.event;
     let Some(LockedJob { job, .. }) =
         assignments::lock_job(conn, ctx.dialect, ctx.dept.id, ev.job_id).await?
     else {
@@ -256,6 +278,12 @@ pub async fn punch(
         clock_drift_s: drift,
         thresholds: &ctx.dept.rules.punch_thresholds,
     });
+    extra_reasons.extend(punch::schedule_reason(
+        kind,
+        ev.device_time,
+        job.starts_at,
+        job.ends_at,
+    ));
     for r in extra_reasons {
         assessment.verdict = assessment.verdict.max(r.verdict());
         assessment.reasons.push(r);
@@ -278,7 +306,7 @@ pub async fn punch(
         PunchKind::Out => "out",
     })
     .bind(i64::try_from(ev.seq).unwrap_or(i64::MAX))
-    .bind(hash.clone())
+    .bind(hash)
     .bind(ev.prev_hash.clone())
     .bind(to_us(ev.device_time))
     .bind(to_us(ctx.now))
@@ -287,12 +315,6 @@ pub async fn punch(
     .bind(json(signed))
     .execute(&mut *conn)
     .await?;
-    sqlx::query("UPDATE devices SET last_seq = $1, last_hash = $2 WHERE id = $3")
-        .bind(i64::try_from(ev.seq).unwrap_or(i64::MAX))
-        .bind(hash)
-        .bind(ev.device_id.to_string())
-        .execute(&mut *conn)
-        .await?;
 
     match kind {
         PunchKind::In => {
