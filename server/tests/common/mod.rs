@@ -1,7 +1,7 @@
 //! Test harness: a real server (the production router) on a random port over a fresh database
 //! — SQLite in a temporary file, or a new PostgreSQL database — plus builders for departments,
 //! users, jobs and signed clock events.
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::too_many_arguments)]
 
 use std::net::SocketAddr;
 use std::time::Duration;
