@@ -95,6 +95,11 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .nest("/v1", v1)
         .fallback(fallback)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            log_denials,
+        ))
         .with_state(state)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(CatchPanicLayer::custom(|_| {
@@ -102,6 +107,55 @@ pub fn router(state: AppState) -> Router {
             ApiError::internal().into_response()
         }))
         .layer(TraceLayer::new_for_http())
+}
+
+async fn method_not_allowed() -> impl IntoResponse {
+    let mut e = ApiError::not_found("route");
+    e.status = StatusCode::METHOD_NOT_ALLOWED;
+    e.title = "Method not allowed";
+    e.detail = "this route does not accept that method; see /v1/openapi.json".into();
+    e
+}
+
+/// Writes every 403 to the department's audit log (who, what route), so refused attempts are
+/// visible to the department, not only to the server's operator.
+async fn log_denials(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let route = format!("{} {}", req.method(), req.uri().path());
+    let claims = req
+        .headers()
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .and_then(|t| {
+            state
+                .tokens
+                .verify_access(t.trim(), chrono::Utc::now())
+                .ok()
+        });
+    let resp = next.run(req).await;
+    if resp.status() == StatusCode::FORBIDDEN {
+        if let Some(c) = claims {
+            tracing::warn!(user = %c.sub, role = c.role.as_str(), %route, "denied");
+            let entry = crate::services::audit::AuditEntry {
+                actor_id: Some(c.sub),
+                action: "denied",
+                entity: "route",
+                entity_id: route,
+                detail: serde_json::json!({ "role": c.role }),
+            };
+            if let Err(e) = crate::services::audit::append_now(&state.db, c.dept, entry).await {
+                tracing::error!(error = %e, "could not audit a denial");
+            }
+        }
+    }
+    resp
 }
 
 async fn fallback() -> impl IntoResponse {

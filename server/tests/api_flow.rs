@@ -753,7 +753,39 @@ async fn bad_input_gets_a_problem_naming_the_field(backend: Backend) {
     let _ = Role::Officer;
 }
 
+async fn denials_are_written_to_the_audit_log(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let (dept, coord) = app.department("Columbus").await;
+    let officer = app.officer(dept).await;
+    let (s, _) = app
+        .post(
+            "/v1/jobs",
+            &officer,
+            &job_body(Utc::now() + Duration::days(2), 1),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, p) = app
+        .call(Method::DELETE, "/v1/jobs", Some(&officer), None)
+        .await;
+    assert_eq!(
+        (s, p["title"].as_str()),
+        (StatusCode::METHOD_NOT_ALLOWED, Some("Method not allowed"))
+    );
+    let (_, log) = app.get("/v1/audit", &coord).await;
+    let denied: Vec<_> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "denied")
+        .collect();
+    assert_eq!(denied.len(), 1, "{log}");
+    assert_eq!(denied[0]["actor_id"], officer.id.to_string());
+    assert_eq!(denied[0]["entity_id"], "POST /v1/jobs");
+}
+
 on_both_backends!(
+    denials_are_written_to_the_audit_log,
     public_endpoints_answer,
     login_refresh_rotation_and_reuse_detection,
     login_is_rate_limited_per_account,
