@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# The project's test command (README; .ci/run calls it). Installs what it needs, then runs every
+# check: formatting, lints, the Rust test suites (SQLite and PostgreSQL), and the Kotlin binding
+# tests on the JVM when the bindings exist.
+#   OFFDUTY_TEST_PG_URL  use this PostgreSQL admin URL instead of starting one
+#   OFFDUTY_TEST_QUICK=1 skip fmt/clippy (for a fast local loop)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+SECONDS=0
+
+if ! cargo nextest --version >/dev/null 2>&1; then
+  step "installing cargo-nextest"
+  cargo install --locked cargo-nextest
+fi
+
+if [ "${OFFDUTY_TEST_QUICK:-0}" != "1" ]; then
+  step "cargo fmt --check"
+  cargo fmt --all --check
+  step "cargo clippy -D warnings"
+  cargo clippy --workspace --all-targets --locked -- -D warnings
+fi
+
+step "PostgreSQL for the server tests"
+if [ -z "${OFFDUTY_TEST_PG_URL:-}" ]; then
+  OFFDUTY_TEST_PG_URL="$(scripts/pg-start.sh)"
+fi
+export OFFDUTY_TEST_PG_URL
+echo "using $OFFDUTY_TEST_PG_URL"
+
+step "Rust tests (cargo nextest)"
+cargo nextest run --workspace --locked --no-fail-fast
+step "Rust doc tests"
+cargo test --workspace --locked --doc
+
+if [ -x scripts/kotlin-test.sh ]; then
+  step "Kotlin bindings on the JVM"
+  scripts/kotlin-test.sh
+fi
+
+step "all tests passed in ${SECONDS}s"
