@@ -10,12 +10,14 @@
 //! - [`eligibility`]: who may work a job and, if not, why.
 //! - [`pay`]: integer-cent pay with multipliers, minimums and one rounding rule.
 //! - [`policy`]: cancellation windows.
+//! - [`prefs`]: notification channels and quiet hours.
 
 pub mod award;
 pub mod eligibility;
 pub mod geofence;
 pub mod pay;
 pub mod policy;
+pub mod prefs;
 pub mod protocol;
 pub mod punch;
 pub mod timecard;

@@ -534,4 +534,7 @@ pub struct SyncResponse {
     pub rules: Option<DepartmentRules>,
     /// Present on a full snapshot, or when the officer's profile changed.
     pub profile: Option<OfficerProfile>,
+    /// Present on a full snapshot, or when the officer's notification preferences changed.
+    #[serde(default)]
+    pub preferences: Option<crate::prefs::Preferences>,
 }

@@ -90,6 +90,10 @@ pub fn router(state: AppState) -> Router {
             get(routes::admin::department).put(routes::admin::update_department),
         )
         .route("/notifications", get(routes::admin::notifications))
+        .route(
+            "/preferences",
+            get(routes::prefs::get_prefs).put(routes::prefs::put_prefs),
+        )
         .route("/audit", get(routes::admin::audit))
         .route("/audit/verify", get(routes::admin::audit_verify));
     Router::new()

@@ -34,6 +34,7 @@ use offduty_domain::protocol as p;
     crate::routes::admin::Notification,
     crate::services::audit::AuditEntryRecord,
     crate::services::audit::ChainReport,
+    offduty_domain::prefs::Preferences,
 )))]
 struct Schemas;
 

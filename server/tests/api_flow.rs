@@ -784,7 +784,45 @@ async fn denials_are_written_to_the_audit_log(backend: Backend) {
     assert_eq!(denied[0]["entity_id"], "POST /v1/jobs");
 }
 
+async fn preferences_round_trip_and_reach_sync(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let (dept, _) = app.department("Columbus").await;
+    let officer = app.officer(dept).await;
+    let (s, prefs) = app.get("/v1/preferences", &officer).await;
+    assert_eq!(
+        (s, prefs["channels"]["push"].as_bool()),
+        (StatusCode::OK, Some(true))
+    );
+    let (_, full) = app.get("/v1/sync", &officer).await;
+    let cursor = full["cursor"].as_u64().unwrap();
+    let body = json!({"channels": {"push": true, "sms": true, "email": false},
+        "quiet_hours": [{"weekday": "sun", "start": "22:00", "end": "06:30"}]});
+    let (s, saved) = app
+        .call(Method::PUT, "/v1/preferences", Some(&officer), Some(&body))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{saved}");
+    assert!(saved["version"].as_u64().unwrap() > cursor);
+    let (_, delta) = app
+        .get(&format!("/v1/sync?cursor={cursor}"), &officer)
+        .await;
+    assert_eq!(delta["preferences"]["quiet_hours"][0]["end"], "06:30");
+    let bad = json!({"channels": {"push": true, "sms": true, "email": false},
+        "quiet_hours": [{"weekday": "sun", "start": "9pm", "end": "06:30"}]});
+    let (s, p) = app
+        .call(Method::PUT, "/v1/preferences", Some(&officer), Some(&bad))
+        .await;
+    assert_eq!(
+        (s, p["field"].as_str()),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("quiet_hours[0].start")
+        ),
+        "{p}"
+    );
+}
+
 on_both_backends!(
+    preferences_round_trip_and_reach_sync,
     denials_are_written_to_the_audit_log,
     public_endpoints_answer,
     login_refresh_rotation_and_reuse_detection,

@@ -6,11 +6,18 @@ use sqlx::{Executor, Row};
 use super::{Db, DbError, Dialect};
 
 /// The migrations, in order. Never edit a released one: add a new file.
-pub const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "initial",
-    include_str!("../../migrations/0001_initial.sql"),
-)];
+pub const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "initial",
+        include_str!("../../migrations/0001_initial.sql"),
+    ),
+    (
+        2,
+        "preferences",
+        include_str!("../../migrations/0002_preferences.sql"),
+    ),
+];
 
 /// Arbitrary constant identifying the migration lock among PostgreSQL advisory locks.
 const PG_MIGRATION_LOCK: i64 = 0x00ff_d07e;

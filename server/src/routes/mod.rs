@@ -6,5 +6,6 @@ pub mod auth;
 pub mod devices;
 pub mod jobs;
 pub mod meta;
+pub mod prefs;
 pub mod sync;
 pub mod timecards;

@@ -82,6 +82,7 @@ pub async fn sync(
             duty_blocks: Some(duty_blocks(conn, me).await?),
             rules: Some(dept.wire_rules()),
             profile: profile(conn, me).await?,
+            preferences: crate::routes::prefs::load(conn, me).await?,
         }
     } else {
         let rows = sqlx::query(
@@ -95,7 +96,7 @@ pub async fn sync(
         .fetch_all(&mut *conn)
         .await?;
         let mut ids: [BTreeSet<String>; 3] = Default::default();
-        let (mut duty, mut prof, mut rules) = (false, false, false);
+        let (mut duty, mut prof, mut rules, mut prefs) = (false, false, false, false);
         for r in &rows {
             let entity: String = get(r, "entity")?;
             let id: String = get(r, "entity_id")?;
@@ -112,6 +113,7 @@ pub async fn sync(
                 "duty" => duty = true,
                 "profile" => prof = true,
                 "rules" => rules = true,
+                "prefs" => prefs = true,
                 _ => {}
             }
         }
@@ -136,6 +138,11 @@ pub async fn sync(
             },
             rules: rules.then(|| dept.wire_rules()),
             profile: if prof { profile(conn, me).await? } else { None },
+            preferences: if prefs {
+                crate::routes::prefs::load(conn, me).await?
+            } else {
+                None
+            },
         }
     };
     Ok(Json(response))

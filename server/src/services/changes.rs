@@ -23,6 +23,8 @@ pub enum Entity {
     Profile,
     /// The department's rules (everyone).
     Rules,
+    /// The officer's notification preferences.
+    Prefs,
 }
 
 impl Entity {
@@ -35,6 +37,7 @@ impl Entity {
             Entity::Duty => "duty",
             Entity::Profile => "profile",
             Entity::Rules => "rules",
+            Entity::Prefs => "prefs",
         }
     }
 }

@@ -1,0 +1,196 @@
+//! Notification preferences: which channels an officer wants, and quiet hours per weekday in the
+//! department's time zone (urgent notices aside, nothing is sent during quiet hours).
+
+use chrono::{DateTime, Datelike, NaiveTime, Timelike, Utc, Weekday};
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+
+/// Where notices may be sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Channels {
+    pub push: bool,
+    pub sms: bool,
+    pub email: bool,
+}
+
+impl Default for Channels {
+    fn default() -> Self {
+        Channels {
+            push: true,
+            sms: false,
+            email: true,
+        }
+    }
+}
+
+/// A quiet window starting on `weekday` at `start` (local, `HH:MM`) and lasting until `end`;
+/// an `end` not after `start` runs past midnight into the next day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct QuietWindow {
+    /// `mon` … `sun`.
+    pub weekday: String,
+    pub start: String,
+    pub end: String,
+}
+
+/// An officer's notification preferences.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Preferences {
+    #[serde(default)]
+    pub channels: Channels,
+    #[serde(default)]
+    pub quiet_hours: Vec<QuietWindow>,
+    /// Bumped by the server on every change (last writer wins).
+    #[serde(default)]
+    pub version: u64,
+}
+
+const DAYS: [(&str, Weekday); 7] = [
+    ("mon", Weekday::Mon),
+    ("tue", Weekday::Tue),
+    ("wed", Weekday::Wed),
+    ("thu", Weekday::Thu),
+    ("fri", Weekday::Fri),
+    ("sat", Weekday::Sat),
+    ("sun", Weekday::Sun),
+];
+
+fn parse_weekday(s: &str) -> Option<Weekday> {
+    DAYS.iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(s.trim()))
+        .map(|(_, d)| *d)
+}
+
+fn parse_time(s: &str) -> Option<NaiveTime> {
+    NaiveTime::parse_from_str(s.trim(), "%H:%M").ok()
+}
+
+impl QuietWindow {
+    /// Checks the fields; the error names the field.
+    pub fn validate(&self) -> Result<(), String> {
+        if parse_weekday(&self.weekday).is_none() {
+            return Err(format!("weekday: {:?} is not mon…sun", self.weekday));
+        }
+        if parse_time(&self.start).is_none() {
+            return Err(format!("start: {:?} is not HH:MM", self.start));
+        }
+        if parse_time(&self.end).is_none() {
+            return Err(format!("end: {:?} is not HH:MM", self.end));
+        }
+        Ok(())
+    }
+
+    /// Whether local `weekday` at minute-of-day `minute` falls in this window.
+    fn covers(&self, weekday: Weekday, minute: u32) -> bool {
+        let (Some(day), Some(start), Some(end)) = (
+            parse_weekday(&self.weekday),
+            parse_time(&self.start),
+            parse_time(&self.end),
+        ) else {
+            return false;
+        };
+        let (s, e) = (
+            start.hour() * 60 + start.minute(),
+            end.hour() * 60 + end.minute(),
+        );
+        if s < e {
+            weekday == day && minute >= s && minute < e
+        } else {
+            (weekday == day && minute >= s) || (weekday == day.succ() && minute < e)
+        }
+    }
+}
+
+impl Preferences {
+    /// Checks every window (at most 21); the error names the field.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.quiet_hours.len() > 21 {
+            return Err("quiet_hours: at most 21 windows".into());
+        }
+        for (i, w) in self.quiet_hours.iter().enumerate() {
+            w.validate().map_err(|e| format!("quiet_hours[{i}].{e}"))?;
+        }
+        Ok(())
+    }
+
+    /// Whether `at` falls in quiet hours, in the department's time zone.
+    pub fn is_quiet(&self, at: DateTime<Utc>, tz: Tz) -> bool {
+        let local = at.with_timezone(&tz);
+        let minute = local.hour() * 60 + local.minute();
+        self.quiet_hours
+            .iter()
+            .any(|w| w.covers(local.weekday(), minute))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn ny(s: &str) -> DateTime<Utc> {
+        use chrono::TimeZone;
+        let naive = chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").expect("time");
+        chrono_tz::America::New_York
+            .from_local_datetime(&naive)
+            .single()
+            .expect("unambiguous")
+            .with_timezone(&Utc)
+    }
+
+    fn nights() -> Preferences {
+        Preferences {
+            quiet_hours: vec![QuietWindow {
+                weekday: "fri".into(),
+                start: "22:00".into(),
+                end: "06:00".into(),
+            }],
+            ..Preferences::default()
+        }
+    }
+
+    #[test]
+    fn an_overnight_window_covers_the_next_morning() {
+        let p = nights();
+        let tz = chrono_tz::America::New_York;
+        // 2026-11-27 is a Friday.
+        assert!(!p.is_quiet(ny("2026-11-27 21:59"), tz));
+        assert!(p.is_quiet(ny("2026-11-27 22:00"), tz));
+        assert!(p.is_quiet(ny("2026-11-28 05:59"), tz));
+        assert!(!p.is_quiet(ny("2026-11-28 06:00"), tz));
+        assert!(
+            !p.is_quiet(ny("2026-11-28 23:00"), tz),
+            "Saturday night is not quiet"
+        );
+    }
+
+    #[test]
+    fn bad_windows_name_the_field() {
+        let mut p = nights();
+        p.quiet_hours[0].start = "25:00".into();
+        assert_eq!(
+            p.validate().unwrap_err(),
+            "quiet_hours[0].start: \"25:00\" is not HH:MM"
+        );
+        p.quiet_hours[0].start = "22:00".into();
+        p.quiet_hours[0].weekday = "someday".into();
+        assert!(
+            p.validate()
+                .unwrap_err()
+                .starts_with("quiet_hours[0].weekday")
+        );
+    }
+
+    proptest! {
+        /// A window covering the whole day makes every minute of that weekday quiet.
+        #[test]
+        fn full_day_windows_are_always_quiet(day in 0usize..7, minute in 0u32..1440) {
+            let (name, wd) = DAYS[day];
+            let w = QuietWindow { weekday: name.into(), start: "00:00".into(), end: "00:00".into() };
+            prop_assert!(w.covers(wd, minute));
+        }
+    }
+}
