@@ -498,6 +498,8 @@ pub struct DepartmentRules {
     pub limits: crate::eligibility::Limits,
     pub cancel_policy: crate::policy::CancelPolicy,
     pub punch_thresholds: crate::punch::PunchThresholds,
+    /// Rates, multipliers, minimum and rounding (for estimates shown before a shift).
+    pub pay: crate::pay::PayPolicy,
 }
 
 /// The officer's own profile, as used for eligibility.

@@ -144,19 +144,19 @@ async fn log_denials(
                 .ok()
         });
     let resp = next.run(req).await;
-    if resp.status() == StatusCode::FORBIDDEN {
-        if let Some(c) = claims {
-            tracing::warn!(user = %c.sub, role = c.role.as_str(), %route, "denied");
-            let entry = crate::services::audit::AuditEntry {
-                actor_id: Some(c.sub),
-                action: "denied",
-                entity: "route",
-                entity_id: route,
-                detail: serde_json::json!({ "role": c.role }),
-            };
-            if let Err(e) = crate::services::audit::append_now(&state.db, c.dept, entry).await {
-                tracing::error!(error = %e, "could not audit a denial");
-            }
+    if resp.status() == StatusCode::FORBIDDEN
+        && let Some(c) = claims
+    {
+        tracing::warn!(user = %c.sub, role = c.role.as_str(), %route, "denied");
+        let entry = crate::services::audit::AuditEntry {
+            actor_id: Some(c.sub),
+            action: "denied",
+            entity: "route",
+            entity_id: route,
+            detail: serde_json::json!({ "role": c.role }),
+        };
+        if let Err(e) = crate::services::audit::append_now(&state.db, c.dept, entry).await {
+            tracing::error!(error = %e, "could not audit a denial");
         }
     }
     resp

@@ -47,6 +47,7 @@ impl Department {
             limits: self.rules.limits.clone(),
             cancel_policy: self.rules.cancel_policy.clone(),
             punch_thresholds: self.rules.punch_thresholds.clone(),
+            pay: self.pay.clone(),
         }
     }
 }

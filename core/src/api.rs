@@ -1,0 +1,235 @@
+//! The HTTP client for the server's `/v1` API (reqwest with rustls). Problem details become
+//! [`CoreError`]s; transport failures become `Offline` so callers keep work queued.
+
+use std::time::Duration;
+
+use reqwest::{Method, StatusCode};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use offduty_domain::prefs::Preferences;
+use offduty_domain::protocol::{ActionBatch, ActionResults, Role, SyncResponse};
+
+use crate::error::{CoreError, Result};
+
+/// Tokens returned by login and refresh.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Tokens {
+    pub access_token: String,
+    pub expires_in: i64,
+    pub refresh_token: String,
+    pub user: UserInfo,
+}
+
+/// Who signed in.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct UserInfo {
+    pub id: Uuid,
+    pub department_id: Uuid,
+    pub role: Role,
+    pub display_name: String,
+    pub email: String,
+}
+
+/// A registered device, as the server reports it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DeviceInfo {
+    pub id: Uuid,
+    pub label: String,
+    pub public_key: String,
+    pub last_seq: u64,
+    pub last_hash: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Problem {
+    #[serde(rename = "type", default)]
+    kind: String,
+    #[serde(default)]
+    detail: String,
+    #[serde(default)]
+    field: Option<String>,
+}
+
+/// Bytes moved by one call (for the wire-size benchmarks and progress).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WireBytes {
+    pub sent: u64,
+    pub received: u64,
+}
+
+/// The server's API.
+#[derive(Clone)]
+pub struct Api {
+    base: String,
+    http: reqwest::Client,
+}
+
+impl Api {
+    /// A client for `base_url` (e.g. `https://detail.example.gov`).
+    pub fn new(base_url: &str, timeout: Duration) -> Result<Api> {
+        let base = base_url.trim().trim_end_matches('/').to_string();
+        let parsed = reqwest::Url::parse(&base)
+            .map_err(|e| CoreError::invalid("server_url", format!("{base:?}: {e}")))?;
+        if !matches!(parsed.scheme(), "http" | "https") {
+            return Err(CoreError::invalid(
+                "server_url",
+                "use an http:// or https:// address",
+            ));
+        }
+        let http = reqwest::Client::builder()
+            .timeout(timeout)
+            .connect_timeout(Duration::from_secs(10))
+            .user_agent(concat!("offduty-core/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| CoreError::Internal(format!("http client: {e}")))?;
+        Ok(Api { base, http })
+    }
+
+    /// The server's base URL.
+    pub fn base_url(&self) -> &str {
+        &self.base
+    }
+
+    async fn call<B: Serialize, T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&B>,
+    ) -> Result<(T, WireBytes)> {
+        let mut req = self.http.request(method, format!("{}{path}", self.base));
+        let mut sent = 0;
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            let bytes = serde_json::to_vec(b)?;
+            sent = bytes.len() as u64;
+            req = req
+                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .body(bytes);
+        }
+        let resp = req.send().await.map_err(transport)?;
+        let status = resp.status();
+        let bytes = resp.bytes().await.map_err(transport)?;
+        let wire = WireBytes {
+            sent,
+            received: bytes.len() as u64,
+        };
+        if status.is_success() {
+            let body = if bytes.is_empty() {
+                &b"null"[..]
+            } else {
+                &bytes[..]
+            };
+            let value = serde_json::from_slice(body)
+                .map_err(|e| CoreError::Server(format!("unreadable answer from {path}: {e}")))?;
+            return Ok((value, wire));
+        }
+        let problem: Option<Problem> = serde_json::from_slice(&bytes).ok();
+        let detail = problem
+            .as_ref()
+            .map(|p| match &p.field {
+                Some(f) => format!("{} ({f})", p.detail),
+                None => p.detail.clone(),
+            })
+            .unwrap_or_else(|| String::from_utf8_lossy(&bytes).chars().take(200).collect());
+        Err(match status {
+            StatusCode::UNAUTHORIZED => CoreError::Unauthorized(detail),
+            s if s.is_server_error() => CoreError::Server(format!("{s}: {detail}")),
+            s => CoreError::Http {
+                status: s.as_u16(),
+                kind: problem.map(|p| p.kind).unwrap_or_default(),
+                detail,
+            },
+        })
+    }
+
+    /// `POST /v1/auth/login`.
+    pub async fn login(&self, email: &str, password: &str) -> Result<Tokens> {
+        let body = serde_json::json!({"email": email, "password": password});
+        Ok(self
+            .call(Method::POST, "/v1/auth/login", None, Some(&body))
+            .await?
+            .0)
+    }
+
+    /// `POST /v1/auth/refresh`.
+    pub async fn refresh(&self, refresh_token: &str) -> Result<Tokens> {
+        let body = serde_json::json!({"refresh_token": refresh_token});
+        Ok(self
+            .call(Method::POST, "/v1/auth/refresh", None, Some(&body))
+            .await?
+            .0)
+    }
+
+    /// `POST /v1/auth/logout`.
+    pub async fn logout(&self, refresh_token: &str) -> Result<()> {
+        let body = serde_json::json!({"refresh_token": refresh_token});
+        let _: (serde_json::Value, _) = self
+            .call(Method::POST, "/v1/auth/logout", None, Some(&body))
+            .await?;
+        Ok(())
+    }
+
+    /// `POST /v1/devices`.
+    pub async fn register_device(
+        &self,
+        token: &str,
+        public_key: &str,
+        label: &str,
+    ) -> Result<DeviceInfo> {
+        let body = serde_json::json!({"public_key": public_key, "label": label});
+        Ok(self
+            .call(Method::POST, "/v1/devices", Some(token), Some(&body))
+            .await?
+            .0)
+    }
+
+    /// `GET /v1/devices`.
+    pub async fn devices(&self, token: &str) -> Result<Vec<DeviceInfo>> {
+        Ok(self
+            .call::<(), _>(Method::GET, "/v1/devices", Some(token), None)
+            .await?
+            .0)
+    }
+
+    /// `POST /v1/actions`.
+    pub async fn actions(
+        &self,
+        token: &str,
+        batch: &ActionBatch,
+    ) -> Result<(ActionResults, WireBytes)> {
+        self.call(Method::POST, "/v1/actions", Some(token), Some(batch))
+            .await
+    }
+
+    /// `GET /v1/sync?cursor=N`.
+    pub async fn sync(&self, token: &str, cursor: u64) -> Result<(SyncResponse, WireBytes)> {
+        self.call::<(), _>(
+            Method::GET,
+            &format!("/v1/sync?cursor={cursor}"),
+            Some(token),
+            None,
+        )
+        .await
+    }
+
+    /// `PUT /v1/preferences`.
+    pub async fn put_preferences(&self, token: &str, prefs: &Preferences) -> Result<Preferences> {
+        Ok(self
+            .call(Method::PUT, "/v1/preferences", Some(token), Some(prefs))
+            .await?
+            .0)
+    }
+}
+
+fn transport(e: reqwest::Error) -> CoreError {
+    if e.is_decode() {
+        CoreError::Server(e.to_string())
+    } else {
+        CoreError::Offline(e.to_string())
+    }
+}

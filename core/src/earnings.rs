@@ -1,0 +1,332 @@
+//! Earnings from the officer's timecards: per shift (hours, rate, gross, status), per pay
+//! period and year to date, payments received, and a CSV export. Local dates are in the
+//! department's time zone.
+
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use offduty_domain::eligibility::parse_time_zone;
+use offduty_domain::pay::{Cents, format_cents};
+use offduty_domain::protocol::TimecardStatus;
+
+use crate::Core;
+use crate::apply;
+use crate::error::Result;
+
+/// Pay periods are two weeks long, starting on Mondays counted from this one.
+pub const PAY_PERIOD_ANCHOR: (i32, u32, u32) = (2026, 1, 5);
+
+/// One shift's pay.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShiftEarning {
+    pub timecard_id: Uuid,
+    pub job_id: Uuid,
+    pub title: String,
+    pub site: String,
+    pub starts_at: DateTime<Utc>,
+    /// Local date of the shift.
+    pub date: NaiveDate,
+    pub worked_minutes: Option<i64>,
+    pub billable_minutes: Option<i64>,
+    pub rate_cents: Cents,
+    pub multiplier_bp: u32,
+    pub gross_cents: Option<Cents>,
+    /// `open`, `pending`, `needs_review`, `approved`, `invoiced` or `paid`.
+    pub status: TimecardStatus,
+    pub paid_at: Option<DateTime<Utc>>,
+}
+
+/// Totals over a span of dates.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Totals {
+    pub label: String,
+    pub from: Option<NaiveDate>,
+    /// Inclusive.
+    pub to: Option<NaiveDate>,
+    pub shifts: u32,
+    pub billable_minutes: i64,
+    pub gross_cents: Cents,
+    pub paid_cents: Cents,
+    pub unpaid_cents: Cents,
+}
+
+impl Totals {
+    fn add(&mut self, s: &ShiftEarning) {
+        let gross = s.gross_cents.unwrap_or(0);
+        self.shifts += 1;
+        self.billable_minutes += s.billable_minutes.unwrap_or(0);
+        self.gross_cents += gross;
+        if s.status == TimecardStatus::Paid {
+            self.paid_cents += gross;
+        } else {
+            self.unpaid_cents += gross;
+        }
+    }
+}
+
+/// Money received on one day (timecards marked paid that day).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Payment {
+    pub paid_on: NaiveDate,
+    pub amount_cents: Cents,
+    pub shifts: u32,
+}
+
+/// The officer's earnings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EarningsReport {
+    pub currency: String,
+    /// Newest first.
+    pub shifts: Vec<ShiftEarning>,
+    /// Pay periods with shifts, newest first.
+    pub periods: Vec<Totals>,
+    pub year_to_date: Totals,
+    /// Newest first.
+    pub payments: Vec<Payment>,
+}
+
+/// The biweekly pay period containing `date`: (first day, last day).
+pub fn pay_period(date: NaiveDate) -> (NaiveDate, NaiveDate) {
+    let (y, m, d) = PAY_PERIOD_ANCHOR;
+    let anchor = NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default();
+    let days = (date - anchor).num_days();
+    let start = anchor + Duration::days(days.div_euclid(14) * 14);
+    (start, start + Duration::days(13))
+}
+
+fn local_date(t: DateTime<Utc>, tz: Tz) -> NaiveDate {
+    t.with_timezone(&tz).date_naive()
+}
+
+/// Builds the report from shifts, as of `today` (local).
+pub fn report(
+    mut shifts: Vec<ShiftEarning>,
+    currency: String,
+    today: NaiveDate,
+    tz: Tz,
+) -> EarningsReport {
+    shifts.sort_by(|a, b| {
+        b.starts_at
+            .cmp(&a.starts_at)
+            .then(a.timecard_id.cmp(&b.timecard_id))
+    });
+    let mut periods: Vec<Totals> = Vec::new();
+    let mut ytd = Totals {
+        label: format!("{} year to date", today.year()),
+        from: NaiveDate::from_ymd_opt(today.year(), 1, 1),
+        to: Some(today),
+        ..Totals::default()
+    };
+    let mut payments: Vec<Payment> = Vec::new();
+    for s in &shifts {
+        let (from, to) = pay_period(s.date);
+        match periods.iter_mut().find(|p| p.from == Some(from)) {
+            Some(p) => p.add(s),
+            None => {
+                let mut p = Totals {
+                    label: format!("{} – {}", from.format("%b %-d"), to.format("%b %-d, %Y")),
+                    from: Some(from),
+                    to: Some(to),
+                    ..Totals::default()
+                };
+                p.add(s);
+                periods.push(p);
+            }
+        }
+        if s.date.year() == today.year() && s.date <= today {
+            ytd.add(s);
+        }
+        if let (TimecardStatus::Paid, Some(at)) = (s.status, s.paid_at) {
+            let day = local_date(at, tz);
+            match payments.iter_mut().find(|p| p.paid_on == day) {
+                Some(p) => {
+                    p.amount_cents += s.gross_cents.unwrap_or(0);
+                    p.shifts += 1;
+                }
+                None => payments.push(Payment {
+                    paid_on: day,
+                    amount_cents: s.gross_cents.unwrap_or(0),
+                    shifts: 1,
+                }),
+            }
+        }
+    }
+    periods.sort_by_key(|p| std::cmp::Reverse(p.from));
+    payments.sort_by_key(|p| std::cmp::Reverse(p.paid_on));
+    EarningsReport {
+        currency,
+        shifts,
+        periods,
+        year_to_date: ytd,
+        payments,
+    }
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// The report's shifts as CSV (one header line; amounts in cents and formatted).
+pub fn to_csv(r: &EarningsReport) -> String {
+    let mut out = String::from(
+        "date,job,site,worked_minutes,billable_minutes,rate_cents,multiplier_bp,gross_cents,gross,status,paid_at\n",
+    );
+    for s in &r.shifts {
+        let opt = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
+        out.push_str(
+            &[
+                s.date.to_string(),
+                csv_field(&s.title),
+                csv_field(&s.site),
+                opt(s.worked_minutes),
+                opt(s.billable_minutes),
+                s.rate_cents.to_string(),
+                s.multiplier_bp.to_string(),
+                opt(s.gross_cents),
+                csv_field(
+                    &s.gross_cents
+                        .map(|g| format_cents(g, &r.currency))
+                        .unwrap_or_default(),
+                ),
+                s.status.as_str().to_string(),
+                s.paid_at.map(|t| t.to_rfc3339()).unwrap_or_default(),
+            ]
+            .join(","),
+        );
+        out.push('\n');
+    }
+    out
+}
+
+impl Core {
+    /// The officer's earnings from the synced timecards.
+    pub fn earnings(&self) -> Result<EarningsReport> {
+        let now = self.services.clock.now();
+        self.store.read(|c| {
+            let rules = apply::rules(c)?;
+            let tz = rules
+                .as_ref()
+                .and_then(|r| parse_time_zone(&r.time_zone).ok())
+                .unwrap_or(chrono_tz::UTC);
+            let currency = rules.map(|r| r.currency).unwrap_or_else(|| "USD".into());
+            let mut shifts = Vec::new();
+            for t in apply::timecards(c)? {
+                let job = apply::job(c, t.job_id)?;
+                let starts_at = job
+                    .as_ref()
+                    .map(|j| j.starts_at)
+                    .or(t.clock_in.as_ref().map(|p| p.at))
+                    .unwrap_or(now);
+                shifts.push(ShiftEarning {
+                    timecard_id: t.id,
+                    job_id: t.job_id,
+                    title: job.as_ref().map(|j| j.title.clone()).unwrap_or_default(),
+                    site: job
+                        .as_ref()
+                        .map(|j| j.site_name.clone())
+                        .unwrap_or_default(),
+                    starts_at,
+                    date: local_date(starts_at, tz),
+                    worked_minutes: t.worked_minutes,
+                    billable_minutes: t.billable_minutes,
+                    rate_cents: t.rate_cents,
+                    multiplier_bp: t.multiplier_bp,
+                    gross_cents: t.gross_cents,
+                    status: t.status,
+                    paid_at: t.paid_at,
+                });
+            }
+            Ok(report(shifts, currency, local_date(now, tz), tz))
+        })
+    }
+
+    /// The earnings as CSV.
+    pub fn earnings_csv(&self) -> Result<String> {
+        Ok(to_csv(&self.earnings()?))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shift(day: u32, gross: i64, status: TimecardStatus, paid_day: Option<u32>) -> ShiftEarning {
+        let date = NaiveDate::from_ymd_opt(2026, 11, day).unwrap();
+        let at = |d: u32| {
+            DateTime::from_timestamp(
+                date.and_hms_opt(12, 0, 0).unwrap().and_utc().timestamp()
+                    + i64::from(d - day) * 86400,
+                0,
+            )
+            .unwrap()
+        };
+        ShiftEarning {
+            timecard_id: Uuid::now_v7(),
+            job_id: Uuid::now_v7(),
+            title: "Traffic, \"Gate 3\"".into(),
+            site: "Ohio Stadium".into(),
+            starts_at: at(day),
+            date,
+            worked_minutes: Some(240),
+            billable_minutes: Some(240),
+            rate_cents: 6500,
+            multiplier_bp: 10000,
+            gross_cents: Some(gross),
+            status,
+            paid_at: paid_day.map(at),
+        }
+    }
+
+    #[test]
+    fn pay_periods_are_two_weeks_from_the_anchor() {
+        let d = |m, d| NaiveDate::from_ymd_opt(2026, m, d).unwrap();
+        assert_eq!(pay_period(d(1, 5)), (d(1, 5), d(1, 18)));
+        assert_eq!(pay_period(d(1, 18)), (d(1, 5), d(1, 18)));
+        assert_eq!(pay_period(d(1, 19)), (d(1, 19), d(2, 1)));
+        assert_eq!(
+            pay_period(d(1, 4)).0,
+            NaiveDate::from_ymd_opt(2025, 12, 22).unwrap()
+        );
+    }
+
+    #[test]
+    fn totals_split_paid_and_unpaid_and_payments_group_by_day() {
+        let shifts = vec![
+            shift(2, 26000, TimecardStatus::Paid, Some(20)),
+            shift(3, 13000, TimecardStatus::Paid, Some(20)),
+            shift(20, 19500, TimecardStatus::Approved, None),
+        ];
+        let r = report(
+            shifts,
+            "USD".into(),
+            NaiveDate::from_ymd_opt(2026, 11, 24).unwrap(),
+            chrono_tz::UTC,
+        );
+        assert_eq!(r.year_to_date.gross_cents, 58500);
+        assert_eq!(
+            (r.year_to_date.paid_cents, r.year_to_date.unpaid_cents),
+            (39000, 19500)
+        );
+        assert_eq!(r.payments.len(), 1);
+        assert_eq!(
+            (r.payments[0].amount_cents, r.payments[0].shifts),
+            (39000, 2)
+        );
+        assert_eq!(
+            r.periods.len(),
+            2,
+            "Nov 2–3 and Nov 20 are in different periods"
+        );
+        assert_eq!(r.periods.iter().map(|p| p.gross_cents).sum::<i64>(), 58500);
+        let csv = to_csv(&r);
+        assert!(csv.lines().count() == 4);
+        assert!(csv.contains("\"Traffic, \"\"Gate 3\"\"\""), "{csv}");
+        assert!(csv.contains("$195.00"));
+    }
+}

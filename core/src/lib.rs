@@ -1,0 +1,163 @@
+//! offduty-core: the officer's embedded library — the phone's brain. An offline job board in
+//! SQLite, a durable queue of the officer's actions that syncs later, clock in/out with signed,
+//! chained events, earnings and preferences. Every decision uses `offduty-domain`; the shells
+//! (Android, iOS, the terminal client) render and forward events.
+//!
+//! Layout: [`store`] (SQLite, migrations, rescue) · [`outbox`] (the queue) · [`standing`]
+//! (server state + pending actions) · [`board`] · [`actions`] · [`clock`] · [`sync`] (engine)
+//! · [`apply`] (pulled data) · [`session`] · [`earnings`] · [`prefs`] · [`platform`] (signer,
+//! secrets, clocks) · [`api`] (HTTP).
+
+pub mod actions;
+pub mod api;
+pub mod apply;
+pub mod board;
+pub mod clock;
+pub mod earnings;
+pub mod error;
+pub mod outbox;
+pub mod platform;
+pub mod prefs;
+pub mod session;
+pub mod standing;
+pub mod store;
+pub mod sync;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+pub use error::{CoreError, Result};
+use platform::{DeviceClock, SecretStore, Signer};
+use store::{OpenReport, Store};
+
+/// Where the core keeps its data and which server it talks to.
+#[derive(Debug, Clone)]
+pub struct CoreConfig {
+    /// The SQLite file (created if missing).
+    pub db_path: PathBuf,
+    /// The department's server, e.g. `https://detail.columbus.example`.
+    pub server_url: String,
+    /// Timeout of one HTTP request.
+    pub http_timeout: Duration,
+}
+
+impl CoreConfig {
+    /// A configuration with a 30-second HTTP timeout.
+    pub fn new(db_path: impl Into<PathBuf>, server_url: &str) -> Self {
+        CoreConfig {
+            db_path: db_path.into(),
+            server_url: server_url.to_string(),
+            http_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// The platform services the shell passes in.
+#[derive(Clone)]
+pub struct Services {
+    pub signer: Arc<dyn Signer>,
+    pub secrets: Arc<dyn SecretStore>,
+    pub clock: Arc<dyn DeviceClock>,
+}
+
+/// The officer's app core. Cheap to share (`Arc<Core>`); methods are safe to call from any
+/// thread; `sync` runs one at a time.
+pub struct Core {
+    pub(crate) store: Store,
+    pub(crate) api: api::Api,
+    pub(crate) services: Services,
+    pub(crate) secret_prefix: String,
+    pub(crate) sync_lock: tokio::sync::Mutex<()>,
+    pub(crate) punch_lock: std::sync::Mutex<()>,
+}
+
+impl Core {
+    /// Opens the local database (creating, upgrading or — if corrupt — rebuilding it, see
+    /// [`OpenReport`]) and prepares the client. Pending work resumes on the next `sync`.
+    pub fn open(config: CoreConfig, services: Services) -> Result<(Core, OpenReport)> {
+        let (store, report) = Store::open(&config.db_path)?;
+        let api = api::Api::new(&config.server_url, config.http_timeout)?;
+        // Secrets of different installations (database files, servers) never collide.
+        let digest = Sha256::digest(format!("{}|{}", config.db_path.display(), api.base_url()));
+        let secret_prefix = format!("offduty:{}:", &hex::encode(digest)[..16]);
+        if let Some(r) = &report.rescue {
+            tracing::warn!(
+                rescued = r.actions.len(),
+                export = %r.export_path.display(),
+                "the local database was corrupt; unsent actions were carried over"
+            );
+        }
+        Ok((
+            Core {
+                store,
+                api,
+                services,
+                secret_prefix,
+                sync_lock: tokio::sync::Mutex::new(()),
+                punch_lock: std::sync::Mutex::new(()),
+            },
+            report,
+        ))
+    }
+
+    /// The server this core talks to.
+    pub fn server_url(&self) -> &str {
+        self.api.base_url()
+    }
+
+    /// When the last successful pull happened.
+    pub fn last_sync(&self) -> Result<Option<chrono::DateTime<chrono::Utc>>> {
+        self.store.read(|c| {
+            let us = store::meta::get_i64(c, store::meta::keys::LAST_SYNC_US)?;
+            Ok((us > 0).then(|| store::from_us(us)))
+        })
+    }
+
+    /// The officer's shifts and places in line, soonest first, with their standing.
+    pub fn my_jobs(&self) -> Result<Vec<board::JobCard>> {
+        let now = self.services.clock.now();
+        self.store.read(|c| {
+            let ctx = board::Context::load(c, now)?;
+            let mut ids: Vec<Uuid> = ctx.standing.keys().copied().collect();
+            ids.sort();
+            let mut cards = Vec::new();
+            for id in ids {
+                if let Some(job) = apply::job(c, id)? {
+                    cards.push(ctx.card(job, None));
+                }
+            }
+            cards.sort_by(|a, b| {
+                a.job
+                    .starts_at
+                    .cmp(&b.job.starts_at)
+                    .then(a.job.id.cmp(&b.job.id))
+            });
+            Ok(cards)
+        })
+    }
+
+    /// The job board.
+    pub fn jobs(&self, query: &board::BoardQuery) -> Result<Vec<board::JobCard>> {
+        let now = self.services.clock.now();
+        self.store.read(|c| board::list(c, query, now))
+    }
+
+    /// One job, with everything the detail screen shows.
+    pub fn job(
+        &self,
+        id: Uuid,
+        near: Option<offduty_domain::geofence::GeoPoint>,
+    ) -> Result<board::JobCard> {
+        let now = self.services.clock.now();
+        self.store.read(|c| board::detail(c, id, near, now))
+    }
+
+    /// The department's rules as last synced.
+    pub fn rules(&self) -> Result<Option<offduty_domain::protocol::DepartmentRules>> {
+        self.store.read(apply::rules)
+    }
+}
