@@ -277,6 +277,17 @@ impl Core {
                     o.idempotency_key, d.key
                 )));
             }
+            if let Outcome::Rejected {
+                code: offduty_domain::protocol::RejectCode::RateLimited,
+                reason,
+                ..
+            } = &o.outcome
+            {
+                // Not a decision: the server did not look at it. Back off and send it again.
+                self.store
+                    .write(|tx| outbox::record_failure(tx, &[d.key], reason, false, now))?;
+                continue;
+            }
             self.store.write(|tx| {
                 if let Outcome::Punched { event_id, verdict, reasons, .. } = &o.outcome {
                     tx.execute(

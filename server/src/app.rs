@@ -19,6 +19,28 @@ use crate::error::ApiError;
 use crate::extract::MAX_BODY_BYTES;
 use crate::routes;
 
+/// Per-process rate limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Login attempts per account at once, then per minute.
+    pub login_burst: u32,
+    pub login_per_minute: u32,
+    /// Claims per officer at once, then per minute.
+    pub claim_burst: u32,
+    pub claim_per_minute: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            login_burst: 10,
+            login_per_minute: 5,
+            claim_burst: 20,
+            claim_per_minute: 30,
+        }
+    }
+}
+
 /// Shared by every request.
 #[derive(Clone)]
 pub struct AppState {
@@ -29,9 +51,14 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// Builds the state with the default rate limits (see [`Limits`]).
+    pub async fn new(db: Db) -> Result<AppState, DbError> {
+        Self::with_limits(db, Limits::default()).await
+    }
+
     /// Builds the state, loading (or creating, once) the token key kept in the database so
     /// every server process signs and checks tokens alike.
-    pub async fn new(db: Db) -> Result<AppState, DbError> {
+    pub async fn with_limits(db: Db, limits: Limits) -> Result<AppState, DbError> {
         let fresh = hex::encode(TokenKeys::generate());
         sqlx::query(
             "INSERT INTO server_secrets (name, value) VALUES ('token_key', $1) ON CONFLICT DO NOTHING",
@@ -49,10 +76,14 @@ impl AppState {
         Ok(AppState {
             db,
             tokens: TokenKeys::new(key),
-            // 10 login attempts at once per account, then 5 a minute.
-            login_limiter: Arc::new(RateLimiter::new(10, 5)),
-            // 20 claims at once per officer, then 30 a minute.
-            claim_limiter: Arc::new(RateLimiter::new(20, 30)),
+            login_limiter: Arc::new(RateLimiter::new(
+                limits.login_burst,
+                limits.login_per_minute,
+            )),
+            claim_limiter: Arc::new(RateLimiter::new(
+                limits.claim_burst,
+                limits.claim_per_minute,
+            )),
         })
     }
 }

@@ -47,6 +47,12 @@ enum Command {
         /// Seconds between award sweeps (ranked jobs whose signups closed).
         #[arg(long, env = "OFFDUTY_SWEEP_SECONDS", default_value_t = 15)]
         sweep_seconds: u64,
+        /// Claims an officer may make at once (then `--claims-per-minute`).
+        #[arg(long, env = "OFFDUTY_CLAIM_BURST", default_value_t = 20)]
+        claim_burst: u32,
+        /// Sustained claims per officer per minute.
+        #[arg(long, env = "OFFDUTY_CLAIMS_PER_MINUTE", default_value_t = 30)]
+        claims_per_minute: u32,
     },
     /// Apply pending database migrations and exit.
     Migrate {
@@ -79,6 +85,8 @@ async fn main() -> ExitCode {
             demo,
             no_migrate,
             sweep_seconds,
+            claim_burst,
+            claims_per_minute,
         } => serve(ServeConfig {
             listen,
             database_url,
@@ -86,6 +94,11 @@ async fn main() -> ExitCode {
             migrate: !no_migrate,
             demo,
             sweep_every: Duration::from_secs(sweep_seconds.max(1)),
+            limits: offduty_server::app::Limits {
+                claim_burst,
+                claim_per_minute: claims_per_minute,
+                ..offduty_server::app::Limits::default()
+            },
         })
         .await
         .map_err(|e| e.to_string()),

@@ -17,6 +17,7 @@ pub struct ServeConfig {
     pub demo: bool,
     /// How often ranked jobs whose signups closed are awarded.
     pub sweep_every: Duration,
+    pub limits: crate::app::Limits,
 }
 
 /// Errors that stop the server from starting.
@@ -48,7 +49,7 @@ pub async fn prepare(cfg: &ServeConfig) -> Result<AppState, ServeError> {
         let summary = crate::demo::seed(&db).await.map_err(ServeError::Demo)?;
         println!("{}", summary.banner(cfg.listen));
     }
-    Ok(AppState::new(db).await?)
+    Ok(AppState::with_limits(db, cfg.limits).await?)
 }
 
 /// Serves until shutdown.
