@@ -90,7 +90,10 @@ impl Store {
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let mut conn = Connection::open_with_flags(path, flags).map_err(classify)?;
-        configure(&conn).map_err(OpenError::Other)?;
+        configure(&conn).map_err(|e| match e {
+            CoreError::Storage(e) => classify(e),
+            other => OpenError::Other(other),
+        })?;
         let check: String = conn
             .query_row("PRAGMA quick_check", [], |r| r.get(0))
             .map_err(classify)?;
