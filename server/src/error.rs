@@ -113,19 +113,23 @@ impl ApiError {
         Self::new(StatusCode::CONFLICT, "conflict", "Conflict", detail.into())
     }
 
-    /// 422: an idempotency key was reused with a different payload.
-    pub fn idempotency_mismatch(index: usize, key: uuid::Uuid) -> Self {
+    /// 422: an idempotency key was reused with a different payload. `applied_before` says
+    /// whether the batch's actions before `index` were applied (a conflict found mid-batch) or
+    /// nothing was (found before applying anything).
+    pub fn idempotency_mismatch(index: usize, key: uuid::Uuid, applied_before: bool) -> Self {
+        let applied = if applied_before {
+            format!("actions before index {index} were applied, the rest were not")
+        } else {
+            "no action of this batch was applied".to_string()
+        };
         let mut e = Self::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "idempotency-key-reused",
             "Idempotency key reused",
-            format!(
-                "idempotency key {key} was already used for a different action; \
-                 actions before index {index} were applied, the rest were not"
-            ),
+            format!("idempotency key {key} was already used for a different action; {applied}"),
         );
         e.field = Some(format!("actions[{index}].idempotency_key"));
-        e.extra = Some(serde_json::json!({ "index": index }));
+        e.extra = Some(serde_json::json!({ "index": index, "applied_before": applied_before }));
         e
     }
 

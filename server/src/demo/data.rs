@@ -4,31 +4,34 @@
 use offduty_domain::eligibility::Rank;
 
 /// First names for generated officers.
+#[rustfmt::skip]
 pub const FIRST_NAMES: &[&str] = &[
     "James", "Michael", "Robert", "David", "William", "Christopher", "Daniel", "Matthew",
-    "Anthony", "Joshua", "Andrew", "Ryan", "Brandon", "Tyler", "Kevin", "Jason", "Justin", "Eric",
-    "Adam", "Nathan", "Kyle", "Aaron", "Jeremy", "Sean", "Travis", "Cody", "Dustin", "Marcus",
-    "Andre", "DeShawn", "Terrence", "Luis", "Carlos", "Miguel", "Ahmed", "Omar", "Hassan",
-    "Vikram", "Minh", "Kenji", "Sarah", "Jessica", "Ashley", "Emily", "Amanda", "Megan", "Rachel",
-    "Lauren", "Nicole", "Stephanie", "Heather", "Kimberly", "Michelle", "Brittany", "Danielle",
-    "Tasha", "Latoya", "Maria", "Ana", "Rosa", "Fatima", "Aisha", "Mei", "Hannah", "Katie", "Erin",
-    "Molly", "Courtney", "Jenna", "Alicia",
+    "Anthony", "Joshua", "Andrew", "Ryan", "Brandon", "Tyler", "Kevin", "Jason", "Justin",
+    "Eric", "Adam", "Nathan", "Kyle", "Aaron", "Jeremy", "Sean", "Travis", "Cody", "Dustin",
+    "Marcus", "Andre", "DeShawn", "Terrence", "Luis", "Carlos", "Miguel", "Ahmed", "Omar",
+    "Hassan", "Vikram", "Minh", "Kenji", "Sarah", "Jessica", "Ashley", "Emily", "Amanda",
+    "Megan", "Rachel", "Lauren", "Nicole", "Stephanie", "Heather", "Kimberly", "Michelle",
+    "Brittany", "Danielle", "Tasha", "Latoya", "Maria", "Ana", "Rosa", "Fatima", "Aisha", "Mei",
+    "Hannah", "Katie", "Erin", "Molly", "Courtney", "Jenna", "Alicia",
 ];
 
 /// Last names for generated officers.
+#[rustfmt::skip]
 pub const LAST_NAMES: &[&str] = &[
     "Smith", "Johnson", "Williams", "Brown", "Jones", "Miller", "Davis", "Wilson", "Anderson",
     "Taylor", "Thomas", "Moore", "Martin", "Jackson", "Thompson", "White", "Harris", "Clark",
     "Lewis", "Robinson", "Walker", "Young", "Allen", "King", "Wright", "Scott", "Hill", "Green",
-    "Adams", "Baker", "Nelson", "Carter", "Mitchell", "Roberts", "Turner", "Phillips", "Campbell",
-    "Parker", "Evans", "Edwards", "Collins", "Stewart", "Morris", "Murphy", "Cook", "Rogers",
-    "Morgan", "Cooper", "Peterson", "Reed", "Bailey", "Kelly", "Howard", "Cox", "Ward",
-    "Richardson", "Brooks", "Sanders", "Price", "Bennett", "Wood", "Ross", "Henderson", "Coleman",
-    "Jenkins", "Perry", "Powell", "Patterson", "Hughes", "Flores", "Washington", "Butler",
-    "Simmons", "Foster", "Gonzales", "Bryant", "Alexander", "Russell", "Griffin", "Hayes", "Myers",
-    "Ford", "Hamilton", "Graham", "Sullivan", "Wallace", "Woods", "Cole", "West", "Jordan",
-    "Reynolds", "Marshall", "Kowalczyk", "Schneider", "Mueller", "Yoder", "Nguyen", "Patel", "Kim",
-    "Rodriguez", "Hernandez", "O'Brien", "McCarthy", "Schmidt", "Novak",
+    "Adams", "Baker", "Nelson", "Carter", "Mitchell", "Roberts", "Turner", "Phillips",
+    "Campbell", "Parker", "Evans", "Edwards", "Collins", "Stewart", "Morris", "Murphy", "Cook",
+    "Rogers", "Morgan", "Cooper", "Peterson", "Reed", "Bailey", "Kelly", "Howard", "Cox",
+    "Ward", "Richardson", "Brooks", "Sanders", "Price", "Bennett", "Wood", "Ross", "Henderson",
+    "Coleman", "Jenkins", "Perry", "Powell", "Patterson", "Hughes", "Flores", "Washington",
+    "Butler", "Simmons", "Foster", "Gonzales", "Bryant", "Alexander", "Russell", "Griffin",
+    "Hayes", "Myers", "Ford", "Hamilton", "Graham", "Sullivan", "Wallace", "Woods", "Cole",
+    "West", "Jordan", "Reynolds", "Marshall", "Kowalczyk", "Schneider", "Mueller", "Yoder",
+    "Nguyen", "Patel", "Kim", "Rodriguez", "Hernandez", "O'Brien", "McCarthy", "Schmidt",
+    "Novak",
 ];
 
 /// A hand-made officer: officer001 … officer010, the accounts the README points people at.
@@ -122,6 +125,7 @@ pub enum Account {
 }
 
 /// A geofence shape around a site, in metres east/north of the site's location.
+#[derive(Debug)]
 pub enum FenceSpec {
     /// A circle of this radius around the location.
     Circle(f64),
@@ -130,6 +134,7 @@ pub enum FenceSpec {
 }
 
 /// A real place in or near Columbus, Ohio.
+#[derive(Debug)]
 pub struct Site {
     /// Name officers see.
     pub name: &'static str,
@@ -149,7 +154,15 @@ pub struct Site {
 
 macro_rules! site {
     ($name:expr, $address:expr, $lat:expr, $lon:expr, $fence:expr, $customer:expr) => {
-        site!($name, $address, $lat, $lon, $fence, $customer, Account::None)
+        site!(
+            $name,
+            $address,
+            $lat,
+            $lon,
+            $fence,
+            $customer,
+            Account::None
+        )
     };
     ($name:expr, $address:expr, $lat:expr, $lon:expr, $fence:expr, $customer:expr, $account:expr) => {
         Site {
@@ -403,6 +416,7 @@ const FIFTH_THIRD: Site = site!(
 );
 
 /// Every site, for tests that check the fences.
+#[cfg(test)]
 pub const SITES: &[&Site] = &[
     &OHIO_STADIUM,
     &SCHOTTENSTEIN,
@@ -616,13 +630,31 @@ pub const EVENTS: &[EventTemplate] = &[
         names: BIG_TEN,
         weight: 40,
         jobs: &[
-            job("Traffic control — Buckeyes vs. {}", "traffic", -300, (8, 9), (8, 12)),
+            job(
+                "Traffic control — Buckeyes vs. {}",
+                "traffic",
+                -300,
+                (8, 9),
+                (8, 12),
+            ),
             with_req(
-                job("Crowd security — Buckeyes vs. {}", "security", -240, (7, 8), (6, 10)),
+                job(
+                    "Crowd security — Buckeyes vs. {}",
+                    "security",
+                    -240,
+                    (7, 8),
+                    (6, 10),
+                ),
                 Req::CrowdControl,
             ),
             with_req(
-                job("Detail supervisor — Buckeyes vs. {}", "event", -300, (9, 10), (1, 2)),
+                job(
+                    "Detail supervisor — Buckeyes vs. {}",
+                    "event",
+                    -300,
+                    (9, 10),
+                    (1, 2),
+                ),
                 Req::Sergeant,
             ),
         ],
@@ -634,7 +666,13 @@ pub const EVENTS: &[EventTemplate] = &[
         starts: &[(18, 0), (19, 0)],
         names: BIG_TEN,
         weight: 12,
-        jobs: &[job("Crowd security — Buckeyes basketball vs. {}", "security", -90, (4, 5), (2, 5))],
+        jobs: &[job(
+            "Crowd security — Buckeyes basketball vs. {}",
+            "security",
+            -90,
+            (4, 5),
+            (2, 5),
+        )],
     },
     EventTemplate {
         site: &SCHOTTENSTEIN,
@@ -643,7 +681,13 @@ pub const EVENTS: &[EventTemplate] = &[
         starts: &[(19, 30)],
         names: NONE,
         weight: 6,
-        jobs: &[job("Traffic control — concert at the Schott", "traffic", -120, (5, 6), (3, 5))],
+        jobs: &[job(
+            "Traffic control — concert at the Schott",
+            "traffic",
+            -120,
+            (5, 6),
+            (3, 5),
+        )],
     },
     EventTemplate {
         site: &NATIONWIDE_ARENA,
@@ -653,9 +697,21 @@ pub const EVENTS: &[EventTemplate] = &[
         names: NHL,
         weight: 14,
         jobs: &[
-            job("Crowd security — Blue Jackets vs. {}", "security", -120, (5, 6), (4, 8)),
+            job(
+                "Crowd security — Blue Jackets vs. {}",
+                "security",
+                -120,
+                (5, 6),
+                (4, 8),
+            ),
             with_tier(
-                job("Traffic control — Blue Jackets vs. {}", "traffic", -150, (5, 6), (3, 6)),
+                job(
+                    "Traffic control — Blue Jackets vs. {}",
+                    "traffic",
+                    -150,
+                    (5, 6),
+                    (3, 6),
+                ),
                 Tier::TrafficBureau,
             ),
         ],
@@ -668,7 +724,13 @@ pub const EVENTS: &[EventTemplate] = &[
         names: NONE,
         weight: 5,
         jobs: &[with_tier(
-            job("Event security — concert at Nationwide Arena", "event", -150, (5, 6), (3, 6)),
+            job(
+                "Event security — concert at Nationwide Arena",
+                "event",
+                -150,
+                (5, 6),
+                (3, 6),
+            ),
             Tier::SpecialEvents,
         )],
     },
@@ -679,7 +741,13 @@ pub const EVENTS: &[EventTemplate] = &[
         starts: &[(19, 30)],
         names: MLS,
         weight: 10,
-        jobs: &[job("Traffic control — Crew vs. {}", "traffic", -150, (5, 6), (3, 6))],
+        jobs: &[job(
+            "Traffic control — Crew vs. {}",
+            "traffic",
+            -150,
+            (5, 6),
+            (3, 6),
+        )],
     },
     EventTemplate {
         site: &HUNTINGTON_PARK,
@@ -688,7 +756,13 @@ pub const EVENTS: &[EventTemplate] = &[
         starts: &[(19, 5)],
         names: NONE,
         weight: 8,
-        jobs: &[job("Traffic control — Clippers home game", "traffic", -95, (4, 5), (2, 3))],
+        jobs: &[job(
+            "Traffic control — Clippers home game",
+            "traffic",
+            -95,
+            (4, 5),
+            (2, 3),
+        )],
     },
     EventTemplate {
         site: &CONVENTION_CENTER,
@@ -706,7 +780,13 @@ pub const EVENTS: &[EventTemplate] = &[
         starts: &[(14, 0), (16, 0)],
         names: NONE,
         weight: 8,
-        jobs: &[job("Security patrol — Easton Town Center", "security", 0, (6, 8), (2, 4))],
+        jobs: &[job(
+            "Security patrol — Easton Town Center",
+            "security",
+            0,
+            (6, 8),
+            (2, 4),
+        )],
     },
     EventTemplate {
         site: &EASTON,
@@ -715,7 +795,13 @@ pub const EVENTS: &[EventTemplate] = &[
         starts: &[(12, 0), (16, 0)],
         names: NONE,
         weight: 8,
-        jobs: &[job("Holiday shopping security — Easton Town Center", "security", 0, (5, 8), (2, 4))],
+        jobs: &[job(
+            "Holiday shopping security — Easton Town Center",
+            "security",
+            0,
+            (5, 8),
+            (2, 4),
+        )],
     },
     EventTemplate {
         site: &POLARIS,
@@ -724,7 +810,13 @@ pub const EVENTS: &[EventTemplate] = &[
         starts: &[(12, 0), (15, 0)],
         names: NONE,
         weight: 6,
-        jobs: &[job("Security patrol — Polaris Fashion Place", "security", 0, (6, 8), (1, 3))],
+        jobs: &[job(
+            "Security patrol — Polaris Fashion Place",
+            "security",
+            0,
+            (6, 8),
+            (1, 3),
+        )],
     },
     EventTemplate {
         site: &SHORT_NORTH,
@@ -734,7 +826,13 @@ pub const EVENTS: &[EventTemplate] = &[
         names: NONE,
         weight: 7,
         jobs: &[with_req(
-            job("Bike patrol — Short North weekend nightlife", "security", 0, (6, 6), (2, 4)),
+            job(
+                "Bike patrol — Short North weekend nightlife",
+                "security",
+                0,
+                (6, 6),
+                (2, 4),
+            ),
             Req::Bike,
         )],
     },
@@ -746,7 +844,13 @@ pub const EVENTS: &[EventTemplate] = &[
         names: NONE,
         weight: 4,
         jobs: &[with_tier(
-            job("Crowd control — Short North Gallery Hop", "event", 0, (6, 6), (3, 6)),
+            job(
+                "Crowd control — Short North Gallery Hop",
+                "event",
+                0,
+                (6, 6),
+                (3, 6),
+            ),
             Tier::SpecialEvents,
         )],
     },
@@ -757,7 +861,13 @@ pub const EVENTS: &[EventTemplate] = &[
         starts: &[(9, 0)],
         names: NONE,
         weight: 4,
-        jobs: &[job("Traffic control — German Village street closure", "traffic", 0, (4, 6), (1, 2))],
+        jobs: &[job(
+            "Traffic control — German Village street closure",
+            "traffic",
+            0,
+            (4, 6),
+            (1, 2),
+        )],
     },
     EventTemplate {
         site: &COSI,
@@ -766,7 +876,13 @@ pub const EVENTS: &[EventTemplate] = &[
         starts: &[(8, 0)],
         names: NONE,
         weight: 4,
-        jobs: &[job("Traffic control — COSI school field trips", "traffic", 0, (4, 4), (1, 2))],
+        jobs: &[job(
+            "Traffic control — COSI school field trips",
+            "traffic",
+            0,
+            (4, 4),
+            (1, 2),
+        )],
     },
     EventTemplate {
         site: &COSI,
@@ -775,7 +891,13 @@ pub const EVENTS: &[EventTemplate] = &[
         starts: &[(18, 0)],
         names: NONE,
         weight: 3,
-        jobs: &[job("Event security — COSI After Dark", "security", 0, (5, 5), (2, 3))],
+        jobs: &[job(
+            "Event security — COSI After Dark",
+            "security",
+            0,
+            (5, 5),
+            (2, 3),
+        )],
     },
     EventTemplate {
         site: &EXPO_CENTER,
@@ -784,7 +906,13 @@ pub const EVENTS: &[EventTemplate] = &[
         starts: &[(8, 0)],
         names: EXPO_SHOWS,
         weight: 6,
-        jobs: &[job("Traffic control — {} at the Expo Center", "traffic", -60, (8, 10), (3, 6))],
+        jobs: &[job(
+            "Traffic control — {} at the Expo Center",
+            "traffic",
+            -60,
+            (8, 10),
+            (3, 6),
+        )],
     },
     EventTemplate {
         site: &CONSERVATORY,
@@ -793,7 +921,13 @@ pub const EVENTS: &[EventTemplate] = &[
         starts: &[(17, 0)],
         names: NONE,
         weight: 5,
-        jobs: &[job("Traffic control — Conservatory holiday lights", "traffic", 0, (5, 5), (1, 2))],
+        jobs: &[job(
+            "Traffic control — Conservatory holiday lights",
+            "traffic",
+            0,
+            (5, 5),
+            (1, 2),
+        )],
     },
     EventTemplate {
         site: &CONSERVATORY,
@@ -802,7 +936,13 @@ pub const EVENTS: &[EventTemplate] = &[
         starts: &[(16, 0)],
         names: NONE,
         weight: 3,
-        jobs: &[job("Event security — wedding at the Conservatory", "security", 0, (6, 6), (1, 2))],
+        jobs: &[job(
+            "Event security — wedding at the Conservatory",
+            "security",
+            0,
+            (6, 6),
+            (1, 2),
+        )],
     },
     EventTemplate {
         site: &SCIOTO_MILE,
@@ -813,11 +953,23 @@ pub const EVENTS: &[EventTemplate] = &[
         weight: 6,
         jobs: &[
             with_req(
-                job("Crowd security — Scioto Mile festival", "event", -60, (8, 9), (4, 8)),
+                job(
+                    "Crowd security — Scioto Mile festival",
+                    "event",
+                    -60,
+                    (8, 9),
+                    (4, 8),
+                ),
                 Req::CrowdControl,
             ),
             with_req(
-                job("Detail supervisor — Scioto Mile festival", "event", -60, (9, 9), (1, 1)),
+                job(
+                    "Detail supervisor — Scioto Mile festival",
+                    "event",
+                    -60,
+                    (9, 9),
+                    (1, 1),
+                ),
                 Req::Sergeant,
             ),
         ],
@@ -831,7 +983,13 @@ pub const EVENTS: &[EventTemplate] = &[
         weight: 4,
         jobs: &[with_tier(
             with_req(
-                job("Motorcade escort — Ohio Statehouse event", "traffic", -60, (4, 4), (2, 4)),
+                job(
+                    "Motorcade escort — Ohio Statehouse event",
+                    "traffic",
+                    -60,
+                    (4, 4),
+                    (2, 4),
+                ),
                 Req::TrafficBureauMotor,
             ),
             Tier::TrafficBureau,
@@ -845,7 +1003,13 @@ pub const EVENTS: &[EventTemplate] = &[
         names: NONE,
         weight: 7,
         jobs: &[with_req(
-            job("Work zone traffic control — I-70 EB lane closure", "construction", 0, (8, 10), (2, 4)),
+            job(
+                "Work zone traffic control — I-70 EB lane closure",
+                "construction",
+                0,
+                (8, 10),
+                (2, 4),
+            ),
             Req::Flagger,
         )],
     },
@@ -856,7 +1020,13 @@ pub const EVENTS: &[EventTemplate] = &[
         starts: &[(21, 0)],
         names: NONE,
         weight: 6,
-        jobs: &[job("Work zone traffic control — I-71 NB lane closure", "construction", 0, (8, 8), (2, 3))],
+        jobs: &[job(
+            "Work zone traffic control — I-71 NB lane closure",
+            "construction",
+            0,
+            (8, 8),
+            (2, 3),
+        )],
     },
     EventTemplate {
         site: &BROAD_HAGUE,
@@ -866,7 +1036,13 @@ pub const EVENTS: &[EventTemplate] = &[
         names: NONE,
         weight: 5,
         jobs: &[with_req(
-            job("Flagging — W Broad St water main repair", "construction", 0, (8, 10), (1, 2)),
+            job(
+                "Flagging — W Broad St water main repair",
+                "construction",
+                0,
+                (8, 10),
+                (1, 2),
+            ),
             Req::Flagger,
         )],
     },
@@ -877,7 +1053,13 @@ pub const EVENTS: &[EventTemplate] = &[
         starts: &[(16, 0)],
         names: NONE,
         weight: 5,
-        jobs: &[job("Store security — Kroger N High St", "security", 0, (6, 6), (1, 1))],
+        jobs: &[job(
+            "Store security — Kroger N High St",
+            "security",
+            0,
+            (6, 6),
+            (1, 1),
+        )],
     },
     EventTemplate {
         site: &MEIJER,
@@ -886,7 +1068,13 @@ pub const EVENTS: &[EventTemplate] = &[
         starts: &[(14, 0)],
         names: NONE,
         weight: 4,
-        jobs: &[job("Store security — Meijer N Hamilton Rd", "security", 0, (6, 6), (1, 1))],
+        jobs: &[job(
+            "Store security — Meijer N Hamilton Rd",
+            "security",
+            0,
+            (6, 6),
+            (1, 1),
+        )],
     },
     EventTemplate {
         site: &VINEYARD,
@@ -895,7 +1083,13 @@ pub const EVENTS: &[EventTemplate] = &[
         starts: &[(8, 0)],
         names: NONE,
         weight: 8,
-        jobs: &[job("Sunday traffic control — Vineyard Columbus", "traffic", 0, (5, 5), (2, 3))],
+        jobs: &[job(
+            "Sunday traffic control — Vineyard Columbus",
+            "traffic",
+            0,
+            (5, 5),
+            (2, 3),
+        )],
     },
     EventTemplate {
         site: &CATHEDRAL,
@@ -904,7 +1098,13 @@ pub const EVENTS: &[EventTemplate] = &[
         starts: &[(7, 0)],
         names: NONE,
         weight: 6,
-        jobs: &[job("Sunday traffic control — St. Joseph Cathedral", "traffic", 0, (5, 5), (1, 1))],
+        jobs: &[job(
+            "Sunday traffic control — St. Joseph Cathedral",
+            "traffic",
+            0,
+            (5, 5),
+            (1, 1),
+        )],
     },
     EventTemplate {
         site: &BROAD_ST_PRESBYTERIAN,
@@ -913,7 +1113,13 @@ pub const EVENTS: &[EventTemplate] = &[
         starts: &[(9, 0)],
         names: NONE,
         weight: 5,
-        jobs: &[job("Sunday traffic control — Broad Street Presbyterian", "traffic", 0, (4, 4), (1, 1))],
+        jobs: &[job(
+            "Sunday traffic control — Broad Street Presbyterian",
+            "traffic",
+            0,
+            (4, 4),
+            (1, 1),
+        )],
     },
     EventTemplate {
         site: &HUNTINGTON_BANK,
@@ -922,7 +1128,13 @@ pub const EVENTS: &[EventTemplate] = &[
         starts: &[(9, 0)],
         names: NONE,
         weight: 4,
-        jobs: &[job("Bank lobby security — Huntington Center", "security", 0, (8, 8), (1, 1))],
+        jobs: &[job(
+            "Bank lobby security — Huntington Center",
+            "security",
+            0,
+            (8, 8),
+            (1, 1),
+        )],
     },
     EventTemplate {
         site: &FIFTH_THIRD,
@@ -931,7 +1143,13 @@ pub const EVENTS: &[EventTemplate] = &[
         starts: &[(8, 0)],
         names: NONE,
         weight: 3,
-        jobs: &[job("Cash delivery escort — Fifth Third Bank downtown", "security", 0, (4, 4), (1, 2))],
+        jobs: &[job(
+            "Cash delivery escort — Fifth Third Bank downtown",
+            "security",
+            0,
+            (4, 4),
+            (1, 2),
+        )],
     },
 ];
 
@@ -944,7 +1162,13 @@ pub const HOLIDAY_EVENTS: &[EventTemplate] = &[
         starts: &[(8, 0)],
         names: NONE,
         weight: 1,
-        jobs: &[job("Traffic control — {} road race", "traffic", -90, (5, 5), (4, 8))],
+        jobs: &[job(
+            "Traffic control — {} road race",
+            "traffic",
+            -90,
+            (5, 5),
+            (4, 8),
+        )],
     },
     EventTemplate {
         site: &VINEYARD,
@@ -953,7 +1177,13 @@ pub const HOLIDAY_EVENTS: &[EventTemplate] = &[
         starts: &[(9, 0)],
         names: NONE,
         weight: 1,
-        jobs: &[job("Traffic control — {} services", "traffic", -60, (4, 4), (2, 2))],
+        jobs: &[job(
+            "Traffic control — {} services",
+            "traffic",
+            -60,
+            (4, 4),
+            (2, 2),
+        )],
     },
     EventTemplate {
         site: &KROGER,
@@ -962,6 +1192,12 @@ pub const HOLIDAY_EVENTS: &[EventTemplate] = &[
         starts: &[(7, 0)],
         names: NONE,
         weight: 1,
-        jobs: &[job("Store security — {} grocery rush", "security", 0, (6, 6), (1, 1))],
+        jobs: &[job(
+            "Store security — {} grocery rush",
+            "security",
+            0,
+            (6, 6),
+            (1, 1),
+        )],
     },
 ];

@@ -89,7 +89,8 @@ pub fn roster(now: DateTime<Utc>, tz: Tz) -> Vec<OfficerSpec> {
     ] {
         let mut placed = 0;
         while placed < count {
-            let n = usize::try_from(rng.range(i64::from(first_generated), most_junior)).unwrap_or(0);
+            let n =
+                usize::try_from(rng.range(i64::from(first_generated), most_junior)).unwrap_or(0);
             if ranks.get(n) == Some(&Rank::Officer) {
                 ranks[n] = rank;
                 placed += 1;
@@ -248,7 +249,10 @@ mod tests {
         );
         assert_eq!(
             may,
-            [(NaiveDate::from_ymd_opt(2027, 5, 31).unwrap(), "Memorial Day")]
+            [(
+                NaiveDate::from_ymd_opt(2027, 5, 31).unwrap(),
+                "Memorial Day"
+            )]
         );
     }
 
@@ -260,8 +264,20 @@ mod tests {
         assert_eq!(a.len(), 200);
         for (x, y) in a.iter().zip(&b) {
             assert_eq!(
-                (&x.display_name, &x.badge, x.rank, &x.certifications, &x.groups),
-                (&y.display_name, &y.badge, y.rank, &y.certifications, &y.groups)
+                (
+                    &x.display_name,
+                    &x.badge,
+                    x.rank,
+                    &x.certifications,
+                    &x.groups
+                ),
+                (
+                    &y.display_name,
+                    &y.badge,
+                    y.rank,
+                    &y.certifications,
+                    &y.groups
+                )
             );
         }
         let count = |r: Rank| a.iter().filter(|o| o.rank == r).count();
@@ -270,15 +286,25 @@ mod tests {
         assert_eq!(count(Rank::Corporal), 15);
         let names: HashSet<&String> = a.iter().map(|o| &o.display_name).collect();
         assert_eq!(names.len(), 200);
-        assert_eq!(a.iter().filter(|o| o.permit_expires_at.is_none()).count(), 3);
+        assert_eq!(
+            a.iter().filter(|o| o.permit_expires_at.is_none()).count(),
+            3
+        );
         let expired = a
             .iter()
             .filter(|o| o.permit_expires_at.is_some_and(|t| t < now))
             .count();
         assert_eq!(expired, 5);
-        assert!(a[..10].iter().all(|o| o.permit_expires_at.is_some_and(|t| t > now)));
+        assert!(
+            a[..10]
+                .iter()
+                .all(|o| o.permit_expires_at.is_some_and(|t| t > now))
+        );
         assert_eq!(a[0].email, "officer001@columbus.demo");
-        assert!(a.iter().all(|o| o.groups.iter().any(|g| g.starts_with("Zone "))));
+        assert!(
+            a.iter()
+                .all(|o| o.groups.iter().any(|g| g.starts_with("Zone ")))
+        );
         assert!(a.iter().any(|o| o.certifications.is_empty()));
     }
 }

@@ -62,8 +62,9 @@ async fn stored(
     .transpose()
 }
 
-/// Decides a batch. Stops with 422 at the first key reused for a different action (the actions
-/// before it are applied and stay applied; a retry returns their stored outcomes).
+/// Decides a batch. A key already stored for a different action fails the whole batch with
+/// 422 before anything is applied; a conflict that appears mid-batch (a concurrent request)
+/// stops there, the actions before it staying applied (a retry returns their outcomes).
 pub async fn submit(
     state: &AppState,
     user: AuthUser,
@@ -88,7 +89,11 @@ pub async fn submit(
             if let Some(s) = stored(&mut conn, user.user_id, env.idempotency_key).await?
                 && s.hash != request_hash(&env.action)
             {
-                return Err(ApiError::idempotency_mismatch(i, env.idempotency_key));
+                return Err(ApiError::idempotency_mismatch(
+                    i,
+                    env.idempotency_key,
+                    false,
+                ));
             }
         }
     }
@@ -119,27 +124,7 @@ async fn decide_one(
     let hash = request_hash(&env.action);
     let key = env.idempotency_key;
 
-    // Work that needs no lock: rate limit and signature check.
-    if matches!(env.action, Action::Claim { .. }) {
-        // A replay of an already-decided claim is not a new attempt.
-        let mut conn = state.db.pool.acquire().await.map_err(DbError::from)?;
-        if stored(&mut conn, user.user_id, key).await?.is_none()
-            && let Err(wait) = state.claim_limiter.check(&user.user_id.to_string())
-        {
-            return Ok(ActionOutcome {
-                idempotency_key: key,
-                replayed: false,
-                outcome: Outcome::Rejected {
-                    code: RejectCode::RateLimited,
-                    reason: format!(
-                        "Too many claims in a short time; try again in {} s.",
-                        wait.as_secs().max(1)
-                    ),
-                    ineligible: Vec::new(),
-                },
-            });
-        }
-    }
+    // Work that needs no lock: the signature check.
     let presigned = match &env.action {
         Action::ClockIn { event } | Action::ClockOut { event } => {
             let mut conn = state.db.pool.acquire().await.map_err(DbError::from)?;
@@ -169,6 +154,13 @@ async fn decide_one(
                     outcome,
                 });
             }
+            Ok(Decided::NotStored(outcome)) => {
+                return Ok(ActionOutcome {
+                    idempotency_key: key,
+                    replayed: false,
+                    outcome,
+                });
+            }
             Ok(Decided::Replay(outcome)) => {
                 return Ok(ActionOutcome {
                     idempotency_key: key,
@@ -176,7 +168,7 @@ async fn decide_one(
                     outcome,
                 });
             }
-            Ok(Decided::KeyReused) => return Err(ApiError::idempotency_mismatch(index, key)),
+            Ok(Decided::KeyReused) => return Err(ApiError::idempotency_mismatch(index, key, true)),
             // A concurrent duplicate committed first: loop to read its stored outcome.
             Err(e) if e.is_unique_violation() && attempt < MAX_ATTEMPTS => continue,
             Err(e) if e.is_retryable() && attempt < MAX_ATTEMPTS => {
@@ -190,6 +182,8 @@ async fn decide_one(
 
 enum Decided {
     Fresh(Outcome),
+    /// Refused without a decision (rate limit): not stored under the key, so a retry counts.
+    NotStored(Outcome),
     Replay(Outcome),
     KeyReused,
 }
@@ -213,6 +207,20 @@ async fn try_decide(
         } else {
             Decided::KeyReused
         });
+    }
+    if matches!(env.action, Action::Claim { .. }) {
+        // Charged only for a claim not decided before (under the lock, so concurrent
+        // duplicates of one claim are one attempt).
+        if let Err(wait) = state.claim_limiter.check(&user.user_id.to_string()) {
+            return Ok(Decided::NotStored(Outcome::Rejected {
+                code: RejectCode::RateLimited,
+                reason: format!(
+                    "Too many claims in a short time; try again in {} s.",
+                    wait.as_secs().max(1)
+                ),
+                ineligible: Vec::new(),
+            }));
+        }
     }
     let now = Utc::now();
     let ctx = TxCtx {
@@ -245,6 +253,22 @@ async fn try_decide(
             }
         }
     };
+    if let Outcome::Rejected { code, reason, .. } = &outcome {
+        // Every refusal is on the record (including attempts on other departments' jobs).
+        crate::services::audit::append(
+            tx.conn(),
+            user.department_id,
+            crate::services::audit::AuditEntry {
+                actor_id: Some(user.user_id),
+                action: "action_refused",
+                entity: "job",
+                entity_id: env.action.job_id().to_string(),
+                detail: serde_json::json!({"kind": env.action.kind(), "code": code, "reason": reason}),
+            },
+            now,
+        )
+        .await?;
+    }
     sqlx::query(
         "INSERT INTO idempotency_keys (user_id, idem_key, request_hash, outcome_json, created_us) \
          VALUES ($1, $2, $3, $4, $5)",

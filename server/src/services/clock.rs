@@ -38,12 +38,15 @@ pub fn estimate_drift_s(
     if let Some(clock) = batch_clock.filter(|c| c.boot_id == event_boot_id) {
         let elapsed_ms = i64::try_from(clock.monotonic_ms).unwrap_or(i64::MAX)
             - i64::try_from(event_monotonic_ms).unwrap_or(i64::MAX);
-        if elapsed_ms < 0 {
-            // Monotonic time went backwards within one boot: the readings are inconsistent.
-            return Some(i64::MAX / 2);
-        }
-        let true_time = server_now - chrono::Duration::milliseconds(elapsed_ms);
-        return Some((event_time - true_time).num_seconds());
+        let true_time = chrono::Duration::try_milliseconds(elapsed_ms)
+            .filter(|_| elapsed_ms >= 0)
+            .and_then(|d| server_now.checked_sub_signed(d));
+        return match true_time {
+            Some(t) => Some((event_time - t).num_seconds()),
+            // Monotonic time went backwards within one boot, or claims an impossible span:
+            // the readings are inconsistent.
+            None => Some(i64::MAX / 2),
+        };
     }
     let ahead = (event_time - server_now).num_seconds();
     (ahead > 0).then_some(ahead)
@@ -436,6 +439,12 @@ mod tests {
             estimate_drift_s(t(500), 5_000, "b1", None, t(100)),
             Some(400)
         );
+    }
+
+    #[test]
+    fn absurd_monotonic_readings_are_flagged_not_a_panic() {
+        let c = clock(100, u64::MAX, "b1");
+        assert!(estimate_drift_s(t(0), 0, "b1", Some(&c), t(100)).unwrap() > 120);
     }
 
     #[test]

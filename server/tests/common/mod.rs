@@ -1,7 +1,12 @@
 //! Test harness: a real server (the production router) on a random port over a fresh database
 //! — SQLite in a temporary file, or a new PostgreSQL database — plus builders for departments,
 //! users, jobs and signed clock events.
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::too_many_arguments)]
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::too_many_arguments
+)]
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -386,4 +391,75 @@ impl TestApp {
             .await
             .unwrap();
     }
+}
+
+// ---- Helpers for the reliability tests (races, idempotency, clock integrity). ----
+
+impl TestDevice {
+    /// The next event in this device's chain, unsigned, without advancing the chain (tests
+    /// that tamper, skip or fork need the raw event).
+    pub fn next_event(
+        &self,
+        officer_id: Uuid,
+        job_id: &str,
+        kind: PunchKind,
+        at: DateTime<Utc>,
+        lat: f64,
+        lon: f64,
+        accuracy_m: f64,
+    ) -> ClockEvent {
+        let seq = self.seq + 1;
+        ClockEvent {
+            event_id: Uuid::now_v7(),
+            device_id: self.id,
+            officer_id,
+            job_id: job_id.parse().unwrap(),
+            kind,
+            seq,
+            prev_hash: self.last_hash.clone(),
+            fix: EventFix {
+                lat_e7: (lat * 1e7).round() as i64,
+                lon_e7: (lon * 1e7).round() as i64,
+                accuracy_cm: (accuracy_m * 100.0).round() as i64,
+                fix_time: at - chrono::Duration::seconds(3),
+                provider: "gps".into(),
+                is_mock: false,
+            },
+            device_time: at,
+            monotonic_ms: 1_000_000 + seq * 1000,
+            boot_id: self.boot_id.clone(),
+        }
+    }
+
+    /// Signs `event` with this device's key.
+    pub fn sign_event(&self, event: ClockEvent) -> SignedClockEvent {
+        timecard::sign(event, &self.key)
+    }
+
+    /// Moves the chain past `event` (after the server accepted it).
+    pub fn advance(&mut self, event: &ClockEvent) {
+        self.seq = event.seq;
+        self.last_hash = event.hash_hex();
+    }
+}
+
+impl TestApp {
+    /// Posts a raw `/v1/actions` body; returns the status and JSON body.
+    pub async fn actions(&self, officer: &Actor, batch: &Value) -> (StatusCode, Value) {
+        self.post("/v1/actions", officer, batch).await
+    }
+
+    /// `n` officers of `dept` (valid permits, fresh tokens).
+    pub async fn officers(&self, dept: Uuid, n: usize) -> Vec<Actor> {
+        let mut out = Vec::with_capacity(n);
+        for _ in 0..n {
+            out.push(self.officer(dept).await);
+        }
+        out
+    }
+}
+
+/// An envelope with a caller-chosen idempotency key.
+pub fn envelope_with_key(key: Uuid, action: Value) -> Value {
+    json!({"idempotency_key": key, "created_at": Utc::now(), "action": action})
 }

@@ -1,0 +1,331 @@
+//! The demo department (`serve --demo`): seeded once into a fresh database, internally
+//! consistent (fences, slots, commitments, pay, sequence numbers), served by the real router,
+//! and left untouched by a second seed. Runs on SQLite; also on PostgreSQL when
+//! `OFFDUTY_TEST_PG_URL` (an admin URL, see scripts/pg-start.sh) is set.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::BTreeMap;
+
+use chrono::{Duration, Utc};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use offduty_domain::geofence::{GeoPoint, Geofence};
+use offduty_domain::pay;
+use offduty_server::app::{AppState, router};
+use offduty_server::db::{Db, get, migrate, to_us};
+use offduty_server::demo;
+
+async fn sqlite() -> Db {
+    let dir = std::env::temp_dir().join(format!("offduty-demo-{}", Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("sqlite://{}", dir.join("demo.db").display());
+    let db = Db::connect(&url, 4).await.unwrap();
+    migrate::migrate(&db).await.unwrap();
+    db
+}
+
+async fn postgres(admin: &str) -> Db {
+    let name = format!("t_{}", Uuid::new_v4().simple());
+    let db = Db::connect(admin, 1).await.unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    db.pool.close().await;
+    let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(admin);
+    let db = Db::connect(&format!("{base}/{name}"), 4).await.unwrap();
+    migrate::migrate(&db).await.unwrap();
+    db
+}
+
+async fn count(db: &Db, sql: &str) -> i64 {
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql.to_string()))
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+    get::<i64>(&row, "n").unwrap()
+}
+
+/// Row counts of every table the seed writes, and the department's sequence.
+async fn snapshot(db: &Db) -> BTreeMap<&'static str, i64> {
+    let mut out = BTreeMap::new();
+    for (name, sql) in [
+        ("departments", "SELECT COUNT(*) AS n FROM departments"),
+        ("users", "SELECT COUNT(*) AS n FROM users"),
+        ("jobs", "SELECT COUNT(*) AS n FROM jobs"),
+        ("assignments", "SELECT COUNT(*) AS n FROM assignments"),
+        ("timecards", "SELECT COUNT(*) AS n FROM timecards"),
+        ("duty_blocks", "SELECT COUNT(*) AS n FROM duty_blocks"),
+        ("change_log", "SELECT COUNT(*) AS n FROM change_log"),
+        ("audit_log", "SELECT COUNT(*) AS n FROM audit_log"),
+        ("change_seq", "SELECT MAX(change_seq) AS n FROM departments"),
+    ] {
+        out.insert(name, count(db, sql).await);
+    }
+    out
+}
+
+async fn check_demo(db: Db) {
+    let summary = demo::seed(&db).await.unwrap();
+    assert!(summary.created);
+    assert_eq!(summary.officers, 200);
+    let banner = summary.banner("0.0.0.0:8080".parse().unwrap());
+    assert!(
+        banner.contains("http://127.0.0.1:8080/v1/auth/login"),
+        "{banner}"
+    );
+    assert!(banner.contains("officer001@columbus.demo") && banner.contains(demo::DEMO_PASSWORD));
+    assert!(banner.contains(demo::COORDINATOR_EMAIL));
+
+    // People.
+    let dept = demo::DEMO_DEPARTMENT_ID.to_string();
+    assert_eq!(
+        count(
+            &db,
+            "SELECT COUNT(*) AS n FROM users WHERE role = 'officer'"
+        )
+        .await,
+        200
+    );
+    assert_eq!(
+        count(
+            &db,
+            "SELECT COUNT(*) AS n FROM users WHERE role = 'coordinator'"
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        count(
+            &db,
+            "SELECT COUNT(*) AS n FROM users WHERE role = 'customer'"
+        )
+        .await,
+        2
+    );
+    assert_eq!(
+        count(
+            &db,
+            "SELECT COUNT(*) AS n FROM users WHERE role = 'officer' AND permit_expires_us IS NULL"
+        )
+        .await,
+        3
+    );
+
+    // Jobs: on the board for the next two weeks, fences valid and around their location.
+    let now = Utc::now();
+    let rows = sqlx::query(
+        "SELECT id, title, lat, lon, geofence_json, starts_us, ends_us, slots, slots_filled, status, \
+         department_id FROM jobs",
+    )
+    .fetch_all(&db.pool)
+    .await
+    .unwrap();
+    let mut upcoming = 0;
+    let mut filled: BTreeMap<String, i64> = BTreeMap::new();
+    for r in &rows {
+        let title: String = get(r, "title").unwrap();
+        let fence: Geofence =
+            serde_json::from_str(&get::<String>(r, "geofence_json").unwrap()).unwrap();
+        fence.validate().unwrap_or_else(|e| panic!("{title}: {e}"));
+        let at = GeoPoint::new(get(r, "lat").unwrap(), get(r, "lon").unwrap());
+        assert!(fence.contains(at), "{title}: location outside its fence");
+        assert_eq!(get::<String>(r, "department_id").unwrap(), dept);
+        let starts: i64 = get(r, "starts_us").unwrap();
+        let ends: i64 = get(r, "ends_us").unwrap();
+        assert!(ends > starts);
+        if starts > to_us(now) && starts < to_us(now + Duration::days(14)) {
+            upcoming += 1;
+        }
+        let slots: i64 = get(r, "slots").unwrap();
+        let slots_filled: i64 = get(r, "slots_filled").unwrap();
+        assert!(
+            (1..=12).contains(&slots) && slots_filled <= slots,
+            "{title}"
+        );
+        let status: String = get(r, "status").unwrap();
+        if starts > to_us(now) {
+            let expected = if slots_filled == slots {
+                "filled"
+            } else {
+                "open"
+            };
+            assert_eq!(status, expected, "{title}");
+        } else {
+            assert_eq!(status, "completed", "{title}");
+        }
+        filled.insert(get(r, "id").unwrap(), slots_filled);
+    }
+    assert!(upcoming >= 55, "{upcoming} upcoming jobs");
+    assert_eq!(summary.upcoming_jobs, upcoming);
+    assert!(rows.len() >= 125, "{} jobs", rows.len());
+
+    // slots_filled is the number of awarded assignments.
+    let awarded = sqlx::query(
+        "SELECT job_id, COUNT(*) AS n FROM assignments WHERE status = 'awarded' GROUP BY job_id",
+    )
+    .fetch_all(&db.pool)
+    .await
+    .unwrap();
+    let mut by_job: BTreeMap<String, i64> = BTreeMap::new();
+    for r in &awarded {
+        by_job.insert(get(r, "job_id").unwrap(), get(r, "n").unwrap());
+    }
+    for (job, n) in &filled {
+        assert_eq!(by_job.get(job).copied().unwrap_or(0), *n, "job {job}");
+    }
+    assert!(
+        count(
+            &db,
+            "SELECT COUNT(*) AS n FROM assignments WHERE status = 'waitlisted'"
+        )
+        .await
+            > 0
+    );
+
+    // Nobody holds overlapping commitments (details and on-duty shifts).
+    let blocks = sqlx::query(
+        "SELECT a.officer_id, j.starts_us, j.ends_us FROM assignments a JOIN jobs j ON j.id = a.job_id \
+           WHERE a.status = 'awarded' \
+         UNION ALL SELECT officer_id, starts_us, ends_us FROM duty_blocks",
+    )
+    .fetch_all(&db.pool)
+    .await
+    .unwrap();
+    let mut per_officer: BTreeMap<String, Vec<(i64, i64)>> = BTreeMap::new();
+    for r in &blocks {
+        per_officer
+            .entry(get(r, "officer_id").unwrap())
+            .or_default()
+            .push((get(r, "starts_us").unwrap(), get(r, "ends_us").unwrap()));
+    }
+    for (officer, mut spans) in per_officer {
+        spans.sort();
+        for w in spans.windows(2) {
+            assert!(
+                w[0].1 <= w[1].0,
+                "officer {officer} has overlapping commitments: {w:?}"
+            );
+        }
+    }
+
+    // Pay is computed by the one rounding rule.
+    let cards = sqlx::query(
+        "SELECT rate_cents, billable_minutes, multiplier_bp, gross_cents, status, paid_us FROM timecards",
+    )
+    .fetch_all(&db.pool)
+    .await
+    .unwrap();
+    assert!(cards.len() >= 100, "{} timecards", cards.len());
+    for r in &cards {
+        let mult = u32::try_from(get::<i64>(r, "multiplier_bp").unwrap()).unwrap();
+        let expected = pay::gross_cents(
+            get(r, "rate_cents").unwrap(),
+            get(r, "billable_minutes").unwrap(),
+            mult,
+        );
+        assert_eq!(get::<i64>(r, "gross_cents").unwrap(), expected);
+        let status: String = get(r, "status").unwrap();
+        assert_eq!(
+            status == "paid",
+            get::<Option<i64>>(r, "paid_us").unwrap().is_some()
+        );
+    }
+
+    // Sequence numbers: nothing is newer than the department's change sequence.
+    let seq = count(&db, "SELECT change_seq AS n FROM departments").await;
+    for table in ["jobs", "assignments", "timecards"] {
+        let max = count(
+            &db,
+            &format!("SELECT COALESCE(MAX(version), 0) AS n FROM {table}"),
+        )
+        .await;
+        assert!(
+            max > 0 && max <= seq,
+            "{table}: version {max} > change_seq {seq}"
+        );
+    }
+    assert_eq!(
+        count(&db, "SELECT MAX(seq) AS n FROM change_log").await,
+        seq
+    );
+
+    // The real server serves it: officer001 signs in and syncs the whole board.
+    let state = AppState::new(db.clone()).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = tokio::spawn(async move {
+        axum::serve(listener, router(state)).await.unwrap();
+    });
+    let http = reqwest::Client::new();
+    let login: Value = http
+        .post(format!("http://{addr}/v1/auth/login"))
+        .json(&json!({"email": "officer001@columbus.demo", "password": demo::DEMO_PASSWORD}))
+        .send()
+        .await
+        .unwrap()
+        .error_for_status()
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = login["access_token"].as_str().unwrap().to_string();
+    let sync: Value = http
+        .get(format!("http://{addr}/v1/sync"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .error_for_status()
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(sync["cursor"].as_i64(), Some(seq));
+    assert!(sync["jobs"].as_array().unwrap().len() >= 55);
+    assert!(
+        !sync["timecards"].as_array().unwrap().is_empty(),
+        "officer001 has history"
+    );
+    assert!(!sync["duty_blocks"].as_array().unwrap().is_empty());
+    let jobs: Value = http
+        .get(format!("http://{addr}/v1/jobs"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .error_for_status()
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(jobs.as_array().unwrap().len() >= 55);
+    server.abort();
+
+    // Seeding again is a no-op.
+    let before = snapshot(&db).await;
+    let again = demo::seed(&db).await.unwrap();
+    assert!(!again.created);
+    assert_eq!(snapshot(&db).await, before);
+    assert_eq!(again.officers, 200);
+    assert!(
+        again
+            .banner("127.0.0.1:8080".parse().unwrap())
+            .contains("already existed")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_demo_department_on_sqlite() {
+    check_demo(sqlite().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_demo_department_on_postgres() {
+    let Ok(admin) = std::env::var("OFFDUTY_TEST_PG_URL") else {
+        eprintln!("skipped: set OFFDUTY_TEST_PG_URL to run the demo seed on PostgreSQL");
+        return;
+    };
+    check_demo(postgres(&admin).await).await;
+}
