@@ -1,0 +1,23 @@
+//! offduty-ffi: the officer core for Kotlin (Android) and Swift (iOS), through UniFFI.
+//!
+//! The surface is small on purpose — the shells are built on exactly this:
+//! - [`OfficerApp`]: everything the officer does (sign in, board, claim, cancel, transfer,
+//!   clock in/out, shifts, earnings, preferences, sync, pending work);
+//! - records and enums a UI renders directly ([`types`]);
+//! - [`ApiError`]: the few errors a UI acts on, mapped from the core in one place;
+//! - foreign traits the platform implements ([`platform`]): `Signer` (Android Keystore / Secure
+//!   Enclave), `SecretStore` (tokens), `DeviceClock`, `SyncObserver`.
+//!
+//! Async methods run on a tokio runtime owned by this library, never on the caller's thread.
+
+mod app;
+mod error;
+mod platform;
+mod types;
+
+pub use app::OfficerApp;
+pub use error::{ApiError, PlatformError};
+pub use platform::{DeviceClock, SecretStore, Signer, SyncObserver};
+pub use types::*;
+
+uniffi::setup_scaffolding!();
