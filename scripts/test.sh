@@ -30,6 +30,8 @@ export OFFDUTY_TEST_PG_URL
 echo "using $OFFDUTY_TEST_PG_URL"
 
 step "Rust tests (cargo nextest)"
+# The core's end-to-end tests start the real server binary: build it first.
+cargo build --locked -p offduty-server
 cargo nextest run --workspace --locked --no-fail-fast
 step "Rust doc tests"
 cargo test --workspace --locked --doc

@@ -14,7 +14,7 @@ use crate::error::{CoreError, Result};
 use crate::store::{from_us, to_us};
 
 /// Server failures (5xx, unreadable answers) tolerated before an action is wedged. Being
-/// offline never counts: the queue just waits.
+/// offline or throttled never counts.
 pub const MAX_FAILURES: i64 = 8;
 /// Longest wait between retries.
 pub const MAX_BACKOFF: Duration = Duration::minutes(5);
@@ -152,13 +152,25 @@ pub fn backoff(attempts: i64) -> Duration {
     Duration::seconds(secs).min(MAX_BACKOFF)
 }
 
-/// Records a failed attempt for these actions. `counts` is false when the device was simply
-/// offline (never wedges); otherwise the action is wedged after [`MAX_FAILURES`].
+/// Why sending failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Failure {
+    /// The device could not reach the server: not the action's fault. Nothing is delayed (the
+    /// next sync, e.g. on reconnect, sends it at once) and it never wedges.
+    Offline,
+    /// The server asked the device to slow down (429, rate-limited claim): wait a little, but
+    /// it never wedges.
+    Throttled,
+    /// The server failed (5xx, unreadable answer): back off; wedged after [`MAX_FAILURES`].
+    Server,
+}
+
+/// Records a failed attempt for these actions.
 pub fn record_failure(
     conn: &Connection,
     keys: &[Uuid],
     error: &str,
-    counts: bool,
+    failure: Failure,
     now: DateTime<Utc>,
 ) -> Result<()> {
     for key in keys {
@@ -170,14 +182,20 @@ pub fn record_failure(
             )
             .optional()?;
         let Some(attempts) = attempts else { continue };
-        let attempts = if counts { attempts + 1 } else { attempts };
-        let wedged = (counts && attempts >= MAX_FAILURES)
-            .then(|| format!("gave up after {attempts} failed attempts: {error}"));
-        let wait = backoff(attempts.max(1));
+        let (attempts, next, wedged) = match failure {
+            Failure::Offline => (attempts, None, None),
+            Failure::Throttled => (attempts, Some(now + backoff(attempts.max(1))), None),
+            Failure::Server => {
+                let n = attempts + 1;
+                let wedged = (n >= MAX_FAILURES)
+                    .then(|| format!("gave up after {n} failed attempts: {error}"));
+                (n, Some(now + backoff(n)), wedged)
+            }
+        };
         conn.execute(
-            "UPDATE outbox SET attempts = ?1, next_attempt_us = ?2, last_error = ?3, \
-             wedged_reason = COALESCE(?4, wedged_reason) WHERE idempotency_key = ?5",
-            params![attempts, to_us(now + wait), error, wedged, key.to_string()],
+            "UPDATE outbox SET attempts = ?1, next_attempt_us = COALESCE(?2, next_attempt_us), \
+             last_error = ?3, wedged_reason = COALESCE(?4, wedged_reason) WHERE idempotency_key = ?5",
+            params![attempts, next.map(to_us), error, wedged, key.to_string()],
         )?;
     }
     Ok(())
@@ -300,18 +318,29 @@ mod tests {
     }
 
     #[test]
-    fn server_failures_back_off_then_wedge_but_offline_never_wedges() {
+    fn server_failures_back_off_then_wedge_but_offline_never_delays_or_wedges() {
         let s = Store::open_in_memory().unwrap();
         let now = Utc::now();
         let k = s
             .write(|tx| enqueue(tx, claim(Uuid::now_v7()), now))
             .unwrap();
         for _ in 0..50 {
-            s.write(|tx| record_failure(tx, &[k], "no route to host", false, now))
+            s.write(|tx| record_failure(tx, &[k], "no route to host", Failure::Offline, now))
                 .unwrap();
         }
         assert!(s.read(list).unwrap()[0].wedged_reason.is_none());
-        s.write(|tx| record_failure(tx, &[k], "503", true, now))
+        assert_eq!(
+            s.read(|c| due(c, now, 10)).unwrap().len(),
+            1,
+            "sent at once on reconnect"
+        );
+        s.write(|tx| record_failure(tx, &[k], "429", Failure::Throttled, now))
+            .unwrap();
+        assert!(
+            s.read(|c| due(c, now, 10)).unwrap().is_empty(),
+            "throttled: waits"
+        );
+        s.write(|tx| record_failure(tx, &[k], "503", Failure::Server, now))
             .unwrap();
         assert!(
             s.read(|c| due(c, now, 10)).unwrap().is_empty(),
@@ -324,7 +353,7 @@ mod tests {
             1
         );
         for _ in 0..MAX_FAILURES {
-            s.write(|tx| record_failure(tx, &[k], "503", true, now))
+            s.write(|tx| record_failure(tx, &[k], "503", Failure::Server, now))
                 .unwrap();
         }
         let p = &s.read(list).unwrap()[0];

@@ -213,8 +213,9 @@ impl Core {
                 Ok(Pushed::Progress)
             }
             Err(CoreError::Offline(why)) => {
-                self.store
-                    .write(|tx| outbox::record_failure(tx, &keys, &why, false, now))?;
+                self.store.write(|tx| {
+                    outbox::record_failure(tx, &keys, &why, outbox::Failure::Offline, now)
+                })?;
                 Ok(Pushed::Offline(why))
             }
             Err(CoreError::Http {
@@ -223,8 +224,9 @@ impl Core {
                 detail,
             }) => {
                 if status == 429 {
-                    self.store
-                        .write(|tx| outbox::record_failure(tx, &keys, &detail, false, now))?;
+                    self.store.write(|tx| {
+                        outbox::record_failure(tx, &keys, &detail, outbox::Failure::Throttled, now)
+                    })?;
                     return Ok(Pushed::Idle);
                 }
                 // A refusal of the request itself: find the action at fault and wedge it.
@@ -255,8 +257,9 @@ impl Core {
                 }
             }
             Err(CoreError::Server(why)) => {
-                self.store
-                    .write(|tx| outbox::record_failure(tx, &keys, &why, true, now))?;
+                self.store.write(|tx| {
+                    outbox::record_failure(tx, &keys, &why, outbox::Failure::Server, now)
+                })?;
                 Ok(Pushed::Failed)
             }
             Err(e) => Err(e),
@@ -284,8 +287,9 @@ impl Core {
             } = &o.outcome
             {
                 // Not a decision: the server did not look at it. Back off and send it again.
-                self.store
-                    .write(|tx| outbox::record_failure(tx, &[d.key], reason, false, now))?;
+                self.store.write(|tx| {
+                    outbox::record_failure(tx, &[d.key], reason, outbox::Failure::Throttled, now)
+                })?;
                 continue;
             }
             self.store.write(|tx| {

@@ -189,6 +189,10 @@ impl PunchReason {
                     )
                 }
             }
+            PunchReason::ClockDrift { drift_s, .. } if drift_s.unsigned_abs() > 366 * 86_400 => {
+                "Device clock readings are inconsistent (time since boot went backwards)."
+                    .to_owned()
+            }
             PunchReason::ClockDrift { drift_s, .. } => {
                 format!(
                     "Device clock is off by {}.",

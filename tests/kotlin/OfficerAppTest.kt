@@ -1,0 +1,379 @@
+// The officer app's Kotlin surface, on the JVM, against the real Rust library and a real
+// offduty-server process (demo department on SQLite). Run by scripts/kotlin-test.sh.
+package dev.offduty.tests
+
+import dev.offduty.core.ApiException
+import dev.offduty.core.BoardFilter
+import dev.offduty.core.Channels
+import dev.offduty.core.DeviceClock
+import dev.offduty.core.GeoPoint
+import dev.offduty.core.LocationFix
+import dev.offduty.core.OfficerApp
+import dev.offduty.core.PlatformException
+import dev.offduty.core.Preferences
+import dev.offduty.core.PunchKind
+import dev.offduty.core.PunchVerdict
+import dev.offduty.core.QuietWindow
+import dev.offduty.core.SecretStore
+import dev.offduty.core.Signer
+import dev.offduty.core.SortOrder
+import dev.offduty.core.SyncChange
+import dev.offduty.core.SyncObserver
+import dev.offduty.core.SyncPhase
+import dev.offduty.core.SyncProgress
+import kotlinx.coroutines.runBlocking
+import org.junit.AfterClass
+import org.junit.Assert.assertEquals
+import org.junit.Assert.assertFalse
+import org.junit.Assert.assertNotEquals
+import org.junit.Assert.assertNotNull
+import org.junit.Assert.assertNull
+import org.junit.Assert.assertTrue
+import org.junit.Assert.fail
+import org.junit.BeforeClass
+import org.junit.Test
+import java.io.File
+import java.net.URI
+import java.net.http.HttpClient
+import java.net.http.HttpRequest
+import java.net.http.HttpResponse
+import java.nio.file.Files
+import java.security.KeyPair
+import java.security.KeyPairGenerator
+import java.security.spec.ECGenParameterSpec
+import java.time.Duration
+import java.time.Instant
+import java.util.Base64
+import java.util.Collections
+import java.util.concurrent.ConcurrentHashMap
+import java.util.concurrent.TimeUnit
+
+/** A P-256 key from java.security, as an Android Keystore signer would use (SHA256withECDSA). */
+class JavaSigner : Signer {
+    private val pair: KeyPair = KeyPairGenerator.getInstance("EC").run {
+        initialize(ECGenParameterSpec("secp256r1"))
+        generateKeyPair()
+    }
+    var failing = false
+
+    override fun publicKey(): String = Base64.getEncoder().encodeToString(pair.public.encoded)
+
+    override fun sign(message: ByteArray): ByteArray {
+        if (failing) throw PlatformException.Failed("keystore locked")
+        return java.security.Signature.getInstance("SHA256withECDSA").run {
+            initSign(pair.private)
+            update(message)
+            sign()
+        }
+    }
+}
+
+/** Tokens in memory (a phone would use EncryptedSharedPreferences / the Keychain). */
+class MemorySecrets : SecretStore {
+    val map = ConcurrentHashMap<String, String>()
+    override fun get(name: String): String? = map[name]
+    override fun set(name: String, value: String) { map[name] = value }
+    override fun delete(name: String) { map.remove(name) }
+}
+
+/** The device clocks, shifted back by `offsetMs` (a punch made earlier, offline). */
+class ShiftedClock : DeviceClock {
+    @Volatile var offsetMs = 0L
+    private val bootBase = 100_000_000_000L // far above any offset: monotonic time never wraps
+    override fun nowMs(): Long = System.currentTimeMillis() - offsetMs
+    override fun monotonicMs(): ULong = (bootBase + System.nanoTime() / 1_000_000 - offsetMs).toULong()
+    override fun bootId(): String = "kotlin-jvm-boot"
+}
+
+/** Records what the core reports, and on which thread. */
+class RecordingObserver : SyncObserver {
+    val phases: MutableList<SyncPhase> = Collections.synchronizedList(mutableListOf())
+    val threads: MutableSet<String> = Collections.synchronizedSet(mutableSetOf())
+    val changes: MutableList<SyncChange> = Collections.synchronizedList(mutableListOf())
+    override fun onProgress(progress: SyncProgress) {
+        phases.add(progress.phase)
+        threads.add(Thread.currentThread().name)
+    }
+    override fun onChange(change: SyncChange) { changes.add(change) }
+}
+
+class OfficerAppTest {
+    companion object {
+        const val PASSWORD = "offduty-demo-2026"
+        val STADIUM = GeoPoint(40.0017, -83.0197)
+        lateinit var server: Process
+        lateinit var baseUrl: String
+        lateinit var dbFile: File
+        lateinit var dir: File
+        val http: HttpClient = HttpClient.newHttpClient()
+
+        @BeforeClass @JvmStatic
+        fun startServer() {
+            val bin = System.getenv("OFFDUTY_SERVER_BIN") ?: "target/debug/offduty-server"
+            dir = Files.createTempDirectory("offduty-kotlin").toFile()
+            dbFile = File(dir, "server.db")
+            server = ProcessBuilder(bin, "serve", "--demo", "--listen", "127.0.0.1:0",
+                "--database-url", "sqlite://${dbFile.absolutePath}")
+                .redirectError(File(dir, "server.log"))
+                .start()
+            val out = server.inputStream.bufferedReader()
+            val deadline = System.currentTimeMillis() + 60_000
+            while (System.currentTimeMillis() < deadline) {
+                val line = out.readLine() ?: break
+                val m = Regex("listening on (http://\\S+)").find(line)
+                if (m != null) { baseUrl = m.groupValues[1]; break }
+            }
+            if (!this::baseUrl.isInitialized) fail("server did not start; see ${dir}/server.log")
+            Thread { out.forEachLine { } }.apply { isDaemon = true; start() }
+        }
+
+        @AfterClass @JvmStatic
+        fun stopServer() {
+            server.destroy()
+            server.waitFor(10, TimeUnit.SECONDS)
+        }
+
+        fun call(method: String, path: String, token: String?, body: String?): Pair<Int, String> {
+            val b = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(30))
+            if (token != null) b.header("Authorization", "Bearer $token")
+            if (body != null) b.header("Content-Type", "application/json")
+            b.method(method, if (body == null) HttpRequest.BodyPublishers.noBody() else HttpRequest.BodyPublishers.ofString(body))
+            val r = http.send(b.build(), HttpResponse.BodyHandlers.ofString())
+            return r.statusCode() to r.body()
+        }
+
+        fun field(json: String, name: String): String =
+            Regex("\"$name\"\\s*:\\s*\"([^\"]*)\"").find(json)?.groupValues?.get(1)
+                ?: error("no \"$name\" in $json")
+
+        fun coordinatorToken(): String {
+            val (s, body) = call("POST", "/v1/auth/login", null,
+                """{"email":"coordinator@columbus.demo","password":"$PASSWORD"}""")
+            assertEquals(body, 200, s)
+            return field(body, "access_token")
+        }
+
+        /** Posts a first-come job at the stadium starting in `startsInMinutes`. */
+        fun postJob(token: String, startsInMinutes: Long, hours: Long = 4): String {
+            val start = Instant.now().plusSeconds(startsInMinutes * 60)
+            return postJobAt(token, start, start.plusSeconds(hours * 3600))
+        }
+
+        /** Posts a first-come job at the stadium from `start` to `end`. */
+        fun postJobAt(token: String, start: Instant, end: Instant): String {
+            val (s, body) = call("POST", "/v1/jobs", token, """
+                {"title":"Kotlin test detail","customer_name":"Ohio State Athletics",
+                 "site_name":"Ohio Stadium, Gate 10","address":"411 Woody Hayes Dr, Columbus, OH 43210",
+                 "location":{"lat":40.0017,"lon":-83.0197},
+                 "geofence":{"type":"circle","center":{"lat":40.0017,"lon":-83.0197},"radius_m":300.0},
+                 "starts_at":"$start","ends_at":"$end","slots":3,"job_type":"traffic",
+                 "award_rule":{"type":"first_come"}}""".trimIndent())
+            assertEquals(body, 201, s)
+            return field(body, "id")
+        }
+
+        /** Test fixture: moves a job in time in the server's SQLite file (tests cannot wait hours). */
+        fun moveJob(jobId: String, startsAgoMinutes: Long, hours: Long) {
+            val now = System.currentTimeMillis() * 1000
+            val start = now - startsAgoMinutes * 60_000_000
+            val end = start + hours * 3_600_000_000
+            // Like a server change: the job moves, its version takes the department's next
+            // change sequence and the change is logged, so phones pick it up on sync.
+            val script = listOf(
+                "import sqlite3,sys",
+                "c=sqlite3.connect(sys.argv[1]); c.execute('PRAGMA busy_timeout=10000')",
+                "d=c.execute('SELECT department_id FROM jobs WHERE id=?',(sys.argv[4],)).fetchone()[0]",
+                "seq=c.execute('UPDATE departments SET change_seq=change_seq+1 WHERE id=? RETURNING change_seq',(d,)).fetchone()[0]",
+                "c.execute('UPDATE jobs SET starts_us=?, ends_us=?, version=? WHERE id=?',(int(sys.argv[2]),int(sys.argv[3]),seq,sys.argv[4]))",
+                "c.execute(\"INSERT INTO change_log (department_id, seq, entity, entity_id, audience) VALUES (?, ?, 'job', ?, NULL)\",(d,seq,sys.argv[4]))",
+                "c.commit()",
+            ).joinToString("\n")
+            val p = ProcessBuilder("python3", "-c", script, dbFile.absolutePath, "$start", "$end", jobId).inheritIO().start()
+            assertEquals(0, p.waitFor())
+        }
+
+        fun fixAt(p: GeoPoint, clock: ShiftedClock, accuracy: Double = 8.0, mock: Boolean = false) =
+            LocationFix(p.lat, p.lon, accuracy, Instant.ofEpochMilli(clock.nowMs()), "gps", mock)
+    }
+
+    private fun newApp(signer: Signer = JavaSigner(), clock: ShiftedClock = ShiftedClock()): OfficerApp =
+        OfficerApp(File(Files.createTempDirectory("phone").toFile(), "phone.db").absolutePath,
+            baseUrl, signer, MemorySecrets(), clock)
+
+    private fun board(app: OfficerApp, onlyEligible: Boolean = true, sort: SortOrder = SortOrder.START_TIME) =
+        app.jobs(BoardFilter(near = STADIUM, onlyEligible = onlyEligible, sort = sort,
+            from = Instant.now().plus(Duration.ofDays(3))))
+
+    @Test
+    fun wrongPasswordIsAKotlinException() = runBlocking {
+        val app = newApp()
+        try {
+            app.login("officer001@columbus.demo", "not the password", "JVM")
+            fail("login with a wrong password succeeded")
+        } catch (e: ApiException.Unauthorized) {
+            assertTrue(e.detail, e.detail.contains("wrong e-mail or password"))
+        }
+        assertNull(app.session())
+        try {
+            app.claim("not-an-id")
+            fail("claim with a bad id succeeded")
+        } catch (e: ApiException.Invalid) {
+            assertEquals("job_id", e.field)
+        }
+    }
+
+    @Test
+    fun anOfficersDayEndToEnd() = runBlocking {
+        val signer = JavaSigner()
+        val clock = ShiftedClock()
+        val app = newApp(signer, clock)
+        assertFalse(app.storageNotice().rebuilt)
+        assertEquals(baseUrl, app.serverUrl())
+        val observer = RecordingObserver()
+        app.setObserver(observer)
+
+        // Sign in (registers the Kotlin signer's key) and pull the board.
+        val session = app.login("officer002@columbus.demo", PASSWORD, "JVM test phone")
+        assertEquals("officer002@columbus.demo", session.email)
+        assertNotNull(session.deviceId)
+        assertEquals(session, app.session())
+        assertTrue("observer saw the sync", observer.phases.contains(SyncPhase.DONE))
+        assertFalse("callbacks come off the caller's thread",
+            observer.threads.contains(Thread.currentThread().name))
+        assertNotNull(app.lastSync())
+
+        // The board, by distance from the stadium.
+        val jobs = board(app, onlyEligible = false, sort = SortOrder.DISTANCE)
+        assertTrue("the demo board has jobs", jobs.size >= 10)
+        val distances = jobs.mapNotNull { it.distanceM }
+        assertEquals(distances.sorted(), distances)
+        val first = app.job(jobs[0].id, STADIUM)
+        assertEquals(jobs[0].title, first.title)
+        assertTrue(first.awardRule.isNotEmpty())
+
+        // Claim a first-come job offline-first: queued, then decided by the server.
+        fun nextFirstCome() = board(app).first {
+            it.awardRule.startsWith("First come") && it.signupOpen && it.slotsFilled < it.slots &&
+                it.standing.status.isEmpty() && it.standing.pending == null
+        }
+        val mine = nextFirstCome()
+        val queued = app.claim(mine.id)
+        assertEquals("claim", queued.kind)
+        assertEquals(1, app.pendingActions().size)
+        assertEquals("Claim waiting to sync", app.job(mine.id, null).standing.text)
+        val report = app.syncNow()
+        assertEquals("awarded", report.decided.single().outcome)
+        assertTrue(app.job(mine.id, null).standing.holdsSlot)
+        assertTrue(app.myShifts().any { it.id == mine.id })
+        try {
+            app.claim(mine.id)
+            fail("a second claim was accepted")
+        } catch (e: ApiException.Rejected) {
+            assertEquals("already_claimed", e.code)
+        }
+
+        // Cancel one (free window) and offer another on the board. Each claim is queued before
+        // the next is chosen, so the board already counts it (no overlapping picks).
+        val toCancel = nextFirstCome().also { app.claim(it.id) }
+        val toOffer = nextFirstCome().also { app.claim(it.id) }
+        assertEquals(listOf("awarded", "awarded"), app.syncNow().decided.map { it.outcome })
+        assertEquals("cancel", app.cancel(toCancel.id, "family emergency").kind)
+        val offer = app.transfer(toOffer.id, null)
+        assertNotNull(offer.note)
+        val decided = app.syncNow().decided.map { it.outcome }
+        assertEquals(listOf("cancelled", "transferred"), decided)
+
+        // A ranked job: ask, then leave the line.
+        val ranked = board(app).firstOrNull { !it.awardRule.startsWith("First come") && it.signupOpen }
+        if (ranked != null) {
+            app.claim(ranked.id)
+            assertEquals("requested", app.syncNow().decided.single().outcome)
+            app.withdraw(ranked.id)
+            assertEquals("withdrawn", app.syncNow().decided.single().outcome)
+        } else {
+            // Every ranked demo job closed: withdrawing without a place is refused.
+            try { app.withdraw(mine.id); fail("withdraw accepted") } catch (e: ApiException.Rejected) {}
+        }
+
+        // Clock in and out of a shift that ran the last four hours, punched offline. The job is
+        // posted in the slot the officer just freed (so they are eligible), claimed, then moved
+        // to the past by the test fixture.
+        val coord = coordinatorToken()
+        val shift = postJobAt(coord, toCancel.startsAt, toCancel.endsAt)
+        app.syncNow()
+        app.claim(shift)
+        assertEquals("awarded", app.syncNow().decided.single().outcome)
+        moveJob(shift, startsAgoMinutes = 245, hours = 4)
+        app.syncNow()
+        clock.offsetMs = 240 * 60_000L
+        val preview = app.previewPunch(shift, PunchKind.IN, fixAt(STADIUM, clock))
+        assertEquals(preview.summary, PunchVerdict.VERIFIED, preview.verdict)
+        val far = app.previewPunch(shift, PunchKind.IN, fixAt(GeoPoint(40.0060, -83.0197), clock))
+        assertEquals(PunchVerdict.REJECTED, far.verdict)
+        assertTrue(far.reasons.joinToString { it.text }, far.reasons.any { it.code == "outside_fence" })
+        val punchIn = app.clockIn(shift, fixAt(STADIUM, clock))
+        assertEquals(PunchVerdict.VERIFIED, punchIn.preview.verdict)
+        clock.offsetMs = 2 * 60_000L
+        app.clockOut(shift, fixAt(STADIUM, clock, accuracy = 6.0))
+        clock.offsetMs = 0
+        val punched = app.syncNow().decided
+        assertEquals(listOf("punched", "punched"), punched.map { it.outcome })
+        assertEquals(punched.joinToString { it.text }, listOf(PunchVerdict.VERIFIED, PunchVerdict.VERIFIED), punched.map { it.verdict })
+
+        // The coordinator approves; the officer sees the money.
+        val (s, cards) = call("GET", "/v1/timecards?status=pending", coord, null)
+        assertEquals(200, s)
+        val cardId = Regex("\"id\"\\s*:\\s*\"([^\"]+)\"[^{}]*\"job_id\"\\s*:\\s*\"$shift\"").find(cards)?.groupValues?.get(1)
+            ?: fail("no pending timecard for the shift in $cards") as String
+        val (a, approved) = call("POST", "/v1/timecards/$cardId/approve", coord, "{}")
+        assertEquals(approved, 200, a)
+        app.syncNow()
+        val earnings = app.earnings()
+        val pay = earnings.shifts.first { it.jobId == shift }
+        assertEquals("approved", pay.status)
+        assertEquals(240L, pay.billableMinutes)
+        assertEquals(pay.rate.cents * 4 * pay.multiplierBp.toLong() / 10_000, pay.gross!!.cents)
+        assertTrue(earnings.yearToDate.unpaid.cents >= pay.gross!!.cents)
+        assertTrue(app.earningsCsv().contains("Kotlin test detail"))
+
+        // Preferences round trip through the server.
+        app.setPreferences(Preferences(Channels(push = true, sms = true, email = false),
+            listOf(QuietWindow("sun", "22:00", "06:30"))))
+        app.syncNow()
+        assertEquals("06:30", app.preferences().quietHours.single().end)
+
+        // Nothing is wedged here: retry/discard of an unknown key say so.
+        assertFalse(app.retryAction("018f0000-0000-7000-8000-000000000000"))
+        assertFalse(app.discardAction("018f0000-0000-7000-8000-000000000000"))
+        assertTrue(app.pendingActions().isEmpty())
+
+        app.logout(false)
+        assertNull(app.session())
+        app.close()
+    }
+
+    @Test
+    fun aFailingPlatformSignerIsAnErrorNotACrash() = runBlocking {
+        val signer = JavaSigner()
+        val clock = ShiftedClock()
+        val app = newApp(signer, clock)
+        app.login("officer003@columbus.demo", PASSWORD, "JVM")
+        val coord = coordinatorToken()
+        val job = postJob(coord, startsInMinutes = 30)
+        app.syncNow()
+        app.claim(job)
+        app.syncNow()
+        signer.failing = true
+        try {
+            app.clockIn(job, fixAt(STADIUM, clock))
+            fail("clock-in with a failing signer succeeded")
+        } catch (e: ApiException.Internal) {
+            assertTrue(e.detail, e.detail.contains("keystore locked"))
+        }
+        assertTrue("nothing was queued", app.pendingActions().isEmpty())
+        signer.failing = false
+        val ok = app.clockIn(job, fixAt(STADIUM, clock))
+        assertNotEquals("", ok.eventId)
+        assertEquals("punched", app.syncNow().decided.single().outcome)
+    }
+}
