@@ -34,13 +34,6 @@ pub enum ApiError {
     Internal { detail: String },
 }
 
-fn code_of<T: serde::Serialize>(v: &T) -> String {
-    serde_json::to_value(v)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_else(|| "rejected".into())
-}
-
 impl From<CoreError> for ApiError {
     fn from(e: CoreError) -> Self {
         match e {
@@ -96,9 +89,9 @@ impl From<CoreError> for ApiError {
                 reason,
                 ineligible,
             } => ApiError::Rejected {
-                code: code_of(&code),
+                code: crate::types::wire_name(&code),
                 reason,
-                reason_codes: ineligible.iter().map(code_of_reason).collect(),
+                reason_codes: ineligible.iter().map(crate::types::type_code).collect(),
             },
             CoreError::Invalid { field, detail } => ApiError::Invalid { field, detail },
             CoreError::NotFound(what) => ApiError::Rejected {
@@ -115,13 +108,6 @@ impl From<CoreError> for ApiError {
             CoreError::Internal(detail) => ApiError::Internal { detail },
         }
     }
-}
-
-fn code_of_reason(r: &offduty_domain::eligibility::IneligibleReason) -> String {
-    serde_json::to_value(r)
-        .ok()
-        .and_then(|v| v.get("type").and_then(|t| t.as_str()).map(str::to_string))
-        .unwrap_or_default()
 }
 
 /// A platform service (signer, secret store, clock, observer) failed. Foreign implementations

@@ -125,10 +125,19 @@ pub struct Reason {
     pub text: String,
 }
 
-fn type_code<T: serde::Serialize>(v: &T) -> String {
+/// The `type` tag of a serde-tagged wire enum value (`overlap`, `outside_fence`, …).
+pub(crate) fn type_code<T: serde::Serialize>(v: &T) -> String {
     serde_json::to_value(v)
         .ok()
         .and_then(|v| v.get("type").and_then(|t| t.as_str()).map(str::to_string))
+        .unwrap_or_default()
+}
+
+/// The wire name of a plain wire enum value (`not_eligible`, `call_coordinator`, …).
+pub(crate) fn wire_name<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
         .unwrap_or_default()
 }
 
@@ -523,9 +532,7 @@ impl From<sync::Decided> for DecidedAction {
                 }
             }
             O::Rejected { code, reason, .. } => {
-                out.code = serde_json::to_value(code)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_string));
+                out.code = Some(wire_name(&code));
                 reason
             }
         };

@@ -11,7 +11,7 @@ use offduty_domain::protocol::{Action, RejectCode};
 
 use crate::Core;
 use crate::apply;
-use crate::board::{self, Context};
+use crate::board::Context;
 use crate::error::{CoreError, Result};
 use crate::outbox;
 use crate::standing;
@@ -45,7 +45,7 @@ impl Core {
         let now = self.services.clock.now();
         let note = self.store.read(|c| {
             let job = apply::job(c, job_id)?.ok_or(CoreError::NotFound("job"))?;
-            if let Some(why) = board::closed_reason(&job, now) {
+            if let Some(why) = job.closed_reason(now) {
                 return Err(CoreError::rejected(RejectCode::JobClosed, why));
             }
             let ctx = Context::load(c, now)?;
@@ -149,7 +149,7 @@ impl Core {
         let now = self.services.clock.now();
         self.store.read(|c| {
             let job = apply::job(c, job_id)?.ok_or(CoreError::NotFound("job"))?;
-            if let Some(why) = board::closed_reason(&job, now) {
+            if let Some(why) = job.closed_reason(now) {
                 return Err(CoreError::rejected(RejectCode::JobClosed, why));
             }
             if !standing::on_job(c, job_id)?.holds_slot() {

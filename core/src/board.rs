@@ -14,7 +14,7 @@ use offduty_domain::award::{self, SignupState};
 use offduty_domain::eligibility::{self, EligibilityCheck, IneligibleReason, WorkBlock};
 use offduty_domain::geofence::{GeoPoint, distance_m};
 use offduty_domain::pay::PayQuote;
-use offduty_domain::protocol::{DepartmentRules, Job, JobStatus, OfficerProfile};
+use offduty_domain::protocol::{DepartmentRules, Job, OfficerProfile};
 
 use crate::apply;
 use crate::error::{CoreError, Result};
@@ -294,14 +294,4 @@ pub fn detail(
 ) -> Result<JobCard> {
     let job = apply::job(conn, id)?.ok_or(CoreError::NotFound("job"))?;
     Ok(Context::load(conn, now)?.card(job, near))
-}
-
-/// Whether a job still takes officer actions (not cancelled, over or started).
-pub fn closed_reason(job: &Job, now: DateTime<Utc>) -> Option<&'static str> {
-    match job.status {
-        JobStatus::Cancelled => Some("This job was called off."),
-        JobStatus::Completed => Some("This job is over."),
-        _ if now >= job.starts_at => Some("This job has already started."),
-        _ => None,
-    }
 }

@@ -136,6 +136,18 @@ pub struct Job {
     pub version: u64,
 }
 
+impl Job {
+    /// Why the job no longer takes officer actions at `now` (called off, over, or started).
+    pub fn closed_reason(&self, now: DateTime<Utc>) -> Option<&'static str> {
+        match self.status {
+            JobStatus::Cancelled => Some("This job was called off."),
+            JobStatus::Completed => Some("This job is over."),
+            _ if now >= self.starts_at => Some("This job has already started."),
+            _ => None,
+        }
+    }
+}
+
 /// Where an officer stands on a job.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -429,6 +441,17 @@ pub enum Outcome {
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         ineligible: Vec<IneligibleReason>,
     },
+}
+
+impl Outcome {
+    /// A refusal with a sentence for the officer and no eligibility reasons.
+    pub fn rejected(code: RejectCode, reason: impl Into<String>) -> Outcome {
+        Outcome::Rejected {
+            code,
+            reason: reason.into(),
+            ineligible: Vec::new(),
+        }
+    }
 }
 
 /// Why an action was refused, as a stable code a client can act on.

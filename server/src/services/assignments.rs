@@ -101,14 +101,6 @@ pub async fn find_assignment(
     .transpose()
 }
 
-fn rejected(code: RejectCode, reason: impl Into<String>) -> Outcome {
-    Outcome::Rejected {
-        code,
-        reason: reason.into(),
-        ineligible: Vec::new(),
-    }
-}
-
 /// Sets an assignment's status (and clears its place in line / offer), recording the change.
 async fn set_status(
     conn: &mut AnyConnection,
@@ -364,15 +356,8 @@ async fn audit(
 
 /// Common refusals for an action on a job that must still be ahead.
 fn closed_reason(job: &Job, now: DateTime<Utc>) -> Option<Outcome> {
-    match job.status {
-        JobStatus::Cancelled => Some(rejected(RejectCode::JobClosed, "This job was called off.")),
-        JobStatus::Completed => Some(rejected(RejectCode::JobClosed, "This job is over.")),
-        _ if now >= job.starts_at => Some(rejected(
-            RejectCode::JobClosed,
-            "This job has already started.",
-        )),
-        _ => None,
-    }
+    job.closed_reason(now)
+        .map(|why| Outcome::rejected(RejectCode::JobClosed, why))
 }
 
 /// `claim`: take a free slot, take over an offered one, ask (ranked rules), or join the line.
@@ -383,7 +368,7 @@ pub async fn claim(
 ) -> Result<Outcome, DbError> {
     let Some(LockedJob { job, awarded }) = lock_job(conn, ctx.dialect, ctx.dept.id, job_id).await?
     else {
-        return Ok(rejected(RejectCode::JobNotFound, "No such job."));
+        return Ok(Outcome::rejected(RejectCode::JobNotFound, "No such job."));
     };
     if let Some(r) = closed_reason(&job, ctx.now) {
         return Ok(r);
@@ -397,10 +382,10 @@ pub async fn claim(
             AssignmentStatus::Requested => "You already asked for this job.",
             _ => "You are already on this job's waitlist.",
         };
-        return Ok(rejected(RejectCode::AlreadyClaimed, what));
+        return Ok(Outcome::rejected(RejectCode::AlreadyClaimed, what));
     }
     let Some(profile) = schedule::load_officer(conn, ctx.dept.id, ctx.officer()).await? else {
-        return Ok(rejected(
+        return Ok(Outcome::rejected(
             RejectCode::NotEligible,
             "Only active officers can claim jobs.",
         ));
@@ -413,7 +398,7 @@ pub async fn claim(
         ctx.now,
     );
     if let SignupState::NotYetOpen { .. } = state {
-        return Ok(rejected(
+        return Ok(Outcome::rejected(
             RejectCode::SignupClosed,
             state.explain_in(ctx.dept.tz),
         ));
@@ -576,7 +561,7 @@ pub async fn withdraw(
 ) -> Result<Outcome, DbError> {
     let Some(LockedJob { job, .. }) = lock_job(conn, ctx.dialect, ctx.dept.id, job_id).await?
     else {
-        return Ok(rejected(RejectCode::JobNotFound, "No such job."));
+        return Ok(Outcome::rejected(RejectCode::JobNotFound, "No such job."));
     };
     let mine = find_assignment(conn, job.id, ctx.officer()).await?;
     match mine {
@@ -593,11 +578,11 @@ pub async fn withdraw(
                 assignment_id: m.id,
             })
         }
-        Some(m) if m.status == AssignmentStatus::Awarded => Ok(rejected(
+        Some(m) if m.status == AssignmentStatus::Awarded => Ok(Outcome::rejected(
             RejectCode::Invalid,
             "You hold a slot on this job: cancel or transfer it instead.",
         )),
-        _ => Ok(rejected(
+        _ => Ok(Outcome::rejected(
             RejectCode::NotAssigned,
             "You have no request or waitlist place on this job.",
         )),
@@ -613,25 +598,28 @@ pub async fn cancel(
 ) -> Result<Outcome, DbError> {
     let Some(LockedJob { job, .. }) = lock_job(conn, ctx.dialect, ctx.dept.id, job_id).await?
     else {
-        return Ok(rejected(RejectCode::JobNotFound, "No such job."));
+        return Ok(Outcome::rejected(RejectCode::JobNotFound, "No such job."));
     };
     let Some(mine) = find_assignment(conn, job.id, ctx.officer())
         .await?
         .filter(|m| m.status == AssignmentStatus::Awarded)
     else {
-        return Ok(rejected(
+        return Ok(Outcome::rejected(
             RejectCode::NotAssigned,
             "You do not hold a slot on this job.",
         ));
     };
     if job.status == JobStatus::Cancelled {
-        return Ok(rejected(RejectCode::JobClosed, "This job was called off."));
+        return Ok(Outcome::rejected(
+            RejectCode::JobClosed,
+            "This job was called off.",
+        ));
     }
     let policy = &ctx.dept.rules.cancel_policy;
     let window = policy.window(job.starts_at, ctx.now);
     let replacement = match window {
         CancelWindow::CallCoordinator => {
-            return Ok(rejected(
+            return Ok(Outcome::rejected(
                 RejectCode::CallCoordinator,
                 window.explain(policy),
             ));
@@ -641,7 +629,7 @@ pub async fn cancel(
         }
     };
     if window == CancelWindow::NeedsReplacement && replacement.is_none() {
-        return Ok(rejected(
+        return Ok(Outcome::rejected(
             RejectCode::NeedsReplacement,
             format!(
                 "{} No one on the waitlist can take it: transfer it to a named officer, offer it \
@@ -689,13 +677,13 @@ pub async fn transfer(
 ) -> Result<Outcome, DbError> {
     let Some(LockedJob { job, .. }) = lock_job(conn, ctx.dialect, ctx.dept.id, job_id).await?
     else {
-        return Ok(rejected(RejectCode::JobNotFound, "No such job."));
+        return Ok(Outcome::rejected(RejectCode::JobNotFound, "No such job."));
     };
     let Some(mine) = find_assignment(conn, job.id, ctx.officer())
         .await?
         .filter(|m| m.status == AssignmentStatus::Awarded)
     else {
-        return Ok(rejected(
+        return Ok(Outcome::rejected(
             RejectCode::NotAssigned,
             "You do not hold a slot on this job.",
         ));
@@ -706,13 +694,13 @@ pub async fn transfer(
     match to {
         Some(target) => {
             if target == ctx.officer() {
-                return Ok(rejected(
+                return Ok(Outcome::rejected(
                     RejectCode::TransferTargetInvalid,
                     "You already hold this slot.",
                 ));
             }
             let Some(profile) = schedule::load_officer(conn, ctx.dept.id, target).await? else {
-                return Ok(rejected(
+                return Ok(Outcome::rejected(
                     RejectCode::TransferTargetInvalid,
                     "That officer is not an active officer of your department.",
                 ));
@@ -722,7 +710,7 @@ pub async fn transfer(
                 .as_ref()
                 .is_some_and(|t| t.status == AssignmentStatus::Awarded)
             {
-                return Ok(rejected(
+                return Ok(Outcome::rejected(
                     RejectCode::TransferTargetInvalid,
                     format!("{} already holds a slot on this job.", profile.display_name),
                 ));

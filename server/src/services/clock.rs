@@ -16,14 +16,6 @@ use crate::db::{DbError, Dialect, get, get_opt_uuid, json, to_us};
 use crate::services::assignments::{self, LockedJob, TxCtx};
 use crate::services::changes::{self, Entity};
 
-fn rejected(code: RejectCode, reason: impl Into<String>) -> Outcome {
-    Outcome::Rejected {
-        code,
-        reason: reason.into(),
-        ineligible: Vec::new(),
-    }
-}
-
 /// The server's estimate of how far the device clock was off at the punch, in seconds
 /// (positive: device ahead). With the batch's clock reading from the same boot, monotonic time
 /// places the punch on the server's timeline exactly; otherwise only a punch dated in the
@@ -68,13 +60,16 @@ pub async fn preverify(
 ) -> Result<Presigned, DbError> {
     let ev = &signed.event;
     if ev.officer_id != officer_id {
-        return Ok(Presigned::Refused(rejected(
+        return Ok(Presigned::Refused(Outcome::rejected(
             RejectCode::UnknownDevice,
             "This clock event was made for another officer.",
         )));
     }
     if let Err(e) = ev.validate() {
-        return Ok(Presigned::Refused(rejected(RejectCode::Invalid, e)));
+        return Ok(Presigned::Refused(Outcome::rejected(
+            RejectCode::Invalid,
+            e,
+        )));
     }
     let row = sqlx::query(
         "SELECT public_key FROM devices WHERE id = $1 AND user_id = $2 AND revoked_us IS NULL",
@@ -84,7 +79,7 @@ pub async fn preverify(
     .fetch_optional(&mut *conn)
     .await?;
     let Some(row) = row else {
-        return Ok(Presigned::Refused(rejected(
+        return Ok(Presigned::Refused(Outcome::rejected(
             RejectCode::UnknownDevice,
             "This device is not registered to you (or was revoked). Register it again.",
         )));
@@ -94,7 +89,7 @@ pub async fn preverify(
         .map_err(|e| DbError::corrupt("devices", format!("public key: {e}")))?;
     Ok(match signed.verify(&key) {
         Ok(()) => Presigned::Valid,
-        Err(_) => Presigned::Refused(rejected(
+        Err(_) => Presigned::Refused(Outcome::rejected(
             RejectCode::BadSignature,
             "The clock event's signature does not verify with this device's key.",
         )),
@@ -111,7 +106,7 @@ pub async fn punch(
 ) -> Result<Outcome, DbError> {
     let ev = &signed.event;
     if ev.kind != kind {
-        return Ok(rejected(
+        return Ok(Outcome::rejected(
             RejectCode::Invalid,
             "The event's kind does not match the action (clock_in needs an `in` event).",
         ));
@@ -130,13 +125,13 @@ pub async fn punch(
         .fetch_optional(&mut *conn)
         .await?
     else {
-        return Ok(rejected(
+        return Ok(Outcome::rejected(
             RejectCode::UnknownDevice,
             "This device is not registered to you.",
         ));
     };
     if get::<Option<i64>>(&dev, "revoked_us")?.is_some() {
-        return Ok(rejected(
+        return Ok(Outcome::rejected(
             RejectCode::UnknownDevice,
             "This device was revoked.",
         ));
@@ -154,13 +149,13 @@ pub async fn punch(
             extra_reasons.push(PunchReason::SequenceGap { expected, got });
         }
         ChainStatus::Replay { expected, got } => {
-            return Ok(rejected(
+            return Ok(Outcome::rejected(
                 RejectCode::Replayed,
                 format!("Event sequence {got} was already used (expected {expected})."),
             ));
         }
         ChainStatus::Broken { .. } => {
-            return Ok(rejected(
+            return Ok(Outcome::rejected(
                 RejectCode::ChainMismatch,
                 "This event does not follow the device's previous event.",
             ));
@@ -174,7 +169,7 @@ pub async fn punch(
         "n",
     )?;
     if seen > 0 {
-        return Ok(rejected(
+        return Ok(Outcome::rejected(
             RejectCode::Replayed,
             "This event was already recorded.",
         ));
@@ -205,13 +200,13 @@ async fn record(
     let Some(LockedJob { job, .. }) =
         assignments::lock_job(conn, ctx.dialect, ctx.dept.id, ev.job_id).await?
     else {
-        return Ok(rejected(RejectCode::JobNotFound, "No such job."));
+        return Ok(Outcome::rejected(RejectCode::JobNotFound, "No such job."));
     };
     let Some(mine) = assignments::find_assignment(conn, job.id, ctx.user.user_id)
         .await?
         .filter(|m| m.status == AssignmentStatus::Awarded)
     else {
-        return Ok(rejected(
+        return Ok(Outcome::rejected(
             RejectCode::NotAssigned,
             "You do not hold a slot on this job.",
         ));
@@ -234,19 +229,19 @@ async fn record(
     };
     match kind {
         PunchKind::In if in_event.is_some() => {
-            return Ok(rejected(
+            return Ok(Outcome::rejected(
                 RejectCode::PunchOutOfOrder,
                 "You are already clocked in for this shift.",
             ));
         }
         PunchKind::Out if in_event.is_none() => {
-            return Ok(rejected(
+            return Ok(Outcome::rejected(
                 RejectCode::PunchOutOfOrder,
                 "Clock in before clocking out.",
             ));
         }
         PunchKind::Out if out_event.is_some() => {
-            return Ok(rejected(
+            return Ok(Outcome::rejected(
                 RejectCode::PunchOutOfOrder,
                 "You already clocked out of this shift.",
             ));
