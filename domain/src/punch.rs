@@ -535,10 +535,13 @@ mod tests {
     }
 
     /// The point `north` and `east` metres away from `p` (small offsets).
+    /// Moves a point by metres north and east; longitude wraps across the antimeridian (a
+    /// real fix is always in -180..=180), latitude stays off the poles.
     fn offset(p: GeoPoint, north: f64, east: f64) -> GeoPoint {
+        let lon = p.lon + east / (M_PER_DEG * p.lat.to_radians().cos());
         GeoPoint::new(
-            p.lat + north / M_PER_DEG,
-            p.lon + east / (M_PER_DEG * p.lat.to_radians().cos()),
+            (p.lat + north / M_PER_DEG).clamp(-89.9, 89.9),
+            (lon + 180.0).rem_euclid(360.0) - 180.0,
         )
     }
 
