@@ -46,7 +46,7 @@ pub async fn award_job(
     if awarded || !matches!(job.status, JobStatus::Open | JobStatus::Filled) {
         return Ok(None);
     }
-    let order = assignments::line_order(conn, &job).await?;
+    let order = crate::services::line::line_order(conn, &job).await?;
     let mut report = AwardReport {
         job_id,
         awarded: Vec::new(),
@@ -101,7 +101,7 @@ pub async fn award_job(
         .execute(&mut *conn)
         .await?;
     assignments::refresh_job(conn, ctx, &job).await?;
-    assignments::renumber_line(conn, ctx, &job).await?;
+    crate::services::line::renumber_line(conn, ctx, &job).await?;
     for officer_id in &report.awarded {
         let notice = Notice::Awarded {
             job_id: job.id,

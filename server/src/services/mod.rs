@@ -7,5 +7,6 @@ pub mod audit;
 pub mod award;
 pub mod changes;
 pub mod clock;
+pub mod line;
 pub mod notify;
 pub mod schedule;
