@@ -36,9 +36,10 @@ cargo nextest run --workspace --locked --no-fail-fast
 step "Rust doc tests"
 cargo test --workspace --locked --doc
 
-if [ -x scripts/kotlin-test.sh ]; then
-  step "Kotlin bindings on the JVM"
-  scripts/kotlin-test.sh
-fi
+step "Kotlin bindings on the JVM (real library, real server)"
+scripts/kotlin-test.sh
+
+step "Swift bindings: header, symbols and syntax (no Swift toolchain here; builds on macOS)"
+scripts/swift-check.sh
 
 step "all tests passed in ${SECONDS}s"

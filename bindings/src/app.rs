@@ -75,7 +75,10 @@ impl OfficerApp {
         clock: Option<Arc<dyn DeviceClock>>,
     ) -> Result<Arc<Self>, ApiError> {
         let clock: Arc<dyn offduty_core::platform::DeviceClock> = match clock {
-            Some(c) => Arc::new(ClockAdapter(c)),
+            Some(c) => Arc::new(ClockAdapter {
+                platform: c,
+                host: SystemClock::default(),
+            }),
             None => Arc::new(SystemClock::default()),
         };
         let services = Services {

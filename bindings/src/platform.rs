@@ -32,15 +32,17 @@ pub trait SecretStore: Send + Sync {
 }
 
 /// The device's clocks (Android `System.currentTimeMillis` / `SystemClock.elapsedRealtime`;
-/// iOS `Date()` / `ProcessInfo.systemUptime`). Optional: without it the host's are used.
+/// iOS `Date()` / `clock_gettime_nsec_np(CLOCK_MONOTONIC_RAW)`, which keeps counting while the
+/// phone sleeps — `ProcessInfo.systemUptime` does not). Optional: without it the host's are
+/// used. A method that throws falls back to the host's clock for that reading.
 #[uniffi::export(foreign)]
 pub trait DeviceClock: Send + Sync {
     /// Wall-clock time, milliseconds since the Unix epoch.
-    fn now_ms(&self) -> i64;
+    fn now_ms(&self) -> Result<i64, PlatformError>;
     /// Milliseconds since boot, including sleep.
-    fn monotonic_ms(&self) -> u64;
+    fn monotonic_ms(&self) -> Result<u64, PlatformError>;
     /// Identifies the current boot.
-    fn boot_id(&self) -> String;
+    fn boot_id(&self) -> Result<String, PlatformError>;
 }
 
 /// Receives sync progress and changes, on a background thread (hop to the UI thread).
@@ -90,18 +92,36 @@ impl core_platform::SecretStore for SecretsAdapter {
     }
 }
 
-/// Adapts a foreign clock to the core.
-pub(crate) struct ClockAdapter(pub Arc<dyn DeviceClock>);
+/// Adapts a foreign clock to the core; a reading that fails comes from the host instead (and
+/// is logged) — a clock must always answer.
+pub(crate) struct ClockAdapter {
+    pub platform: Arc<dyn DeviceClock>,
+    pub host: core_platform::SystemClock,
+}
 
 impl core_platform::DeviceClock for ClockAdapter {
     fn now(&self) -> chrono::DateTime<chrono::Utc> {
-        chrono::DateTime::from_timestamp_millis(self.0.now_ms()).unwrap_or_else(chrono::Utc::now)
+        match self.platform.now_ms() {
+            Ok(ms) => {
+                chrono::DateTime::from_timestamp_millis(ms).unwrap_or_else(|| self.host.now())
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "platform clock failed; using the host's");
+                self.host.now()
+            }
+        }
     }
     fn monotonic_ms(&self) -> u64 {
-        self.0.monotonic_ms()
+        self.platform.monotonic_ms().unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "platform monotonic clock failed; using the host's");
+            self.host.monotonic_ms()
+        })
     }
     fn boot_id(&self) -> String {
-        self.0.boot_id()
+        self.platform.boot_id().unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "platform boot id failed; using the host's");
+            self.host.boot_id()
+        })
     }
 }
 

@@ -98,6 +98,15 @@ impl Core {
         if password.is_empty() {
             return Err(CoreError::invalid("password", "enter your password"));
         }
+        // Check the platform signer before anything is stored: a broken key must not leave a
+        // half-signed-in device behind.
+        let public_key = self
+            .services
+            .signer
+            .public_key()
+            .map_err(|e| CoreError::Platform(e.0))?;
+        offduty_domain::timecard::parse_public_key(&public_key)
+            .map_err(|e| CoreError::Platform(format!("the signer's public key: {e}")))?;
         let tokens = self.api.login(email, password).await?;
         if tokens.user.role != Role::Officer {
             return Err(CoreError::invalid(
@@ -133,8 +142,12 @@ impl Core {
             meta::set(tx, keys::SERVER_URL, self.api.base_url())?;
             Ok(())
         })?;
-        self.ensure_device(&tokens.access_token, device_label)
-            .await?;
+        if let Err(e) = self.ensure_device(&tokens.access_token, device_label).await {
+            // Not signed in after all: end the session on the server and forget it here.
+            let _ = self.api.logout(&tokens.refresh_token).await;
+            let _ = self.services.secrets.delete(&self.token_name());
+            return Err(e);
+        }
         self.session()?
             .ok_or_else(|| CoreError::Internal("session missing right after login".into()))
     }
