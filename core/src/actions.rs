@@ -90,6 +90,12 @@ impl Core {
                 Some(offduty_domain::protocol::AssignmentStatus::Requested)
                     | Some(offduty_domain::protocol::AssignmentStatus::Waitlisted)
             ) || s.pending.as_deref() == Some("claim");
+            if s.pending.as_deref() == Some("withdraw") && s.wedged.is_none() {
+                return Err(CoreError::rejected(
+                    RejectCode::NotAssigned,
+                    "Your withdrawal is already waiting to sync.",
+                ));
+            }
             if s.holds_slot() {
                 return Err(CoreError::rejected(
                     RejectCode::Invalid,

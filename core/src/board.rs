@@ -268,7 +268,10 @@ pub fn list(conn: &Connection, q: &BoardQuery, now: DateTime<Utc>) -> Result<Vec
         _ => rows.sort_by(|a, b| a.starts.cmp(&b.starts).then(a.id.cmp(&b.id))),
     }
     // Phase 2: decode and judge only as many as the page needs.
-    let limit = q.limit.unwrap_or(200).max(1);
+    let limit = q.limit.unwrap_or(200);
+    if limit == 0 {
+        return Ok(Vec::new());
+    }
     let ctx = Context::load(conn, now)?;
     let mut out = Vec::with_capacity(limit.min(rows.len()));
     for r in rows {

@@ -84,7 +84,7 @@ fn previous_fix(conn: &Connection) -> Result<Option<LocationFix>> {
 pub fn punches_for(conn: &Connection, job_id: Uuid) -> Result<Vec<LocalPunch>> {
     let mut st = conn.prepare(
         "SELECT event_id, kind, device_us, local_verdict, server_verdict FROM punches \
-         WHERE job_id = ?1 ORDER BY device_us",
+         WHERE job_id = ?1 AND server_verdict IS NOT 'refused' ORDER BY device_us",
     )?;
     let rows = st.query_map([job_id.to_string()], |r| {
         Ok((

@@ -122,7 +122,14 @@ impl Core {
         let now = self.services.clock.now();
         self.store.read(|c| {
             let ctx = board::Context::load(c, now)?;
-            let mut ids: Vec<Uuid> = ctx.standing.keys().copied().collect();
+            // Shifts held, claims and places in line, and anything still waiting to sync; not
+            // jobs the officer left.
+            let mut ids: Vec<Uuid> = ctx
+                .standing
+                .iter()
+                .filter(|(_, s)| s.status.is_some_and(|st| st.is_active()) || s.pending.is_some())
+                .map(|(id, _)| *id)
+                .collect();
             ids.sort();
             let mut cards = Vec::new();
             for id in ids {

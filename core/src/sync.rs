@@ -293,11 +293,22 @@ impl Core {
                 continue;
             }
             self.store.write(|tx| {
-                if let Outcome::Punched { event_id, verdict, reasons, .. } = &o.outcome {
-                    tx.execute(
-                        "UPDATE punches SET server_verdict = ?1, server_reasons_json = ?2 WHERE event_id = ?3",
-                        rusqlite::params![verdict.as_str(), serde_json::to_string(reasons)?, event_id.to_string()],
-                    )?;
+                match &o.outcome {
+                    Outcome::Punched { event_id, verdict, reasons, .. } => {
+                        tx.execute(
+                            "UPDATE punches SET server_verdict = ?1, server_reasons_json = ?2 WHERE event_id = ?3",
+                            rusqlite::params![verdict.as_str(), serde_json::to_string(reasons)?, event_id.to_string()],
+                        )?;
+                    }
+                    // A refused punch does not count: the officer can punch again.
+                    Outcome::Rejected { reason, .. } => {
+                        tx.execute(
+                            "UPDATE punches SET server_verdict = 'refused', server_reasons_json = ?1 \
+                             WHERE idempotency_key = ?2",
+                            rusqlite::params![serde_json::to_string(reason)?, d.key.to_string()],
+                        )?;
+                    }
+                    _ => {}
                 }
                 outbox::complete(tx, d.key, &o.outcome, now)
             })?;
