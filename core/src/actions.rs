@@ -26,6 +26,20 @@ pub struct Queued {
     pub note: Option<String>,
 }
 
+/// Once clocked in, only a coordinator can release the officer from the shift.
+fn refuse_if_clocked_in(conn: &rusqlite::Connection, job_id: Uuid) -> Result<()> {
+    if crate::clock::punches_for(conn, job_id)?
+        .iter()
+        .any(|p| p.kind == offduty_domain::timecard::PunchKind::In)
+    {
+        return Err(CoreError::rejected(
+            RejectCode::CallCoordinator,
+            "You have clocked in to this shift: only the detail coordinator can release you now.",
+        ));
+    }
+    Ok(())
+}
+
 impl Core {
     fn queue(&self, action: Action, note: Option<String>, now: DateTime<Utc>) -> Result<Queued> {
         let kind = action.kind().to_string();
@@ -126,6 +140,7 @@ impl Core {
                     "You do not hold a slot on this job.",
                 ));
             }
+            refuse_if_clocked_in(c, job_id)?;
             let policy = apply::rules(c)?
                 .map(|r| r.cancel_policy)
                 .unwrap_or_default();
@@ -164,6 +179,7 @@ impl Core {
                     "You do not hold a slot on this job.",
                 ));
             }
+            refuse_if_clocked_in(c, job_id)?;
             let me = apply::profile(c)?.map(|p| p.id);
             if to.is_some() && to == me {
                 return Err(CoreError::rejected(

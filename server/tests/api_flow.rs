@@ -224,6 +224,36 @@ async fn cancel_windows_refuse_late_cancellations(backend: Backend) {
         (out["type"].as_str(), out["promoted"].as_bool()),
         (Some("cancelled"), Some(true))
     );
+    // Once clocked in (here: very early, which itself needs review), only a coordinator can
+    // release the officer, even in the free window.
+    let later = app.job(&coord, |b| b["slots"] = json!(1)).await;
+    let id3 = later["id"].as_str().unwrap();
+    assert_eq!(app.claim(&a, id3).await["type"], "awarded");
+    let mut device = TestDevice::register(&app, &a).await;
+    let ev = device.punch(
+        &a,
+        id3,
+        PunchKind::In,
+        Utc::now(),
+        STADIUM.0,
+        STADIUM.1,
+        8.0,
+    );
+    assert_eq!(
+        app.act(&a, punch_action(PunchKind::In, &ev)).await["verdict"],
+        "needs_review"
+    );
+    for action in [
+        json!({"type": "cancel", "job_id": id3}),
+        json!({"type": "transfer", "job_id": id3, "to_officer_id": null}),
+    ] {
+        let out = app.act(&a, action).await;
+        assert_eq!(out["code"], "call_coordinator", "{out}");
+        assert!(
+            out["reason"].as_str().unwrap().contains("clocked in"),
+            "{out}"
+        );
+    }
     // Starting in 5 h: call the coordinator.
     let sooner = app
         .job(&coord, |b| {

@@ -555,3 +555,20 @@ fn only_a_wedged_action_can_be_retried_or_discarded() {
     let p = &phone.core.pending_actions().unwrap()[0];
     assert_eq!((p.wedged_reason.as_deref(), p.attempts), (None, 0));
 }
+
+#[test]
+fn once_clocked_in_only_the_coordinator_can_release_the_officer() {
+    let job = job().starting_in(hours(72));
+    let phone = phone_with(&job, Some(AssignmentStatus::Awarded));
+    // Clocked in (very early: the punch itself needs review, but it is on the record).
+    phone
+        .core
+        .clock_in(job.id, &fix_at(SITE, phone.clock.now()))
+        .unwrap();
+    let (code, reason) = refused(phone.core.cancel(job.id, None));
+    assert_eq!(code, RejectCode::CallCoordinator);
+    assert!(reason.contains("clocked in"), "{reason}");
+    let (code, _) = refused(phone.core.transfer(job.id, None));
+    assert_eq!(code, RejectCode::CallCoordinator);
+    assert_eq!(phone.queued().len(), 1, "only the clock-in is queued");
+}

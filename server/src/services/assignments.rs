@@ -477,6 +477,23 @@ pub async fn withdraw(
     }
 }
 
+/// Whether the officer has clocked in to this shift (then only a coordinator can release them).
+async fn clocked_in(conn: &mut AnyConnection, assignment_id: Uuid) -> Result<bool, DbError> {
+    let n: i64 = get(
+        &sqlx::query(
+            "SELECT COUNT(*) AS n FROM timecards WHERE assignment_id = $1 AND clock_in_event IS NOT NULL",
+        )
+        .bind(assignment_id.to_string())
+        .fetch_one(&mut *conn)
+        .await?,
+        "n",
+    )?;
+    Ok(n > 0)
+}
+
+const CLOCKED_IN: &str =
+    "You have clocked in to this shift: only the detail coordinator can release you now.";
+
 /// `cancel`: give up an awarded slot, within the department's cancellation windows.
 pub async fn cancel(
     conn: &mut AnyConnection,
@@ -502,6 +519,9 @@ pub async fn cancel(
             RejectCode::JobClosed,
             "This job was called off.",
         ));
+    }
+    if clocked_in(conn, mine.id).await? {
+        return Ok(Outcome::rejected(RejectCode::CallCoordinator, CLOCKED_IN));
     }
     let policy = &ctx.dept.rules.cancel_policy;
     let window = policy.window(job.starts_at, ctx.now);
@@ -578,6 +598,9 @@ pub async fn transfer(
     };
     if let Some(r) = closed_reason(&job, ctx.now) {
         return Ok(r);
+    }
+    if clocked_in(conn, mine.id).await? {
+        return Ok(Outcome::rejected(RejectCode::CallCoordinator, CLOCKED_IN));
     }
     match to {
         Some(target) => {

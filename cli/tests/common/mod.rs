@@ -1,0 +1,321 @@
+//! Harness for black-box tests of the `offduty` binary: a REAL `offduty-server --demo` process
+//! on a fresh SQLite file (stoppable and restartable on the same address, to take the server
+//! away), and officers running the real CLI, each in its own data directory with file secrets.
+//!
+//! The server binary is `$OFFDUTY_SERVER_BIN`, else `<target>/debug/offduty-server` (built once
+//! when missing, as the core's end-to-end harness does; scripts/test.sh builds it first).
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+
+/// The demo officer every test signs in as, and the demo password.
+pub const OFFICER: &str = "officer001@columbus.demo";
+pub const PASSWORD: &str = "offduty-demo-2026";
+
+fn target_dir() -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(d) => PathBuf::from(d),
+        None => Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("..")
+            .join("target"),
+    }
+}
+
+/// The server binary; built once when missing.
+pub fn server_bin() -> PathBuf {
+    static BIN: OnceLock<PathBuf> = OnceLock::new();
+    BIN.get_or_init(|| {
+        if let Some(p) = std::env::var_os("OFFDUTY_SERVER_BIN") {
+            return PathBuf::from(p);
+        }
+        let bin = target_dir().join("debug").join("offduty-server");
+        if !bin.exists() {
+            let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+            let status = Command::new(cargo)
+                .args(["build", "-p", "offduty-server", "--bin", "offduty-server"])
+                .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(".."))
+                .status()
+                .expect("run cargo build for offduty-server");
+            assert!(status.success(), "cargo build -p offduty-server failed");
+        }
+        assert!(bin.exists(), "no server binary at {}", bin.display());
+        bin
+    })
+    .clone()
+}
+
+/// A directory removed on drop (kept when the test panics, for a look at the files).
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    pub fn new(tag: &str) -> TempDir {
+        let dir = std::env::temp_dir().join(format!(
+            "offduty-cli-{tag}-{}-{}",
+            std::process::id(),
+            Utc::now().timestamp_nanos_opt().unwrap_or_default()
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
+
+/// A running `offduty-server serve --demo` on its own SQLite file. Killed on drop.
+pub struct DemoServer {
+    pub dir: TempDir,
+    pub addr: SocketAddr,
+    child: Option<Child>,
+}
+
+impl DemoServer {
+    /// Seeds the demo department into a fresh database and serves it on a free port.
+    pub fn start() -> DemoServer {
+        let dir = TempDir::new("server");
+        let (child, addr) = spawn(&dir.0, "127.0.0.1:0");
+        DemoServer {
+            dir,
+            addr,
+            child: Some(child),
+        }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn db_path(&self) -> PathBuf {
+        self.dir.0.join("server.db")
+    }
+
+    /// Takes the server away (the address stops answering).
+    pub fn stop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+
+    /// Starts the server again on the same address and database.
+    pub fn restart(&mut self) {
+        self.stop();
+        let (child, addr) = spawn(&self.dir.0, &self.addr.to_string());
+        assert_eq!(addr, self.addr);
+        self.child = Some(child);
+    }
+
+    /// Moves a job in time by writing the server's database the way the server changes a job:
+    /// new times, a new version, and a change-log entry so clients pull it on their next sync.
+    pub fn move_job(&self, job: &str, starts_at: DateTime<Utc>, ends_at: DateTime<Utc>) {
+        let mut c = rusqlite::Connection::open(self.db_path()).unwrap();
+        c.busy_timeout(Duration::from_secs(30)).unwrap();
+        let tx = c
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .unwrap();
+        let dept: String = tx
+            .query_row("SELECT department_id FROM jobs WHERE id = ?1", [job], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        let seq: i64 = tx
+            .query_row(
+                "UPDATE departments SET change_seq = change_seq + 1 WHERE id = ?1 RETURNING change_seq",
+                [&dept],
+                |r| r.get(0),
+            )
+            .unwrap();
+        tx.execute(
+            "UPDATE jobs SET starts_us = ?1, ends_us = ?2, version = ?3 WHERE id = ?4",
+            rusqlite::params![
+                starts_at.timestamp_micros(),
+                ends_at.timestamp_micros(),
+                seq,
+                job
+            ],
+        )
+        .unwrap();
+        tx.execute(
+            "INSERT INTO change_log (department_id, seq, entity, entity_id, audience) \
+             VALUES (?1, ?2, 'job', ?3, NULL)",
+            rusqlite::params![dept, seq, job],
+        )
+        .unwrap();
+        tx.commit().unwrap();
+    }
+}
+
+impl Drop for DemoServer {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+fn spawn(dir: &Path, listen: &str) -> (Child, SocketAddr) {
+    let db_url = format!("sqlite://{}", dir.join("server.db").display());
+    let mut child = Command::new(server_bin())
+        .args([
+            "serve",
+            "--demo",
+            "--listen",
+            listen,
+            "--database-url",
+            &db_url,
+        ])
+        .args(["--sweep-seconds", "1"])
+        .env("OFFDUTY_LOG", "warn")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("start offduty-server");
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut tx = Some(tx);
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            if let Some(rest) = line.split("listening on http://").nth(1)
+                && let Some(t) = tx.take()
+            {
+                let _ = t.send(rest.split_whitespace().next().unwrap_or("").to_string());
+            }
+            // Keep draining so the server never blocks on a full pipe.
+        }
+    });
+    match rx.recv_timeout(Duration::from_secs(60)) {
+        Ok(a) => (child, a.parse().expect("listening address")),
+        Err(e) => {
+            let _ = child.kill();
+            panic!("offduty-server did not start: {e}");
+        }
+    }
+}
+
+/// What one run of the CLI did.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    /// Stdout parsed as JSON.
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
+    }
+
+    /// Asserts the exit code, showing the output when it differs.
+    #[track_caller]
+    pub fn expect_code(&self, code: i32) -> &Run {
+        assert_eq!(
+            self.code, code,
+            "exit code\n--- stdout\n{}\n--- stderr\n{}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+}
+
+/// An officer's terminal: the real `offduty` binary with its own data directory and file
+/// secrets, pointed at a server.
+pub struct Terminal {
+    pub data: TempDir,
+    pub server_url: String,
+}
+
+impl Terminal {
+    pub fn new(server_url: &str) -> Terminal {
+        Terminal {
+            data: TempDir::new("data"),
+            server_url: server_url.to_string(),
+        }
+    }
+
+    /// Runs `offduty ARGS` with `stdin` as standard input.
+    pub fn run_with_stdin(&self, args: &[&str], stdin: &str) -> Run {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_offduty"))
+            .args(args)
+            .env_remove("OFFDUTY_SERVER")
+            .env_remove("OFFDUTY_DATA_DIR")
+            .env_remove("OFFDUTY_LOG")
+            .env("OFFDUTY_SECRETS", "file")
+            .env("OFFDUTY_SERVER", &self.server_url)
+            .env("OFFDUTY_DATA_DIR", &self.data.0)
+            .env("HOME", &self.data.0)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run offduty");
+        {
+            let mut input = child.stdin.take().unwrap();
+            let _ = input.write_all(stdin.as_bytes());
+        }
+        let out = child.wait_with_output().unwrap();
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    /// Runs `offduty ARGS` with empty standard input.
+    pub fn run(&self, args: &[&str]) -> Run {
+        self.run_with_stdin(args, "")
+    }
+
+    /// Signs in as the demo officer (password on stdin).
+    pub fn login(&self) -> Run {
+        let r = self.run_with_stdin(
+            &["login", "--email", OFFICER, "--password-stdin"],
+            &format!("{PASSWORD}\n"),
+        );
+        r.expect_code(0);
+        r
+    }
+
+    /// Board cards (`jobs --json` with extra arguments).
+    pub fn board(&self, extra: &[&str]) -> Vec<Value> {
+        let mut args = vec!["jobs", "--json"];
+        args.extend_from_slice(extra);
+        let r = self.run(&args);
+        r.expect_code(0);
+        r.json().as_array().cloned().unwrap_or_default()
+    }
+
+    /// The id of an eligible first-come job with a free slot, open for signups, starting at
+    /// least `min_hours_ahead` hours from now.
+    pub fn claimable_job(&self, min_hours_ahead: i64) -> String {
+        let earliest = Utc::now() + chrono::Duration::hours(min_hours_ahead);
+        self.board(&["--eligible", "--limit", "500"])
+            .into_iter()
+            .find(|c| {
+                let job = &c["job"];
+                job["award_rule"]["type"] == "first_come"
+                    && c["signup"]["type"] == "open"
+                    && job["slots_filled"].as_u64() < job["slots"].as_u64()
+                    && job["starts_at"]
+                        .as_str()
+                        .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+                        .is_some_and(|t| t > earliest)
+            })
+            .and_then(|c| c["job"]["id"].as_str().map(str::to_string))
+            .expect("the demo board has a claimable job")
+    }
+}
