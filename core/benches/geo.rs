@@ -26,15 +26,15 @@ fn north(north_m: f64) -> GeoPoint {
     }
 }
 
-/// A 100-vertex star-shaped (not convex) polygon around the site, 150–250 m out: a stadium
-/// lot traced by hand.
-fn polygon_100() -> Geofence {
+/// An `n`-vertex star-shaped (not convex) polygon around the site, 150–250 m out: a stadium
+/// lot traced by hand (100), or as detailed as a fence may be (1,000, `MAX_VERTICES`).
+fn star(n: usize) -> Geofence {
     let dlat = 1.0 / 111_320.0;
     let dlon = 1.0 / (111_320.0 * SITE.lat.to_radians().cos());
     Geofence::polygon(
-        (0..100)
+        (0..n)
             .map(|k| {
-                let a = std::f64::consts::TAU * k as f64 / 100.0;
+                let a = std::f64::consts::TAU * k as f64 / n as f64;
                 let r = if k % 2 == 0 { 250.0 } else { 150.0 };
                 GeoPoint {
                     lat: SITE.lat + r * dlat * a.sin(),
@@ -47,17 +47,23 @@ fn polygon_100() -> Geofence {
 
 fn geofence(c: &mut Criterion) {
     let circle = Geofence::circle(SITE, 200.0);
-    let poly = polygon_100();
-    circle.validate().unwrap();
-    poly.validate().unwrap();
+    let poly = star(100);
+    let poly_max = star(offduty_domain::geofence::MAX_VERTICES);
     let (inside, outside) = (north(40.0), north(320.0));
-    assert!(circle.contains(inside) && poly.contains(inside));
-    assert!(!circle.contains(outside) && !poly.contains(outside));
+    for fence in [&circle, &poly, &poly_max] {
+        fence.validate().unwrap();
+        assert!(fence.contains(inside) && !fence.contains(outside));
+    }
+    let fences = [
+        ("circle", &circle),
+        ("polygon 100", &poly),
+        ("polygon 1000 (MAX_VERTICES)", &poly_max),
+    ];
 
     let mut g = c.benchmark_group("geofence");
     g.warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(3));
-    for (name, fence) in [("circle", &circle), ("polygon 100", &poly)] {
+    for (name, fence) in fences {
         g.bench_function(format!("{name}: contains (inside)"), |b| {
             b.iter(|| black_box(fence).contains(black_box(inside)))
         });
@@ -91,7 +97,7 @@ fn geofence(c: &mut Criterion) {
     let mut g = c.benchmark_group("punch_classify");
     g.warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(3));
-    for (name, fence) in [("circle", &circle), ("polygon 100", &poly)] {
+    for (name, fence) in fences {
         let ctx = PunchContext {
             fence,
             fix: &fix,

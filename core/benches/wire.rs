@@ -4,7 +4,8 @@
 //! officer's own claim decided (the job and the officer's assignment). A measurement printed as
 //! a table, not a criterion timing (the times shown are single runs, for orientation).
 //!
-//! `cargo bench -p offduty-core --bench wire`; `OFFDUTY_BENCH_WIRE_JOBS` changes the 10,000.
+//! `cargo bench -p offduty-core --bench wire`; `OFFDUTY_BENCH_WIRE_JOBS` changes the 10,000;
+//! `OFFDUTY_BENCH_WIRE_DUMP=FILE` writes the full sync's JSON there (to try compressors on it).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
 
 use std::time::{Duration, Instant};
@@ -99,6 +100,10 @@ async fn run(n_jobs: usize) {
 
     // (a) Full first sync.
     let (full, cursor) = measure(&api, &my_token, 0, &store, "full first sync (cursor 0)").await;
+    if let Some(path) = std::env::var_os("OFFDUTY_BENCH_WIRE_DUMP") {
+        let (resp, _) = api.sync(&my_token, 0).await.unwrap();
+        std::fs::write(&path, serde_json::to_vec(&resp).unwrap()).unwrap();
+    }
     assert!(full.jobs >= n_jobs, "the full sync carries every job");
     rows.push(full);
 

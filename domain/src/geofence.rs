@@ -162,6 +162,29 @@ impl Geofence {
         }
     }
 
+    /// The linear-time part of [`Geofence::validate`]: everything but the crossing-edges check
+    /// (quadratic in vertices). Enough to measure distances safely; used on every punch, where
+    /// the fence was fully validated when the job was posted.
+    pub fn validate_measurable(&self) -> Result<(), GeofenceError> {
+        match self {
+            Geofence::Circle { .. } => self.validate(),
+            Geofence::Polygon { vertices } => {
+                if !(MIN_VERTICES..=MAX_VERTICES).contains(&vertices.len()) {
+                    return Err(GeofenceError::BadVertexCount(vertices.len()));
+                }
+                for vertex in vertices {
+                    vertex.validate()?;
+                }
+                let planar = PlanarPolygon::new(vertices)
+                    .ok_or(GeofenceError::BadVertexCount(vertices.len()))?;
+                if planar.polygon.unsigned_area() < MIN_POLYGON_AREA_M2 {
+                    return Err(GeofenceError::Degenerate);
+                }
+                Ok(())
+            }
+        }
+    }
+
     /// The fence's middle: a circle's center, a polygon's centroid (area-weighted). Distances
     /// to the job on the board are measured from here. NaN for a polygon without vertices.
     pub fn center(&self) -> GeoPoint {

@@ -332,7 +332,8 @@ pub fn classify(ctx: &PunchContext<'_>) -> PunchAssessment {
     if fix.is_mock {
         reasons.push(PunchReason::MockLocation);
     }
-    let fence_ok = match ctx.fence.validate() {
+    // Crossing edges were refused when the job was posted; the quadratic check is not repeated.
+    let fence_ok = match ctx.fence.validate_measurable() {
         Ok(()) => true,
         Err(e) => {
             reasons.push(PunchReason::InvalidFence {

@@ -137,6 +137,8 @@ pub fn router(state: AppState) -> Router {
         ))
         .with_state(state)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        // Sync snapshots are large and repetitive JSON: gzip shrinks them ~10× (docs/benchmarks.md).
+        .layer(tower_http::compression::CompressionLayer::new())
         .layer(CatchPanicLayer::custom(|_| {
             tracing::error!("handler panicked");
             ApiError::internal().into_response()

@@ -17,6 +17,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "preferences",
         include_str!("../../migrations/0002_preferences.sql"),
     ),
+    (
+        3,
+        "clock_events_officer_index",
+        include_str!("../../migrations/0003_clock_events_officer_index.sql"),
+    ),
 ];
 
 /// Arbitrary constant identifying the migration lock among PostgreSQL advisory locks.

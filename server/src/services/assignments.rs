@@ -14,7 +14,7 @@ use crate::db::{DbError, Dialect, get, get_uuid, to_us};
 use crate::extract::AuthUser;
 use crate::services::audit::{self, AuditEntry};
 use crate::services::changes::{self, Entity};
-use crate::services::line::{next_eligible, position_of, promote, renumber_line};
+use crate::services::line::{append_to_line, next_eligible, position_of, promote, renumber_line};
 use crate::services::notify::{self, Notice};
 use crate::services::schedule;
 
@@ -352,8 +352,8 @@ pub async fn claim(
             AssignmentStatus::Awarded,
         )
         .await?;
+        // A free slot means nobody was waiting: the line does not move.
         refresh_job(conn, ctx, &job).await?;
-        renumber_line(conn, ctx, &job).await?;
         audit(
             conn,
             ctx,
@@ -425,8 +425,13 @@ pub async fn claim(
         AssignmentStatus::Waitlisted,
     )
     .await?;
-    renumber_line(conn, ctx, &job).await?;
-    let position = position_of(conn, id).await?;
+    let position = if job.award_rule.is_immediate() {
+        // First come: a new claim joins the end of the line and nobody else moves.
+        append_to_line(conn, ctx, &job, id).await?
+    } else {
+        renumber_line(conn, ctx, &job).await?;
+        position_of(conn, id).await?
+    };
     audit(
         conn,
         ctx,

@@ -22,8 +22,46 @@ fn window_days(rule: &AwardRule) -> u32 {
 
 /// The officers asking for or waiting on the job, best first by the job's rule.
 pub async fn line_order(conn: &mut AnyConnection, job: &Job) -> Result<Vec<Uuid>, DbError> {
+    if job.award_rule.is_immediate() {
+        // First come needs no statistics: the order of receipt (what `award::rank` gives).
+        let rows = sqlx::query(
+            "SELECT officer_id FROM assignments WHERE job_id = $1 \
+             AND status IN ('requested', 'waitlisted') ORDER BY receipt_seq, officer_id",
+        )
+        .bind(job.id.to_string())
+        .fetch_all(&mut *conn)
+        .await?;
+        return rows.iter().map(|r| get_uuid(r, "officer_id")).collect();
+    }
     let candidates = schedule::load_candidates(conn, job, window_days(&job.award_rule)).await?;
     Ok(award::rank(&job.award_rule, job.id, &candidates))
+}
+
+/// Puts a newly waitlisted officer at the end of a first-come line (nobody else moves) and
+/// returns their place.
+pub(crate) async fn append_to_line(
+    conn: &mut AnyConnection,
+    ctx: &TxCtx<'_>,
+    job: &Job,
+    assignment_id: Uuid,
+) -> Result<u32, DbError> {
+    let n: i64 = get(
+        &sqlx::query(
+            "SELECT COUNT(*) AS n FROM assignments WHERE job_id = $1 \
+             AND status IN ('requested', 'waitlisted')",
+        )
+        .bind(job.id.to_string())
+        .fetch_one(&mut *conn)
+        .await?,
+        "n",
+    )?;
+    sqlx::query("UPDATE assignments SET position = $1, version = $2 WHERE id = $3")
+        .bind(n)
+        .bind(ctx.seq)
+        .bind(assignment_id.to_string())
+        .execute(&mut *conn)
+        .await?;
+    Ok(crate::db::rows::to_u32(n))
 }
 
 /// Renumbers the requested/waitlisted officers' places in line, recording each one that moved.
