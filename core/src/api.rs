@@ -52,7 +52,8 @@ struct Problem {
     field: Option<String>,
 }
 
-/// Bytes moved by one call (for the wire-size benchmarks and progress).
+/// Body bytes of one call: JSON sent, and JSON received after transparent gzip decoding (the
+/// compressed size on the network is smaller; see docs/benchmarks.md).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct WireBytes {
     pub sent: u64,
