@@ -286,6 +286,19 @@ async fn fetch_job(
     row.as_ref().map(job_from_row).transpose()
 }
 
+/// The department's job `id`, or 404 (also for another department's job).
+async fn department_job(state: &AppState, department_id: Uuid, id: Uuid) -> ApiResult<Job> {
+    let mut conn = state
+        .db
+        .pool
+        .acquire()
+        .await
+        .map_err(crate::db::DbError::from)?;
+    fetch_job(&mut conn, department_id, id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("job"))
+}
+
 /// Query of `GET /v1/jobs`.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct JobQuery {
@@ -478,19 +491,7 @@ pub async fn award(
     PathId(id): PathId,
 ) -> ApiResult<Json<AwardReport>> {
     user.require(Role::Coordinator)?;
-    let mut conn = state
-        .db
-        .pool
-        .acquire()
-        .await
-        .map_err(crate::db::DbError::from)?;
-    if fetch_job(&mut conn, user.department_id, id)
-        .await?
-        .is_none()
-    {
-        return Err(ApiError::not_found("job"));
-    }
-    drop(conn);
+    department_job(&state, user.department_id, id).await?;
     match award_now(&state.db, user, id, Utc::now()).await? {
         Some(report) => Ok(Json(report)),
         None => Err(ApiError::conflict(
@@ -530,18 +531,7 @@ pub async fn roster(
     .fetch_all(&state.db.pool)
     .await?;
     if rows.is_empty() {
-        let mut conn = state
-            .db
-            .pool
-            .acquire()
-            .await
-            .map_err(crate::db::DbError::from)?;
-        if fetch_job(&mut conn, user.department_id, id)
-            .await?
-            .is_none()
-        {
-            return Err(ApiError::not_found("job"));
-        }
+        department_job(&state, user.department_id, id).await?;
     }
     let mut out = Vec::new();
     for r in &rows {

@@ -29,7 +29,7 @@ pub struct TxCtx<'a> {
 }
 
 impl TxCtx<'_> {
-    fn officer(&self) -> Uuid {
+    pub(crate) fn officer(&self) -> Uuid {
         self.user.user_id
     }
 }
@@ -482,6 +482,32 @@ pub async fn withdraw(
     }
 }
 
+/// Locks the job and finds the slot the officer holds on it; the refusal to give when either
+/// is missing (no such job in the department, or no slot held).
+pub(crate) async fn held_shift(
+    conn: &mut AnyConnection,
+    ctx: &TxCtx<'_>,
+    job_id: Uuid,
+) -> Result<Result<(Job, Mine), Outcome>, DbError> {
+    let Some(LockedJob { job, .. }) = lock_job(conn, ctx.dialect, ctx.dept.id, job_id).await?
+    else {
+        return Ok(Err(Outcome::rejected(
+            RejectCode::JobNotFound,
+            "No such job.",
+        )));
+    };
+    match find_assignment(conn, job.id, ctx.officer())
+        .await?
+        .filter(|m| m.status == AssignmentStatus::Awarded)
+    {
+        Some(mine) => Ok(Ok((job, mine))),
+        None => Ok(Err(Outcome::rejected(
+            RejectCode::NotAssigned,
+            "You do not hold a slot on this job.",
+        ))),
+    }
+}
+
 /// Whether the officer has clocked in to this shift (then only a coordinator can release them).
 async fn clocked_in(conn: &mut AnyConnection, assignment_id: Uuid) -> Result<bool, DbError> {
     let n: i64 = get(
@@ -506,18 +532,9 @@ pub async fn cancel(
     job_id: Uuid,
     reason: Option<&str>,
 ) -> Result<Outcome, DbError> {
-    let Some(LockedJob { job, .. }) = lock_job(conn, ctx.dialect, ctx.dept.id, job_id).await?
-    else {
-        return Ok(Outcome::rejected(RejectCode::JobNotFound, "No such job."));
-    };
-    let Some(mine) = find_assignment(conn, job.id, ctx.officer())
-        .await?
-        .filter(|m| m.status == AssignmentStatus::Awarded)
-    else {
-        return Ok(Outcome::rejected(
-            RejectCode::NotAssigned,
-            "You do not hold a slot on this job.",
-        ));
+    let (job, mine) = match held_shift(conn, ctx, job_id).await? {
+        Ok(held) => held,
+        Err(refused) => return Ok(refused),
     };
     if job.status == JobStatus::Cancelled {
         return Ok(Outcome::rejected(
@@ -588,18 +605,9 @@ pub async fn transfer(
     job_id: Uuid,
     to: Option<Uuid>,
 ) -> Result<Outcome, DbError> {
-    let Some(LockedJob { job, .. }) = lock_job(conn, ctx.dialect, ctx.dept.id, job_id).await?
-    else {
-        return Ok(Outcome::rejected(RejectCode::JobNotFound, "No such job."));
-    };
-    let Some(mine) = find_assignment(conn, job.id, ctx.officer())
-        .await?
-        .filter(|m| m.status == AssignmentStatus::Awarded)
-    else {
-        return Ok(Outcome::rejected(
-            RejectCode::NotAssigned,
-            "You do not hold a slot on this job.",
-        ));
+    let (job, mine) = match held_shift(conn, ctx, job_id).await? {
+        Ok(held) => held,
+        Err(refused) => return Ok(refused),
     };
     if let Some(r) = closed_reason(&job, ctx.now) {
         return Ok(r);

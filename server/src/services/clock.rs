@@ -6,14 +6,12 @@ use sqlx::{Any, AnyConnection};
 use uuid::Uuid;
 
 use offduty_domain::pay;
-use offduty_domain::protocol::{
-    AssignmentStatus, DeviceClock, Outcome, RejectCode, TimecardStatus,
-};
+use offduty_domain::protocol::{DeviceClock, Outcome, RejectCode, TimecardStatus};
 use offduty_domain::punch::{self, PunchContext, PunchReason, PunchVerdict};
 use offduty_domain::timecard::{self, ChainStatus, PunchKind, SignedClockEvent};
 
 use crate::db::{DbError, Dialect, get, get_opt_uuid, json, to_us};
-use crate::services::assignments::{self, LockedJob, TxCtx};
+use crate::services::assignments::{self, TxCtx};
 use crate::services::changes::{self, Entity};
 
 /// The server's estimate of how far the device clock was off at the punch, in seconds
@@ -197,19 +195,9 @@ async fn record(
     mut extra_reasons: Vec<PunchReason>,
 ) -> Result<Outcome, DbError> {
     let ev = &signed.event;
-    let Some(LockedJob { job, .. }) =
-        assignments::lock_job(conn, ctx.dialect, ctx.dept.id, ev.job_id).await?
-    else {
-        return Ok(Outcome::rejected(RejectCode::JobNotFound, "No such job."));
-    };
-    let Some(mine) = assignments::find_assignment(conn, job.id, ctx.user.user_id)
-        .await?
-        .filter(|m| m.status == AssignmentStatus::Awarded)
-    else {
-        return Ok(Outcome::rejected(
-            RejectCode::NotAssigned,
-            "You do not hold a slot on this job.",
-        ));
+    let (job, mine) = match assignments::held_shift(conn, ctx, ev.job_id).await? {
+        Ok(held) => held,
+        Err(refused) => return Ok(refused),
     };
 
     let card = sqlx::query(
