@@ -151,7 +151,7 @@ impl Core {
                     window.explain(&policy),
                 )),
                 CancelWindow::NeedsReplacement => Ok(Some(window.explain(&policy))),
-                CancelWindow::Free => Ok(None),
+                CancelWindow::Free => Ok(Some(window.explain(&policy))),
             }
         })?;
         let reason = reason.map(|r| r.trim().chars().take(500).collect::<String>());

@@ -77,24 +77,11 @@ pub fn withdraw(app: &App, args: &JobArg) -> Result<()> {
 pub fn cancel(app: &App, args: &CancelArgs) -> Result<()> {
     app.session()?;
     let id = app.resolve_job(&args.id)?;
-    let mut queued = app
+    // The core's note says which cancellation window applies.
+    let queued = app
         .core
         .cancel(id, args.reason.clone())
         .map_err(|e| app.err(e))?;
-    if queued.note.is_none() {
-        // The core notes only the replacement window; say which window applies either way.
-        let policy = app
-            .core
-            .rules()
-            .ok()
-            .flatten()
-            .map(|r| r.cancel_policy)
-            .unwrap_or_default();
-        if let Ok(card) = app.core.job(id, None) {
-            let window = policy.window(card.job.starts_at, chrono::Utc::now());
-            queued.note = Some(window.explain(&policy));
-        }
-    }
     send::send(
         app,
         &queued,
