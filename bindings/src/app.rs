@@ -233,9 +233,15 @@ impl OfficerApp {
             .into())
     }
 
-    /// The officer's shifts and places in line, soonest first.
-    pub fn my_shifts(&self) -> Result<Vec<JobCard>, ApiError> {
-        Ok(self.core.my_jobs()?.into_iter().map(Into::into).collect())
+    /// The officer's shifts and places in line, soonest first; past shifts only when
+    /// `include_past`.
+    pub fn my_shifts(&self, include_past: bool) -> Result<Vec<JobCard>, ApiError> {
+        Ok(self
+            .core
+            .my_jobs(include_past)?
+            .into_iter()
+            .map(Into::into)
+            .collect())
     }
 
     /// Earnings: per shift, per pay period, year to date, payments received.

@@ -117,8 +117,11 @@ impl Core {
         })
     }
 
-    /// The officer's shifts and places in line, soonest first, with their standing.
-    pub fn my_jobs(&self) -> Result<Vec<board::JobCard>> {
+    /// The officer's shifts and places in line, soonest first, with their standing. Unless
+    /// `include_past`, a shift leaves the list when its clock-out window closes (the shift's end
+    /// plus [`offduty_domain::punch::LATE_CLOCK_OUT_MINUTES`]), except while an action on it
+    /// still waits to sync.
+    pub fn my_jobs(&self, include_past: bool) -> Result<Vec<board::JobCard>> {
         let now = self.services.clock.now();
         self.store.read(|c| {
             let ctx = board::Context::load(c, now)?;
@@ -131,10 +134,15 @@ impl Core {
                 .map(|(id, _)| *id)
                 .collect();
             ids.sort();
+            let late = chrono::Duration::minutes(offduty_domain::punch::LATE_CLOCK_OUT_MINUTES);
             let mut cards = Vec::new();
             for id in ids {
                 if let Some(job) = apply::job(c, id)? {
-                    cards.push(ctx.card(job, None));
+                    let current = job.ends_at + late > now;
+                    let card = ctx.card(job, None);
+                    if include_past || current || card.standing.pending.is_some() {
+                        cards.push(card);
+                    }
                 }
             }
             cards.sort_by(|a, b| {

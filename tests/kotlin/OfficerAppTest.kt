@@ -264,7 +264,7 @@ class OfficerAppTest {
         val report = app.syncNow()
         assertEquals("awarded", report.decided.single().outcome)
         assertTrue(app.job(mine.id, null).standing.holdsSlot)
-        assertTrue(app.myShifts().any { it.id == mine.id })
+        assertTrue(app.myShifts(false).any { it.id == mine.id })
         try {
             app.claim(mine.id)
             fail("a second claim was accepted")

@@ -402,16 +402,14 @@ pub struct ShiftsArgs {
 pub fn shifts(app: &App, args: &ShiftsArgs) -> Result<()> {
     app.session()?;
     let tz = app.tz();
-    let now = Utc::now();
-    let late = chrono::Duration::minutes(offduty_domain::punch::LATE_CLOCK_OUT_MINUTES);
-    let all = app.core.my_jobs().map_err(|e| app.err(e))?;
-    let total = all.len();
-    // A shift stays listed until its clock-out window closes, or while an action on it waits.
-    let cards: Vec<JobCard> = all
-        .into_iter()
-        .filter(|c| args.all || c.job.ends_at + late > now || c.standing.pending.is_some())
-        .collect();
-    let hidden = total - cards.len();
+    // The core decides what is current (until the clock-out window closes, or while an action
+    // waits); `--all` adds past shifts.
+    let cards = app.core.my_jobs(args.all).map_err(|e| app.err(e))?;
+    let hidden = if args.all {
+        0
+    } else {
+        app.core.my_jobs(true).map_err(|e| app.err(e))?.len() - cards.len()
+    };
     if app.json() {
         return print_json(&cards);
     }

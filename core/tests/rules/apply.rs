@@ -220,7 +220,7 @@ fn before_the_first_sync_the_phone_knows_no_rules_and_uses_default_preferences()
     assert_eq!(phone.core.rules().unwrap(), None);
     assert_eq!(phone.core.preferences().unwrap(), Preferences::default());
     assert_eq!(phone.core.last_sync().unwrap(), None);
-    assert!(phone.core.my_jobs().unwrap().is_empty());
+    assert!(phone.core.my_jobs(false).unwrap().is_empty());
     phone.receive(&snapshot());
     assert_eq!(phone.core.rules().unwrap(), Some(rules()));
 }

@@ -478,7 +478,7 @@ fn my_jobs_lists_shifts_lines_and_pending_claims_soonest_first() {
 
     let mine: Vec<(Uuid, String)> = phone
         .core
-        .my_jobs()
+        .my_jobs(false)
         .unwrap()
         .into_iter()
         .map(|c| (c.job.id, c.standing_text))
@@ -680,4 +680,28 @@ proptest! {
         let n = q.limit.unwrap_or(200).min(whole.len());
         prop_assert_eq!(ids(&page), ids(&whole[..n]));
     }
+}
+
+#[test]
+fn a_shift_leaves_my_jobs_when_its_clock_out_window_closes() {
+    // Ended 5 h ago: past the 4 h clock-out window. Ended 3 h ago: still current.
+    let gone = job().starting_in(hours(-9));
+    let late = job().starting_in(hours(-7));
+    let phone = Phone::synced(&SyncResponse {
+        jobs: vec![gone.clone(), late.clone()],
+        assignments: vec![
+            assignment(&gone, AssignmentStatus::Awarded),
+            assignment(&late, AssignmentStatus::Awarded),
+        ],
+        ..snapshot()
+    });
+    let current: Vec<_> = phone
+        .core
+        .my_jobs(false)
+        .unwrap()
+        .into_iter()
+        .map(|c| c.job.id)
+        .collect();
+    assert_eq!(current, vec![late.id]);
+    assert_eq!(phone.core.my_jobs(true).unwrap().len(), 2);
 }
