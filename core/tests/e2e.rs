@@ -211,9 +211,12 @@ async fn cancel_promotes_the_waitlisted_officer() {
     );
     assert_eq!(b.standing(job), "Waitlisted #1");
 
-    // Four days out: the free window, no note.
+    // Four days out: the free window, and the note says so.
     let q = a.core.cancel(job, Some("court date".into())).unwrap();
-    assert_eq!(q.note, None);
+    assert_eq!(
+        q.note.as_deref(),
+        Some("More than 48 hours before the start: you can cancel freely.")
+    );
     assert_eq!(a.standing(job), "Cancellation waiting to sync");
     let r = a.sync().await;
     assert!(
