@@ -7,7 +7,9 @@ cd "$(dirname "$0")/.."
 PROFILE="${PROFILE:-debug}"
 flag=""; [ "$PROFILE" = "release" ] && flag="--release"
 
-cargo build -p offduty-ffi $flag
+# The whole workspace (the library and uniffi-bindgen), as the test scripts build it: building a
+# subset would resolve other features and compile the dependencies a second time.
+cargo build --workspace --locked $flag
 LIB="target/$PROFILE/liboffduty_ffi.so"
 [ -f "$LIB" ] || LIB="target/$PROFILE/liboffduty_ffi.dylib"
 BINDGEN="target/$PROFILE/uniffi-bindgen"

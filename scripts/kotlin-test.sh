@@ -23,7 +23,9 @@ if [ ! -x "$K/bin/kotlinc" ]; then
 fi
 command -v java >/dev/null || { echo "java (17+) is required" >&2; exit 1; }
 
-cargo build -p offduty-server -p offduty-ffi
+# The whole workspace, as scripts/test.sh and scripts/bindings.sh build it: one feature set,
+# one build.
+cargo build --workspace --locked
 scripts/bindings.sh >/dev/null
 
 CP=/usr/share/java/jna.jar:/usr/share/java/junit4.jar:/usr/share/java/hamcrest.jar

@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+step() { printf '\n\033[1m== %s\033[0m  (at %ss)\n' "$*" "$SECONDS"; }
 SECONDS=0
 
 if ! cargo nextest --version >/dev/null 2>&1; then
@@ -30,11 +30,14 @@ export OFFDUTY_TEST_PG_URL
 echo "using $OFFDUTY_TEST_PG_URL"
 
 step "Rust tests (cargo nextest)"
-# The core's end-to-end tests start the real server binary: build it first.
-cargo build --locked -p offduty-server
+# nextest builds every package's binaries along with the tests, so the core's end-to-end tests
+# find target/debug/offduty-server. The libraries set doctest = false: examples live in tests/.
 cargo nextest run --workspace --locked --no-fail-fast
-step "Rust doc tests"
-cargo test --workspace --locked --doc
+
+# One build of the whole workspace for the library, the server and uniffi-bindgen: the Kotlin
+# and Swift steps below build exactly this set (same features), so they compile nothing again.
+step "Build the workspace (library for the bindings, server binary)"
+cargo build --workspace --locked
 
 step "Kotlin bindings on the JVM (real library, real server)"
 scripts/kotlin-test.sh
