@@ -45,4 +45,4 @@ scripts/kotlin-test.sh
 step "Swift bindings: header, symbols and syntax (no Swift toolchain here; builds on macOS)"
 scripts/swift-check.sh
 
-step "all tests passed in ${SECONDS}s"
+printf '\n\033[1m== all tests passed in %ss\033[0m\n' "$SECONDS"
