@@ -7,7 +7,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use base64::Engine;
@@ -24,26 +24,7 @@ use offduty_domain::timecard::{
     ClockEvent, EventFix, GENESIS_HASH, PunchKind, SignatureError, SignedClockEvent,
     decode_signature, parse_public_key,
 };
-
-/// A fresh directory under the system's temp dir, removed when dropped.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new() -> TempDir {
-        let d = std::env::temp_dir().join(format!("offduty-platform-{}", Uuid::new_v4().simple()));
-        std::fs::create_dir_all(&d).unwrap();
-        TempDir(d)
-    }
-    fn join(&self, p: &str) -> PathBuf {
-        self.0.join(p)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
+use offduty_testkit::TempDir;
 
 /// The file's permission bits in octal, as `ls -l` users read them: "600".
 fn mode(p: &Path) -> String {
@@ -57,7 +38,7 @@ fn mode(p: &Path) -> String {
 
 #[test]
 fn file_secrets_round_trip_and_outlive_the_store_that_wrote_them() {
-    let dir = TempDir::new();
+    let dir = TempDir::new("platform");
     let path = dir.join("secrets.json");
     let store = FileSecretStore::new(&path);
     assert_eq!(store.get("tokens").unwrap(), None, "no file yet");
@@ -84,7 +65,7 @@ fn file_secrets_round_trip_and_outlive_the_store_that_wrote_them() {
 
 #[test]
 fn the_secrets_file_and_the_folders_it_creates_are_the_users_alone() {
-    let dir = TempDir::new();
+    let dir = TempDir::new("platform");
     let path = dir.join("config/offduty/secrets.json");
     FileSecretStore::new(&path).set("tokens", "abc").unwrap();
     assert_eq!(mode(&path), "600");
@@ -94,7 +75,7 @@ fn the_secrets_file_and_the_folders_it_creates_are_the_users_alone() {
 
 #[test]
 fn every_write_replaces_the_file_whole_and_leaves_no_temporary_file() {
-    let dir = TempDir::new();
+    let dir = TempDir::new("platform");
     let path = dir.join("secrets.json");
     let store = FileSecretStore::new(&path);
     store.set("a", "1").unwrap();
@@ -114,7 +95,7 @@ fn every_write_replaces_the_file_whole_and_leaves_no_temporary_file() {
 
 #[test]
 fn a_secrets_file_left_readable_by_others_is_tightened_on_the_next_write() {
-    let dir = TempDir::new();
+    let dir = TempDir::new("platform");
     let path = dir.join("secrets.json");
     std::fs::write(&path, "{}").unwrap();
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
@@ -127,7 +108,7 @@ fn a_secrets_file_left_readable_by_others_is_tightened_on_the_next_write() {
 /// there before.
 #[test]
 fn a_leftover_temporary_file_does_not_make_the_secrets_readable_by_others() {
-    let dir = TempDir::new();
+    let dir = TempDir::new("platform");
     let path = dir.join("secrets.json");
     let leftover = dir.join("secrets.tmp");
     std::fs::write(&leftover, "partial").unwrap();
@@ -143,7 +124,7 @@ fn a_leftover_temporary_file_does_not_make_the_secrets_readable_by_others() {
 
 #[test]
 fn an_unreadable_secrets_file_is_an_error_and_is_left_as_it_was() {
-    let dir = TempDir::new();
+    let dir = TempDir::new("platform");
     let path = dir.join("secrets.json");
     std::fs::write(&path, "not json").unwrap();
     let store = FileSecretStore::new(&path);
@@ -245,7 +226,7 @@ fn signed(signer: &dyn Signer, event: ClockEvent) -> SignedClockEvent {
 
 #[test]
 fn a_software_key_is_created_once_and_the_same_key_is_loaded_afterwards() {
-    let dir = TempDir::new();
+    let dir = TempDir::new("platform");
     let path = dir.join("secrets.json");
     let secrets: Arc<dyn SecretStore> = Arc::new(FileSecretStore::new(&path));
     let created = SoftwareSigner::load_or_create(&secrets, "signing-key").unwrap();

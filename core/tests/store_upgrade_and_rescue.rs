@@ -2,7 +2,7 @@
 //! set aside and rebuilt with its unsent actions carried over (and exported first).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use chrono::Utc;
 use rusqlite::Connection;
@@ -11,12 +11,7 @@ use uuid::Uuid;
 use offduty_core::outbox;
 use offduty_core::store::{MIGRATIONS, Store};
 use offduty_domain::protocol::Action;
-
-fn temp_dir() -> PathBuf {
-    let d = std::env::temp_dir().join(format!("offduty-core-{}", Uuid::new_v4().simple()));
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
+use offduty_testkit::TempDir;
 
 /// `sqlite_master` as comparable text: (type, name, normalized sql), sorted.
 fn schema(conn: &Connection) -> Vec<(String, String, String)> {
@@ -48,7 +43,7 @@ fn columns(conn: &Connection, table: &str) -> Vec<(String, String, i64, Option<S
 
 #[test]
 fn frozen_v1_database_upgrades_to_the_fresh_schema_and_keeps_its_data() {
-    let dir = temp_dir();
+    let dir = TempDir::new("store");
     let old = dir.join("v1.db");
     {
         let c = Connection::open(&old).unwrap();
@@ -126,7 +121,7 @@ fn page_of(path: &Path, name: &str) -> (u64, u64) {
 
 #[test]
 fn a_corrupt_cache_is_rebuilt_and_its_unsent_actions_survive() {
-    let dir = temp_dir();
+    let dir = TempDir::new("store");
     let path = dir.join("phone.db");
     let keys: Vec<Uuid> = {
         let (store, _) = Store::open(&path).unwrap();
@@ -214,7 +209,7 @@ fn a_corrupt_cache_is_rebuilt_and_its_unsent_actions_survive() {
 
 #[test]
 fn a_file_that_is_not_a_database_is_set_aside_with_an_honest_report() {
-    let dir = temp_dir();
+    let dir = TempDir::new("store");
     let path = dir.join("phone.db");
     std::fs::write(&path, vec![0x42u8; 8192]).unwrap();
     let (store, report) = Store::open(&path).unwrap();

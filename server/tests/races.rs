@@ -6,8 +6,8 @@
 mod common;
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
+use std::process::Child;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -259,44 +259,14 @@ struct ServerProcess {
 
 impl ServerProcess {
     fn spawn(database_url: &str) -> ServerProcess {
-        let child = Command::new(env!("CARGO_BIN_EXE_offduty-server"))
-            .args([
-                "serve",
-                "--listen",
-                "127.0.0.1:0",
-                "--database-url",
-                database_url,
-            ])
-            .env("OFFDUTY_LOG", "warn")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("start offduty-server");
-        let mut guard = ServerProcess {
-            url: String::new(),
+        let (child, addr) = offduty_testkit::spawn_server(
+            Path::new(env!("CARGO_BIN_EXE_offduty-server")),
+            &["--listen", "127.0.0.1:0", "--database-url", database_url],
+        );
+        ServerProcess {
             child,
-        };
-        let stdout = guard.child.stdout.take().unwrap();
-        let mut reader = BufReader::new(stdout);
-        let mut line = String::new();
-        loop {
-            line.clear();
-            let n = reader.read_line(&mut line).unwrap();
-            assert!(n > 0, "offduty-server exited before listening");
-            if let Some(rest) = line.split("listening on ").nth(1) {
-                guard.url = rest.split_whitespace().next().unwrap().to_string();
-                break;
-            }
+            url: format!("http://{addr}"),
         }
-        // Keep draining stdout so the server never blocks or dies writing to it.
-        std::thread::spawn(move || {
-            let mut sink = String::new();
-            while reader.read_line(&mut sink).map(|n| n > 0).unwrap_or(false) {
-                sink.clear();
-            }
-        });
-        guard
     }
 }
 

@@ -2,16 +2,16 @@
 //! on a fresh SQLite file (stoppable and restartable on the same address, to take the server
 //! away), and officers running the real CLI, each in its own data directory with file secrets.
 //!
-//! The server binary is `$OFFDUTY_SERVER_BIN`, else `<target>/debug/offduty-server` (built once
-//! when missing, as the core's end-to-end harness does; scripts/test.sh builds it first).
+//! The server binary is [`offduty_testkit::server_bin`], as for the core's end-to-end harness.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::OnceLock;
-use std::time::Duration;
+
+pub use offduty_testkit::TempDir;
+use offduty_testkit::{server_bin, spawn_server};
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;
@@ -19,61 +19,6 @@ use serde_json::Value;
 /// The demo officer every test signs in as, and the demo password.
 pub const OFFICER: &str = "officer001@columbus.demo";
 pub const PASSWORD: &str = "offduty-demo-2026";
-
-fn target_dir() -> PathBuf {
-    match std::env::var_os("CARGO_TARGET_DIR") {
-        Some(d) => PathBuf::from(d),
-        None => Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("..")
-            .join("target"),
-    }
-}
-
-/// The server binary; built once when missing.
-pub fn server_bin() -> PathBuf {
-    static BIN: OnceLock<PathBuf> = OnceLock::new();
-    BIN.get_or_init(|| {
-        if let Some(p) = std::env::var_os("OFFDUTY_SERVER_BIN") {
-            return PathBuf::from(p);
-        }
-        let bin = target_dir().join("debug").join("offduty-server");
-        if !bin.exists() {
-            let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-            let status = Command::new(cargo)
-                .args(["build", "-p", "offduty-server", "--bin", "offduty-server"])
-                .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(".."))
-                .status()
-                .expect("run cargo build for offduty-server");
-            assert!(status.success(), "cargo build -p offduty-server failed");
-        }
-        assert!(bin.exists(), "no server binary at {}", bin.display());
-        bin
-    })
-    .clone()
-}
-
-/// A directory removed on drop (kept when the test panics, for a look at the files).
-pub struct TempDir(pub PathBuf);
-
-impl TempDir {
-    pub fn new(tag: &str) -> TempDir {
-        let dir = std::env::temp_dir().join(format!(
-            "offduty-cli-{tag}-{}-{}",
-            std::process::id(),
-            Utc::now().timestamp_nanos_opt().unwrap_or_default()
-        ));
-        std::fs::create_dir_all(&dir).unwrap();
-        TempDir(dir)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        if !std::thread::panicking() {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
-    }
-}
 
 /// A running `offduty-server serve --demo` on its own SQLite file. Killed on drop.
 pub struct DemoServer {
@@ -118,43 +63,9 @@ impl DemoServer {
         self.child = Some(child);
     }
 
-    /// Moves a job in time by writing the server's database the way the server changes a job:
-    /// new times, a new version, and a change-log entry so clients pull it on their next sync.
+    /// Moves a job in time: see [`offduty_testkit::move_job`].
     pub fn move_job(&self, job: &str, starts_at: DateTime<Utc>, ends_at: DateTime<Utc>) {
-        let mut c = rusqlite::Connection::open(self.db_path()).unwrap();
-        c.busy_timeout(Duration::from_secs(30)).unwrap();
-        let tx = c
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-            .unwrap();
-        let dept: String = tx
-            .query_row("SELECT department_id FROM jobs WHERE id = ?1", [job], |r| {
-                r.get(0)
-            })
-            .unwrap();
-        let seq: i64 = tx
-            .query_row(
-                "UPDATE departments SET change_seq = change_seq + 1 WHERE id = ?1 RETURNING change_seq",
-                [&dept],
-                |r| r.get(0),
-            )
-            .unwrap();
-        tx.execute(
-            "UPDATE jobs SET starts_us = ?1, ends_us = ?2, version = ?3 WHERE id = ?4",
-            rusqlite::params![
-                starts_at.timestamp_micros(),
-                ends_at.timestamp_micros(),
-                seq,
-                job
-            ],
-        )
-        .unwrap();
-        tx.execute(
-            "INSERT INTO change_log (department_id, seq, entity, entity_id, audience) \
-             VALUES (?1, ?2, 'job', ?3, NULL)",
-            rusqlite::params![dept, seq, job],
-        )
-        .unwrap();
-        tx.commit().unwrap();
+        offduty_testkit::move_job(&self.db_path(), job, starts_at, ends_at);
     }
 }
 
@@ -166,43 +77,18 @@ impl Drop for DemoServer {
 
 fn spawn(dir: &Path, listen: &str) -> (Child, SocketAddr) {
     let db_url = format!("sqlite://{}", dir.join("server.db").display());
-    let mut child = Command::new(server_bin())
-        .args([
-            "serve",
+    spawn_server(
+        &server_bin(),
+        &[
             "--demo",
             "--listen",
             listen,
             "--database-url",
             &db_url,
-        ])
-        .args(["--sweep-seconds", "1"])
-        .env("OFFDUTY_LOG", "warn")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("start offduty-server");
-    let stdout = child.stdout.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let mut tx = Some(tx);
-        for line in BufReader::new(stdout).lines() {
-            let Ok(line) = line else { break };
-            if let Some(rest) = line.split("listening on http://").nth(1)
-                && let Some(t) = tx.take()
-            {
-                let _ = t.send(rest.split_whitespace().next().unwrap_or("").to_string());
-            }
-            // Keep draining so the server never blocks on a full pipe.
-        }
-    });
-    match rx.recv_timeout(Duration::from_secs(60)) {
-        Ok(a) => (child, a.parse().expect("listening address")),
-        Err(e) => {
-            let _ = child.kill();
-            panic!("offduty-server did not start: {e}");
-        }
-    }
+            "--sweep-seconds",
+            "1",
+        ],
+    )
 }
 
 /// What one run of the CLI did.

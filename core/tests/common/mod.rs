@@ -2,17 +2,16 @@
 //! proxy between the phone and the server (so a phone can lose its network and get it back), a
 //! fake device clock, and phones running the real core.
 //!
-//! The server binary is `$OFFDUTY_SERVER_BIN`, else `<target>/debug/offduty-server` (the
-//! workspace's target directory, or `$CARGO_TARGET_DIR`). scripts/test.sh builds it before these
-//! tests run (its workspace-wide `cargo nextest run` builds the server's binary along with the
-//! server's own tests; run `cargo build -p offduty-server` first when testing only this crate).
-//! When it is missing this harness builds it once; an existing binary is used as it is.
+//! The server binary is [`offduty_testkit::server_bin`]: `$OFFDUTY_SERVER_BIN`, else
+//! `<target>/debug/offduty-server`, which the workspace-wide `cargo nextest run` of
+//! scripts/test.sh builds along with the server's own tests. When it is missing it is built once;
+//! an existing binary is used as it is (run `cargo build -p offduty-server` first when testing
+//! only this crate after changing the server).
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::{BufRead, BufReader};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::PathBuf;
+use std::process::Child;
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
@@ -31,6 +30,8 @@ use offduty_domain::eligibility::Rank;
 use offduty_domain::protocol::Role;
 use offduty_server::db::{Db, migrate};
 use offduty_server::seed::{NewDepartment, NewUser, create_department, create_user};
+pub use offduty_testkit::TempDir;
+use offduty_testkit::{server_bin, spawn_server};
 
 /// Every fixture user shares this password (argon2 is slow: it is hashed once per process).
 pub const PASSWORD: &str = "correct horse battery staple";
@@ -39,49 +40,6 @@ pub const PASSWORD: &str = "correct horse battery staple";
 pub fn password_hash() -> &'static str {
     static HASH: OnceLock<String> = OnceLock::new();
     HASH.get_or_init(|| offduty_server::auth::passwords::hash_password(PASSWORD).unwrap())
-}
-
-/// The workspace's target directory.
-fn target_dir() -> PathBuf {
-    match std::env::var_os("CARGO_TARGET_DIR") {
-        Some(d) => PathBuf::from(d),
-        None => Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("..")
-            .join("target"),
-    }
-}
-
-/// The server binary; built once (per test process) when missing. Parallel test processes may
-/// both build: cargo's own lock on the target directory serializes them.
-pub fn server_bin() -> PathBuf {
-    static BIN: OnceLock<PathBuf> = OnceLock::new();
-    BIN.get_or_init(|| {
-        if let Some(p) = std::env::var_os("OFFDUTY_SERVER_BIN") {
-            return PathBuf::from(p);
-        }
-        let bin = target_dir().join("debug").join("offduty-server");
-        if !bin.exists() {
-            // scripts/test.sh builds the binary first; this is the fallback for a bare
-            // `cargo nextest run -p offduty-core`.
-            let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-            let status = Command::new(cargo)
-                .args(["build", "-p", "offduty-server", "--bin", "offduty-server"])
-                .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(".."))
-                .status()
-                .expect("run cargo build for offduty-server");
-            assert!(status.success(), "cargo build -p offduty-server failed");
-        }
-        assert!(bin.exists(), "no server binary at {}", bin.display());
-        bin
-    })
-    .clone()
-}
-
-/// A fresh directory under the system's temporary directory.
-pub fn temp_dir(tag: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("offduty-{tag}-{}", Uuid::new_v4().simple()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }
 
 /// A user seeded into the server's database.
@@ -112,7 +70,7 @@ impl Seed {
 /// A running `offduty-server` process over its own SQLite file. Killed on drop (also when
 /// the test panics).
 pub struct TestServer {
-    pub dir: PathBuf,
+    pub dir: TempDir,
     pub db_path: PathBuf,
     pub url: String,
     pub addr: SocketAddr,
@@ -128,9 +86,7 @@ impl Drop for TestServer {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-        if !std::thread::panicking() {
-            let _ = std::fs::remove_dir_all(&self.dir);
-        }
+        // Then `dir` goes (kept when the test panicked).
     }
 }
 
@@ -142,7 +98,7 @@ impl TestServer {
     }
 
     pub async fn start_with(seed: Seed) -> TestServer {
-        let dir = temp_dir("server");
+        let dir = TempDir::new("server");
         let db_path = dir.join("server.db");
         let db_url = format!("sqlite://{}", db_path.display());
         let (department_id, coordinator, officers) = {
@@ -181,48 +137,21 @@ impl TestServer {
             )
         };
 
-        let mut child = Command::new(server_bin())
-            .args([
-                "serve",
+        let (child, addr) = spawn_server(
+            &server_bin(),
+            &[
                 "--listen",
                 "127.0.0.1:0",
                 "--database-url",
                 &db_url,
-            ])
-            .args(["--sweep-seconds", "1"])
-            .args(["--claim-burst", &seed.claim_burst.to_string()])
-            .args(["--claims-per-minute", &seed.claims_per_minute.to_string()])
-            .env("OFFDUTY_LOG", "warn")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("start offduty-server");
-        let stdout = child.stdout.take().unwrap();
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            let mut tx = Some(tx);
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                if let Some(rest) = line.split("listening on http://").nth(1)
-                    && let Some(t) = tx.take()
-                {
-                    let addr = rest.split_whitespace().next().unwrap_or("").to_string();
-                    let _ = t.send(addr);
-                }
-                // Keep draining stdout so the server never blocks on a full pipe.
-            }
-        });
-        let addr: SocketAddr = match rx.recv_timeout(Duration::from_secs(60)) {
-            Ok(a) => a.parse().expect("listening address"),
-            Err(e) => {
-                let _ = child.kill();
-                panic!(
-                    "offduty-server did not start: {e}; status {:?}",
-                    child.try_wait()
-                );
-            }
-        };
+                "--sweep-seconds",
+                "1",
+                "--claim-burst",
+                &seed.claim_burst.to_string(),
+                "--claims-per-minute",
+                &seed.claims_per_minute.to_string(),
+            ],
+        );
         TestServer {
             dir,
             db_path,
@@ -350,40 +279,10 @@ impl TestServer {
         c
     }
 
-    /// Moves a job in time (tests cannot wait hours for a shift to start) by writing the
-    /// server's database, the way the server itself changes a job: new times, a new version, and
-    /// a change-log entry so phones pull the new times on their next sync.
+    /// Moves a job in time (tests cannot wait hours for a shift to start): see
+    /// [`offduty_testkit::move_job`].
     pub fn move_job(&self, job: Uuid, starts_at: DateTime<Utc>, ends_at: DateTime<Utc>) {
-        let mut c = self.sqlite();
-        let tx = c
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-            .unwrap();
-        let seq: i64 = tx
-            .query_row(
-                "UPDATE departments SET change_seq = change_seq + 1 WHERE id = ?1 RETURNING change_seq",
-                [self.department_id.to_string()],
-                |r| r.get(0),
-            )
-            .unwrap();
-        let n = tx
-            .execute(
-                "UPDATE jobs SET starts_us = ?1, ends_us = ?2, version = ?3 WHERE id = ?4",
-                rusqlite::params![
-                    starts_at.timestamp_micros(),
-                    ends_at.timestamp_micros(),
-                    seq,
-                    job.to_string()
-                ],
-            )
-            .unwrap();
-        assert_eq!(n, 1, "no job {job}");
-        tx.execute(
-            "INSERT INTO change_log (department_id, seq, entity, entity_id, audience) \
-             VALUES (?1, ?2, 'job', ?3, NULL)",
-            rusqlite::params![self.department_id.to_string(), seq, job.to_string()],
-        )
-        .unwrap();
-        tx.commit().unwrap();
+        offduty_testkit::move_job(&self.db_path, &job.to_string(), starts_at, ends_at);
     }
 }
 
@@ -689,22 +588,5 @@ impl TestPhone {
             .job(job, None)
             .expect("job in cache")
             .standing_text
-    }
-}
-
-/// A directory removed on drop (kept when the test panics, for a look at the files).
-pub struct TempDir(pub PathBuf);
-
-impl TempDir {
-    pub fn new(tag: &str) -> TempDir {
-        TempDir(temp_dir(tag))
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        if !std::thread::panicking() {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
     }
 }
