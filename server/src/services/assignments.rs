@@ -32,6 +32,18 @@ impl TxCtx<'_> {
     pub(crate) fn officer(&self) -> Uuid {
         self.user.user_id
     }
+
+    /// Records in the change log, under this transaction's sequence, that `entity_id` changed
+    /// (for `audience` only, or for the whole department when `None`).
+    pub(crate) async fn record_change(
+        &self,
+        conn: &mut AnyConnection,
+        entity: Entity,
+        entity_id: Uuid,
+        audience: Option<Uuid>,
+    ) -> Result<(), DbError> {
+        changes::record(conn, self.dept.id, self.seq, entity, entity_id, audience).await
+    }
 }
 
 /// A job read under lock, with whether its ranked award already ran.
@@ -120,15 +132,8 @@ pub(crate) async fn set_status(
     .bind(assignment_id.to_string())
     .execute(&mut *conn)
     .await?;
-    changes::record(
-        conn,
-        ctx.dept.id,
-        ctx.seq,
-        Entity::Assignment,
-        assignment_id,
-        Some(officer_id),
-    )
-    .await
+    ctx.record_change(conn, Entity::Assignment, assignment_id, Some(officer_id))
+        .await
 }
 
 /// Gives `officer_id` a row with `status` on the job: reuses their old row (a re-claim after a
@@ -174,15 +179,8 @@ async fn put_assignment(
             id
         }
     };
-    changes::record(
-        conn,
-        ctx.dept.id,
-        ctx.seq,
-        Entity::Assignment,
-        id,
-        Some(officer_id),
-    )
-    .await?;
+    ctx.record_change(conn, Entity::Assignment, id, Some(officer_id))
+        .await?;
     Ok(id)
 }
 
@@ -217,7 +215,7 @@ pub async fn refresh_job(
     .bind(job.id.to_string())
     .execute(&mut *conn)
     .await?;
-    changes::record(conn, ctx.dept.id, ctx.seq, Entity::Job, job.id, None).await
+    ctx.record_change(conn, Entity::Job, job.id, None).await
 }
 
 async fn audit(
@@ -732,15 +730,8 @@ pub async fn transfer(
                 .bind(mine.id.to_string())
                 .execute(&mut *conn)
                 .await?;
-                changes::record(
-                    conn,
-                    ctx.dept.id,
-                    ctx.seq,
-                    Entity::Assignment,
-                    mine.id,
-                    Some(ctx.officer()),
-                )
-                .await?;
+                ctx.record_change(conn, Entity::Assignment, mine.id, Some(ctx.officer()))
+                    .await?;
                 refresh_job(conn, ctx, &job).await?;
                 audit(conn, ctx, "offer", &job, serde_json::json!({})).await?;
             }

@@ -85,15 +85,8 @@ pub async fn award_job(
         .bind(row.id.to_string())
         .execute(&mut *conn)
         .await?;
-        changes::record(
-            conn,
-            ctx.dept.id,
-            ctx.seq,
-            Entity::Assignment,
-            row.id,
-            Some(*officer_id),
-        )
-        .await?;
+        ctx.record_change(conn, Entity::Assignment, row.id, Some(*officer_id))
+            .await?;
     }
     sqlx::query("UPDATE jobs SET awarded_us = $1 WHERE id = $2")
         .bind(to_us(ctx.now))

@@ -12,7 +12,7 @@ use offduty_domain::timecard::{self, ChainStatus, PunchKind, SignedClockEvent};
 
 use crate::db::{DbError, Dialect, get, get_opt_uuid, json, to_us};
 use crate::services::assignments::{self, TxCtx};
-use crate::services::changes::{self, Entity};
+use crate::services::changes::Entity;
 
 /// The server's estimate of how far the device clock was off at the punch, in seconds
 /// (positive: device ahead). With the batch's clock reading from the same boot, monotonic time
@@ -361,15 +361,8 @@ async fn record(
             .await?;
         }
     }
-    changes::record(
-        conn,
-        ctx.dept.id,
-        ctx.seq,
-        Entity::Timecard,
-        card_id,
-        Some(ctx.user.user_id),
-    )
-    .await?;
+    ctx.record_change(conn, Entity::Timecard, card_id, Some(ctx.user.user_id))
+        .await?;
     Ok(Outcome::Punched {
         timecard_id: card_id,
         event_id: ev.event_id,

@@ -9,7 +9,7 @@ use offduty_domain::protocol::{AssignmentStatus, Job};
 
 use crate::db::{DbError, get, get_uuid};
 use crate::services::assignments::{TxCtx, find_assignment, set_status};
-use crate::services::changes::{self, Entity};
+use crate::services::changes::Entity;
 use crate::services::notify::{self, Notice};
 use crate::services::schedule;
 
@@ -93,15 +93,8 @@ pub async fn renumber_line(
                 .bind(id.to_string())
                 .execute(&mut *conn)
                 .await?;
-            changes::record(
-                conn,
-                ctx.dept.id,
-                ctx.seq,
-                Entity::Assignment,
-                id,
-                Some(officer),
-            )
-            .await?;
+            ctx.record_change(conn, Entity::Assignment, id, Some(officer))
+                .await?;
         }
     }
     Ok(())
