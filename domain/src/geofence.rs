@@ -106,6 +106,18 @@ pub fn distance_m(a: GeoPoint, b: GeoPoint) -> f64 {
     2.0 * EARTH_RADIUS_M * h.clamp(0.0, 1.0).sqrt().asin()
 }
 
+/// The checks every use of a polygon needs, linear in its vertices: a vertex count in range,
+/// every vertex on the globe, and the outline projected to metres around its centroid.
+fn planar_outline(vertices: &[GeoPoint]) -> Result<PlanarPolygon, GeofenceError> {
+    if !(MIN_VERTICES..=MAX_VERTICES).contains(&vertices.len()) {
+        return Err(GeofenceError::BadVertexCount(vertices.len()));
+    }
+    for vertex in vertices {
+        vertex.validate()?;
+    }
+    PlanarPolygon::new(vertices).ok_or(GeofenceError::BadVertexCount(vertices.len()))
+}
+
 impl Geofence {
     /// A circular fence of `radius_m` metres around `center` (not validated).
     pub fn circle(center: GeoPoint, radius_m: f64) -> Geofence {
@@ -130,14 +142,7 @@ impl Geofence {
                 Ok(())
             }
             Geofence::Polygon { vertices } => {
-                if !(MIN_VERTICES..=MAX_VERTICES).contains(&vertices.len()) {
-                    return Err(GeofenceError::BadVertexCount(vertices.len()));
-                }
-                for vertex in vertices {
-                    vertex.validate()?;
-                }
-                let planar = PlanarPolygon::new(vertices)
-                    .ok_or(GeofenceError::BadVertexCount(vertices.len()))?;
+                let planar = planar_outline(vertices)?;
                 let extent = planar
                     .polygon
                     .exterior()
@@ -169,14 +174,7 @@ impl Geofence {
         match self {
             Geofence::Circle { .. } => self.validate(),
             Geofence::Polygon { vertices } => {
-                if !(MIN_VERTICES..=MAX_VERTICES).contains(&vertices.len()) {
-                    return Err(GeofenceError::BadVertexCount(vertices.len()));
-                }
-                for vertex in vertices {
-                    vertex.validate()?;
-                }
-                let planar = PlanarPolygon::new(vertices)
-                    .ok_or(GeofenceError::BadVertexCount(vertices.len()))?;
+                let planar = planar_outline(vertices)?;
                 if planar.polygon.unsigned_area() < MIN_POLYGON_AREA_M2 {
                     return Err(GeofenceError::Degenerate);
                 }

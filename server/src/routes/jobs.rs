@@ -358,20 +358,12 @@ pub async fn get_one(
     user: AuthUser,
     PathId(id): PathId,
 ) -> ApiResult<Json<Job>> {
-    let mut conn = state
-        .db
-        .pool
-        .acquire()
-        .await
-        .map_err(crate::db::DbError::from)?;
-    let job = fetch_job(&mut conn, user.department_id, id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("job"))?;
+    let job = department_job(&state, user.department_id, id).await?;
     if user.role == Role::Customer {
         let owner: Option<String> = get(
             &sqlx::query("SELECT customer_id FROM jobs WHERE id = $1")
                 .bind(id.to_string())
-                .fetch_one(&mut *conn)
+                .fetch_one(&state.db.pool)
                 .await?,
             "customer_id",
         )?;
