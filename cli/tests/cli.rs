@@ -200,6 +200,39 @@ fn clock_in_is_refused_two_km_away_and_verified_on_site() {
 }
 
 #[test]
+fn a_shift_whose_clock_out_window_closed_is_counted_and_shown_with_all() {
+    let server = DemoServer::start();
+    let t = Terminal::new(&server.url());
+    t.login();
+    let job = t.claimable_job(24);
+    t.run(&["claim", &job]).expect_code(0);
+    // The demo officer's history holds past shifts too; all of them, with the new claim:
+    let held = t.run(&["shifts", "--all", "--json"]).json();
+    let held = held.as_array().map(Vec::len).unwrap_or_default();
+    assert!(held >= 1);
+    // The shift ended five hours ago: past the four-hour clock-out window.
+    let start = Utc::now() - Duration::hours(9);
+    server.move_job(&job, start, start + Duration::hours(4));
+    t.run(&["sync"]).expect_code(0);
+
+    let current = t.run(&["shifts"]);
+    current.expect_code(0);
+    assert!(
+        current.stdout.contains("no upcoming shifts")
+            && current
+                .stdout
+                .contains(&format!("{held} past shift(s): `offduty shifts --all`.")),
+        "{}",
+        current.stdout
+    );
+    assert_eq!(t.run(&["shifts", "--json"]).json(), serde_json::json!([]));
+    let all = t.run(&["shifts", "--all", "--json"]).json();
+    let all = all.as_array().cloned().unwrap_or_default();
+    assert_eq!(all.len(), held);
+    assert!(all.iter().any(|c| c["job"]["id"] == job.as_str()));
+}
+
+#[test]
 fn a_claim_made_while_the_server_is_away_is_queued_and_sent_by_the_next_sync() {
     let mut server = DemoServer::start();
     let t = Terminal::new(&server.url());

@@ -87,6 +87,16 @@ pub struct JobCard {
     pub standing_text: String,
 }
 
+impl JobCard {
+    /// Whether this is still a current shift at `now`: until its clock-out window closes (the
+    /// shift's end plus [`offduty_domain::punch::LATE_CLOCK_OUT_MINUTES`]), or while an action on
+    /// it still waits to sync.
+    pub fn is_current_shift(&self, now: DateTime<Utc>) -> bool {
+        let late = chrono::Duration::minutes(offduty_domain::punch::LATE_CLOCK_OUT_MINUTES);
+        self.job.ends_at + late > now || self.standing.pending.is_some()
+    }
+}
+
 /// Everything the board needs besides the jobs.
 pub struct Context {
     pub rules: Option<DepartmentRules>,

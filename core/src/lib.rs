@@ -118,9 +118,7 @@ impl Core {
     }
 
     /// The officer's shifts and places in line, soonest first, with their standing. Unless
-    /// `include_past`, a shift leaves the list when its clock-out window closes (the shift's end
-    /// plus [`offduty_domain::punch::LATE_CLOCK_OUT_MINUTES`]), except while an action on it
-    /// still waits to sync.
+    /// `include_past`, only current ones ([`Core::is_current_shift`]).
     pub fn my_jobs(&self, include_past: bool) -> Result<Vec<board::JobCard>> {
         let now = self.services.clock.now();
         self.store.read(|c| {
@@ -134,13 +132,11 @@ impl Core {
                 .map(|(id, _)| *id)
                 .collect();
             ids.sort();
-            let late = chrono::Duration::minutes(offduty_domain::punch::LATE_CLOCK_OUT_MINUTES);
             let mut cards = Vec::new();
             for id in ids {
                 if let Some(job) = apply::job(c, id)? {
-                    let current = job.ends_at + late > now;
                     let card = ctx.card(job, None);
-                    if include_past || current || card.standing.pending.is_some() {
+                    if include_past || card.is_current_shift(now) {
                         cards.push(card);
                     }
                 }
@@ -153,6 +149,12 @@ impl Core {
             });
             Ok(cards)
         })
+    }
+
+    /// Whether `card` is still a current shift: until its clock-out window closes, or while an
+    /// action on it waits to sync ([`board::JobCard::is_current_shift`] at the device's time).
+    pub fn is_current_shift(&self, card: &board::JobCard) -> bool {
+        card.is_current_shift(self.services.clock.now())
     }
 
     /// The job board.

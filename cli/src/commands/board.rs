@@ -403,13 +403,13 @@ pub fn shifts(app: &App, args: &ShiftsArgs) -> Result<()> {
     app.session()?;
     let tz = app.tz();
     // The core decides what is current (until the clock-out window closes, or while an action
-    // waits); `--all` adds past shifts.
-    let cards = app.core.my_jobs(args.all).map_err(|e| app.err(e))?;
-    let hidden = if args.all {
-        0
-    } else {
-        app.core.my_jobs(true).map_err(|e| app.err(e))?.len() - cards.len()
-    };
+    // waits); `--all` keeps past shifts. One read, then the count of what was left out.
+    let mut cards = app.core.my_jobs(true).map_err(|e| app.err(e))?;
+    let total = cards.len();
+    if !args.all {
+        cards.retain(|c| app.core.is_current_shift(c));
+    }
+    let hidden = total - cards.len();
     if app.json() {
         return print_json(&cards);
     }
