@@ -9,7 +9,7 @@ use offduty_domain::protocol as p;
 /// Every schema the API exchanges.
 #[derive(OpenApi)]
 #[openapi(components(schemas(
-    crate::error::Problem,
+    offduty_domain::protocol::Problem,
     crate::routes::auth::LoginRequest,
     crate::routes::auth::TokenResponse,
     crate::routes::auth::RefreshRequest,
