@@ -1,5 +1,6 @@
 //! The department's decisions, each inside one write transaction: officer actions, awards,
-//! clock events, and the bookkeeping every change needs (change log, audit chain, notifications).
+//! clock events, and the bookkeeping every change needs (change log, audit chain, notifications);
+//! and the sync read model.
 
 pub mod actions;
 pub mod assignments;
@@ -10,3 +11,4 @@ pub mod clock;
 pub mod line;
 pub mod notify;
 pub mod schedule;
+pub mod sync;
