@@ -1,6 +1,7 @@
 //! The sync read model: what an officer may see that changed since a cursor, read from one
-//! consistent snapshot (decision 002). A cursor the change log does not cover — 0, or one ahead
-//! of the head (a restored database) — gets a full snapshot instead of a delta.
+//! consistent snapshot (decision 002). A cursor the change log no longer covers — 0, one from
+//! before the last compaction (decision 020), or one ahead of the head (a restored database) —
+//! gets a full snapshot instead of a delta.
 
 use std::collections::BTreeSet;
 
@@ -18,15 +19,17 @@ use crate::db::rows::{
 };
 use crate::db::{Db, DbError, get, to_us};
 use crate::error::ApiError;
+use crate::services::changes;
 use crate::services::schedule::{PROFILE_COLUMNS, profile_from_row};
 
 /// How far back a full snapshot reaches for jobs the officer has no part in.
 const BOARD_HISTORY: Duration = Duration::days(30);
 
-/// Whether a sync from `cursor` must be a full snapshot: the phone has nothing yet (0), or its
-/// cursor is ahead of the department's head (the database was restored from a backup).
-pub fn needs_full_snapshot(cursor: u64, head: u64) -> bool {
-    cursor == 0 || cursor > head
+/// Whether a sync from `cursor` must be a full snapshot: the phone has nothing yet (0), its
+/// cursor is ahead of the department's head (the database was restored from a backup), or the
+/// change log no longer holds every change after it (compacted through `compacted`).
+pub fn needs_full_snapshot(cursor: u64, head: u64, compacted: u64) -> bool {
+    cursor == 0 || cursor > head || cursor < compacted
 }
 
 /// What `officer` of `department_id` may see that changed since `cursor`.
@@ -47,9 +50,12 @@ pub async fn read(
         .ok_or_else(|| ApiError::unauthorized("your department no longer exists"))?;
     let head = to_u64(get(&dept_row, "change_seq")?);
     let dept = department_from_row(&dept_row)?;
+    // Read in the same snapshot as the change rows: a compaction commits its deletions and its
+    // watermark together, so this sees both or neither.
+    let compacted = to_u64(changes::compacted_through(conn, department_id).await?);
     let me = officer;
 
-    let full = needs_full_snapshot(cursor, head);
+    let full = needs_full_snapshot(cursor, head, compacted);
     let response = if full {
         let now = Utc::now();
         let job_sql = format!(
