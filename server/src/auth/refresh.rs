@@ -16,7 +16,7 @@ use uuid::Uuid;
 use offduty_domain::protocol::Role;
 
 use crate::auth::tokens::{REFRESH_TTL, TokenKeys, hash_refresh_token};
-use crate::db::{Db, DbError, get, get_uuid, to_us};
+use crate::db::{Db, DbError, Dialect, get, get_uuid, to_us};
 use crate::error::ApiError;
 use crate::services::audit::{self, AuditEntry};
 
@@ -113,13 +113,17 @@ pub async fn rotate(
     let presented = presented.trim();
     let hash = hash_refresh_token(presented);
     let mut tx = db.write().await?;
-    // On PostgreSQL the row lock makes concurrent refreshes of one token take turns: the second
-    // sees the first's rotation and is answered as a retry.
+    // On PostgreSQL the token's row lock makes concurrent refreshes of one token take turns:
+    // the second sees the first's rotation and is answered as a retry. (On SQLite the write
+    // transaction already serializes them.) Only the token row is locked, not the user's.
+    let lock = match db.dialect {
+        Dialect::Postgres => " FOR UPDATE OF r",
+        Dialect::Sqlite => "",
+    };
     let sql = format!(
         "SELECT r.family_id, r.expires_us, r.used_us, r.revoked_us, u.id, u.department_id, \
          u.role, u.display_name, u.email, u.disabled \
-         FROM refresh_tokens r JOIN users u ON u.id = r.user_id WHERE r.token_hash = $1{}",
-        db.dialect.for_update()
+         FROM refresh_tokens r JOIN users u ON u.id = r.user_id WHERE r.token_hash = $1{lock}"
     );
     let Some(row) = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(&hash)
