@@ -276,3 +276,25 @@ async fn profile(
         .await?;
     row.as_ref().map(profile_from_row).transpose()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::needs_full_snapshot;
+
+    #[test]
+    fn cursors_the_log_no_longer_covers_get_a_full_snapshot() {
+        // (cursor, head, watermark)
+        assert!(needs_full_snapshot(0, 10, 0), "a new phone");
+        assert!(
+            needs_full_snapshot(11, 10, 0),
+            "ahead of a restored database"
+        );
+        assert!(needs_full_snapshot(4, 10, 5), "behind the compaction");
+        assert!(
+            !needs_full_snapshot(5, 10, 5),
+            "at the watermark: every later change is kept"
+        );
+        assert!(!needs_full_snapshot(10, 10, 5), "up to date");
+        assert!(!needs_full_snapshot(3, 10, 0), "never compacted");
+    }
+}
