@@ -458,7 +458,8 @@ fn operation(op: &Op) -> Value {
             "401".into(),
             problem(
                 "unknown, expired or revoked refresh token; or a used one presented again \
-                 outside the 60-second retry window (this revokes every token of the sign-in)",
+                 after the 60-second retry window or after its successor was used (this \
+                 revokes every token of the sign-in)",
             ),
         );
     }
