@@ -53,6 +53,16 @@ enum Command {
         /// Sustained claims per officer per minute.
         #[arg(long, env = "OFFDUTY_CLAIMS_PER_MINUTE", default_value_t = 30)]
         claims_per_minute: u32,
+        /// Days the change log keeps a change; a phone that last synced longer ago gets a full
+        /// snapshot (decision 020).
+        #[arg(long, env = "OFFDUTY_CHANGE_LOG_DAYS", default_value_t = 30,
+              value_parser = clap::value_parser!(u32).range(1..))]
+        change_log_days: u32,
+        /// Days a delivered notification is kept after delivery; undelivered ones are kept
+        /// (decision 022).
+        #[arg(long, env = "OFFDUTY_NOTIFICATION_DAYS", default_value_t = 90,
+              value_parser = clap::value_parser!(u32).range(1..))]
+        notification_days: u32,
     },
     /// Apply pending database migrations and exit.
     Migrate {
@@ -87,6 +97,8 @@ async fn main() -> ExitCode {
             sweep_seconds,
             claim_burst,
             claims_per_minute,
+            change_log_days,
+            notification_days,
         } => serve(ServeConfig {
             listen,
             database_url,
@@ -94,6 +106,11 @@ async fn main() -> ExitCode {
             migrate: !no_migrate,
             demo,
             sweep_every: Duration::from_secs(sweep_seconds.max(1)),
+            retention: offduty_server::services::retention::RetentionPolicy {
+                change_log: chrono::Duration::days(change_log_days.into()),
+                notifications: chrono::Duration::days(notification_days.into()),
+                ..Default::default()
+            },
             limits: offduty_server::app::Limits {
                 claim_burst,
                 claim_per_minute: claims_per_minute,

@@ -1,5 +1,5 @@
-//! Running the server: connect, migrate, optionally seed the demo, spawn the award sweep, and
-//! serve HTTP until Ctrl-C / SIGTERM.
+//! Running the server: connect, migrate, optionally seed the demo, spawn the award and retention
+//! sweeps, and serve HTTP until Ctrl-C / SIGTERM.
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -17,6 +17,8 @@ pub struct ServeConfig {
     pub demo: bool,
     /// How often ranked jobs whose signups closed are awarded.
     pub sweep_every: Duration,
+    /// How long the change log, notifications and idempotency keys are kept.
+    pub retention: crate::services::retention::RetentionPolicy,
     pub limits: crate::app::Limits,
 }
 
@@ -58,6 +60,10 @@ pub async fn serve(cfg: ServeConfig) -> Result<(), ServeError> {
     tokio::spawn(crate::services::award::run_sweeper(
         state.db.clone(),
         cfg.sweep_every,
+    ));
+    tokio::spawn(crate::services::retention::run(
+        state.db.clone(),
+        cfg.retention,
     ));
     let listener = tokio::net::TcpListener::bind(cfg.listen)
         .await

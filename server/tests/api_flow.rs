@@ -72,7 +72,29 @@ async fn login_refresh_rotation_and_reuse_detection(backend: Backend) {
     assert_eq!(s, StatusCode::OK, "{second}");
     let second_refresh = second["refresh_token"].as_str().unwrap().to_string();
     assert_ne!(second_refresh, first);
-    // Presenting the used token again revokes the family: the new one dies too.
+    // The same token again at once is a retry (its answer may have been lost): the same
+    // successor comes back (decision 021; refresh_network.rs loses real answers).
+    let (s, retried) = app
+        .call(
+            Method::POST,
+            "/v1/auth/refresh",
+            None,
+            Some(&json!({"refresh_token": first})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{retried}");
+    assert_eq!(retried["refresh_token"], second["refresh_token"]);
+    let (s, third) = app
+        .call(
+            Method::POST,
+            "/v1/auth/refresh",
+            None,
+            Some(&json!({"refresh_token": second_refresh})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{third}");
+    // Once its successor has been used, presenting the old token revokes the family: the
+    // newest token dies too.
     let (s, _) = app
         .call(
             Method::POST,
@@ -87,7 +109,7 @@ async fn login_refresh_rotation_and_reuse_detection(backend: Backend) {
             Method::POST,
             "/v1/auth/refresh",
             None,
-            Some(&json!({"refresh_token": second_refresh})),
+            Some(&json!({"refresh_token": third["refresh_token"]})),
         )
         .await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);

@@ -4,8 +4,11 @@
 //! - [`server_bin`]: the `offduty-server` binary the end-to-end tests run as a real process;
 //! - [`spawn_server`]: starts it with given arguments and waits until it listens;
 //! - [`TempDir`]: a fresh folder under the system's temp dir, removed when the test passes;
-//! - [`move_job`]: moves a job in time in the server's SQLite file (decision 012).
+//! - [`move_job`]: moves a job in time in the server's SQLite file (decision 012);
+//! - [`proxy::LossyProxy`]: a TCP proxy that loses chosen responses on the way back.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+pub mod proxy;
 
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;

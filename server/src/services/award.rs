@@ -232,29 +232,17 @@ pub async fn sweep(db: &Db, now: DateTime<Utc>) -> Result<usize, DbError> {
     Ok(changed)
 }
 
-/// How long idempotency keys are kept (the promise is at least 30 days).
-pub const KEEP_KEYS_DAYS: i64 = 35;
-
-/// Runs [`sweep`] every `every` until the process ends, and purges idempotency keys older than
-/// [`KEEP_KEYS_DAYS`] about once an hour.
+/// Runs [`sweep`] every `every` until the process ends. (Expired rows are removed by
+/// [`crate::services::retention`].)
 pub async fn run_sweeper(db: Db, every: Duration) {
     let mut tick = tokio::time::interval(every);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let mut last_purge: Option<std::time::Instant> = None;
     loop {
         tick.tick().await;
         match sweep(&db, Utc::now()).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(jobs = n, "award sweep changed jobs"),
             Err(e) => tracing::warn!(error = %e, "award sweep failed; will retry"),
-        }
-        if last_purge.is_none_or(|t| t.elapsed() >= Duration::from_secs(3600)) {
-            match crate::services::actions::purge_keys(&db, KEEP_KEYS_DAYS).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(keys = n, "purged expired idempotency keys"),
-                Err(e) => tracing::warn!(error = %e, "idempotency key purge failed; will retry"),
-            }
-            last_purge = Some(std::time::Instant::now());
         }
     }
 }
