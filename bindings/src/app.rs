@@ -274,10 +274,7 @@ impl OfficerApp {
     /// the officer confirms a cancel.
     pub fn cancel_terms(&self, job_id: String) -> Result<CancelTerms, ApiError> {
         let (window, text) = self.core.cancel_window(parse_id("job_id", &job_id)?)?;
-        Ok(CancelTerms {
-            window: window.into(),
-            text,
-        })
+        Ok(CancelTerms { window, text })
     }
 
     /// The officer's shifts and places in line, soonest first; past shifts only when

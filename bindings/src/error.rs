@@ -81,10 +81,7 @@ impl From<CoreError> for ApiError {
                 }
                 Some(ProblemType::Validation | ProblemType::Malformed) => ApiError::Invalid {
                     field: problem.field.clone().unwrap_or_else(|| "body".into()),
-                    code: problem
-                        .code
-                        .map(InvalidCode::from)
-                        .unwrap_or(InvalidCode::BadFormat),
+                    code: problem.code.unwrap_or(InvalidCode::BadFormat),
                     detail: problem.detail,
                 },
                 _ => server_refusal(&problem),
@@ -103,11 +100,11 @@ impl From<CoreError> for ApiError {
             },
             CoreError::Invalid(e) => ApiError::Invalid {
                 field: e.field,
-                code: e.code.into(),
+                code: e.code,
                 detail: e.message,
             },
             CoreError::NeedsConfirmation { what, message } => ApiError::NeedsConfirmation {
-                what: what.into(),
+                what,
                 detail: message,
             },
             // Every lookup the core makes by id is of a job.

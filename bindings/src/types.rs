@@ -157,11 +157,11 @@ pub struct Standing {
 impl From<&offduty_core::standing::Standing> for Standing {
     fn from(s: &offduty_core::standing::Standing) -> Self {
         Standing {
-            kind: s.kind().into(),
-            status: s.status.map(Into::into),
+            kind: s.kind(),
+            status: s.status,
             position: s.position,
             offered: s.offered,
-            pending: s.pending.map(Into::into),
+            pending: s.pending,
             wedged: s.wedged.clone(),
             text: s.describe(),
             holds_slot: s.holds_slot(),
@@ -221,7 +221,7 @@ impl From<board::JobCard> for JobCard {
             },
             starts_at: time(c.job.starts_at),
             ends_at: time(c.job.ends_at),
-            status: c.job.status.into(),
+            status: c.job.status,
             job_type: c.job.job_type,
             slots: c.job.slots,
             slots_filled: c.job.slots_filled,
@@ -238,7 +238,7 @@ impl From<board::JobCard> for JobCard {
                     text: r.text.clone(),
                 })
                 .collect(),
-            award_rule_kind: (&c.job.award_rule).into(),
+            award_rule_kind: c.job.award_rule.kind(),
             award_rule: c.award_rule,
             release: c.release,
             signup_open: matches!(c.signup, offduty_domain::award::SignupState::Open),
@@ -263,7 +263,7 @@ impl From<offduty_core::actions::Queued> for QueuedAction {
     fn from(q: offduty_core::actions::Queued) -> Self {
         QueuedAction {
             idempotency_key: q.idempotency_key.to_string(),
-            kind: q.kind.into(),
+            kind: q.kind,
             job_id: q.job_id.to_string(),
             note: q.note,
         }
@@ -398,7 +398,7 @@ impl From<outbox::PendingAction> for PendingAction {
     fn from(p: outbox::PendingAction) -> Self {
         PendingAction {
             idempotency_key: p.idempotency_key.to_string(),
-            kind: p.kind.into(),
+            kind: p.kind,
             job_id: p.job_id.to_string(),
             created_at: time(p.created_at),
             attempts: p.attempts,
@@ -485,7 +485,7 @@ impl DecidedAction {
         use offduty_domain::protocol::Outcome as O;
         DecidedAction {
             idempotency_key: d.idempotency_key.to_string(),
-            kind: d.kind.into(),
+            kind: d.kind,
             job_id: d.job_id.to_string(),
             outcome: (&d.outcome).into(),
             position: match &d.outcome {
@@ -637,7 +637,7 @@ impl From<earnings::EarningsReport> for Earnings {
                     rate: Money::new(s.rate_cents, &cur),
                     multiplier_bp: s.multiplier_bp,
                     gross: s.gross_cents.map(|g| Money::new(g, &cur)),
-                    status: s.status.into(),
+                    status: s.status,
                     paid_at: s.paid_at.map(time),
                 })
                 .collect(),

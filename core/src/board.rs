@@ -196,8 +196,24 @@ impl Context {
     }
 }
 
+/// One page of the board.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BoardPage {
+    pub cards: Vec<JobCard>,
+    /// Jobs matching the filters that need no judging (dates, pay, type, distance): the
+    /// board's size before "only eligible".
+    pub matched: usize,
+    /// More jobs may follow this page (ask again with a larger `limit`).
+    pub has_more: bool,
+}
+
 /// Lists the board.
 pub fn list(conn: &Connection, q: &BoardQuery, now: DateTime<Utc>) -> Result<Vec<JobCard>> {
+    Ok(page(conn, q, now)?.cards)
+}
+
+/// One page of the board: the first `limit` jobs (default 200) matching the filters.
+pub fn page(conn: &Connection, q: &BoardQuery, now: DateTime<Utc>) -> Result<BoardPage> {
     if let Some(p) = q.near {
         p.validate()
             .map_err(|e| CoreError::invalid("near", InvalidCode::OutOfRange, e.to_string()))?;
@@ -281,13 +297,20 @@ pub fn list(conn: &Connection, q: &BoardQuery, now: DateTime<Utc>) -> Result<Vec
         _ => rows.sort_by(|a, b| a.starts.cmp(&b.starts).then(a.id.cmp(&b.id))),
     }
     // Phase 2: decode and judge only as many as the page needs.
+    let matched = rows.len();
     let limit = q.limit.unwrap_or(200);
     if limit == 0 {
-        return Ok(Vec::new());
+        return Ok(BoardPage {
+            cards: Vec::new(),
+            matched,
+            has_more: matched > 0,
+        });
     }
     let ctx = Context::load(conn, now)?;
     let mut out = Vec::with_capacity(limit.min(rows.len()));
-    for r in rows {
+    let mut used = 0;
+    for r in &rows {
+        used += 1;
         let job: Job = serde_json::from_str(&r.json)?;
         let card = ctx.card(job, q.near);
         if q.only_eligible && !card.eligible {
@@ -298,7 +321,11 @@ pub fn list(conn: &Connection, q: &BoardQuery, now: DateTime<Utc>) -> Result<Vec
             break;
         }
     }
-    Ok(out)
+    Ok(BoardPage {
+        cards: out,
+        matched,
+        has_more: used < matched,
+    })
 }
 
 /// One job's card.
@@ -310,4 +337,11 @@ pub fn detail(
 ) -> Result<JobCard> {
     let job = apply::job(conn, id)?.ok_or(CoreError::NotFound("job"))?;
     Ok(Context::load(conn, now)?.card(job, near))
+}
+
+/// The job types of the cached board, sorted.
+pub fn job_types(conn: &Connection) -> Result<Vec<String>> {
+    let mut st = conn.prepare("SELECT DISTINCT job_type FROM jobs ORDER BY job_type")?;
+    let rows = st.query_map([], |r| r.get::<_, String>(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }

@@ -172,6 +172,22 @@ impl Core {
         self.store.read(|c| board::list(c, query, now))
     }
 
+    /// One page of the job board, with how many jobs match.
+    pub fn board_page(&self, query: &board::BoardQuery) -> Result<board::BoardPage> {
+        let now = self.services.clock.now();
+        self.store.read(|c| board::page(c, query, now))
+    }
+
+    /// The device's time (the platform clock).
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.services.clock.now()
+    }
+
+    /// Job types on the board, for a filter (sorted).
+    pub fn job_types(&self) -> Result<Vec<String>> {
+        self.store.read(board::job_types)
+    }
+
     /// One job, with everything the detail screen shows.
     pub fn job(
         &self,

@@ -58,7 +58,29 @@ pub struct ReleaseTier {
     pub hours: u32,
 }
 
+/// How a job's slots are awarded, without the rule's parameters: what a badge shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AwardRuleKind {
+    FirstCome,
+    Seniority,
+    FewestHours,
+    Rotation,
+    Lottery,
+}
+
 impl AwardRule {
+    /// The rule's kind, for a badge.
+    pub fn kind(&self) -> AwardRuleKind {
+        match self {
+            AwardRule::FirstCome => AwardRuleKind::FirstCome,
+            AwardRule::Seniority => AwardRuleKind::Seniority,
+            AwardRule::FewestHours { .. } => AwardRuleKind::FewestHours,
+            AwardRule::Rotation => AwardRuleKind::Rotation,
+            AwardRule::Lottery { .. } => AwardRuleKind::Lottery,
+        }
+    }
+
     /// Whether claims are decided the moment they arrive (first come) rather than ranked when
     /// signups close.
     pub fn is_immediate(&self) -> bool {

@@ -1,13 +1,18 @@
-//! Helpers shared by the integration tests of `offduty-server`, `offduty-core` and
-//! `offduty-cli` (dev-dependency only; never linked into a product binary).
+//! Helpers shared by the integration tests of `offduty-server`, `offduty-core`,
+//! `offduty-screens`, `offduty-ffi` and `offduty-cli` (dev-dependency only; never linked into a
+//! product binary).
 //!
 //! - [`server_bin`]: the `offduty-server` binary the end-to-end tests run as a real process;
 //! - [`spawn_server`]: starts it with given arguments and waits until it listens;
 //! - [`TempDir`]: a fresh folder under the system's temp dir, removed when the test passes;
 //! - [`move_job`]: moves a job in time in the server's SQLite file (decision 012);
-//! - [`proxy::LossyProxy`]: a TCP proxy that loses chosen responses on the way back.
+//! - [`proxy::LossyProxy`]: a TCP proxy that loses chosen responses on the way back;
+//! - [`phone`]: a phone (the real core) behind a [`phone::Link`] that can lose the network,
+//!   with a [`phone::FakeClock`], and the demo department as a real server
+//!   ([`phone::DemoServer`]).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+pub mod phone;
 pub mod proxy;
 
 use std::io::{BufRead, BufReader};

@@ -9,21 +9,18 @@
 //! only this crate after changing the server).
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
-use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::Child;
-use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use offduty_core::platform::{
-    DeviceClock, FileSecretStore, MemorySecretStore, SecretStore, SoftwareSigner,
-};
+use offduty_core::platform::{FileSecretStore, MemorySecretStore, SecretStore, SoftwareSigner};
 use offduty_core::sync::SyncReport;
 use offduty_core::{Core, CoreConfig, Services};
 use offduty_domain::eligibility::Rank;
@@ -319,165 +316,9 @@ pub fn hours_from_now(hours: i64) -> DateTime<Utc> {
     DateTime::from_timestamp(t.timestamp() - t.timestamp() % 3600 + 3600, 0).unwrap()
 }
 
-// ---------------------------------------------------------------------------------------------
-// The link: a TCP proxy that can lose the network.
-
-struct LinkState {
-    upstream: SocketAddr,
-    online: AtomicBool,
-    closed: AtomicBool,
-    /// Both halves of every live proxied connection (guarded together with `online`).
-    conns: Mutex<Vec<TcpStream>>,
-}
-
-impl LinkState {
-    fn cut(conns: &mut Vec<TcpStream>) {
-        for c in conns.drain(..) {
-            let _ = c.shutdown(Shutdown::Both);
-        }
-    }
-}
-
-/// A TCP proxy in front of the server. Offline, it closes every existing connection and
-/// accepts-then-closes new ones: the phone sees what it sees when the network drops.
-pub struct Link {
-    addr: SocketAddr,
-    state: Arc<LinkState>,
-}
-
-impl Link {
-    pub fn new(upstream: SocketAddr) -> Link {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let addr = listener.local_addr().unwrap();
-        let state = Arc::new(LinkState {
-            upstream,
-            online: AtomicBool::new(true),
-            closed: AtomicBool::new(false),
-            conns: Mutex::new(Vec::new()),
-        });
-        let st = state.clone();
-        std::thread::spawn(move || {
-            for incoming in listener.incoming() {
-                if st.closed.load(Ordering::SeqCst) {
-                    break;
-                }
-                let Ok(down) = incoming else { continue };
-                let mut conns = st.conns.lock().unwrap();
-                if !st.online.load(Ordering::SeqCst) {
-                    let _ = down.shutdown(Shutdown::Both);
-                    continue;
-                }
-                let Ok(up) = TcpStream::connect(st.upstream) else {
-                    let _ = down.shutdown(Shutdown::Both);
-                    continue;
-                };
-                let _ = down.set_nodelay(true);
-                let _ = up.set_nodelay(true);
-                conns.push(down.try_clone().unwrap());
-                conns.push(up.try_clone().unwrap());
-                drop(conns);
-                pipe(down.try_clone().unwrap(), up.try_clone().unwrap());
-                pipe(up, down);
-            }
-        });
-        Link { addr, state }
-    }
-
-    /// The address the phone talks to.
-    pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
-    }
-
-    /// Brings the network up or down (down also cuts the connections that are open).
-    pub fn set_online(&self, online: bool) {
-        let mut conns = self.state.conns.lock().unwrap();
-        self.state.online.store(online, Ordering::SeqCst);
-        if !online {
-            LinkState::cut(&mut conns);
-        }
-    }
-}
-
-fn pipe(mut from: TcpStream, mut to: TcpStream) {
-    std::thread::spawn(move || {
-        let _ = std::io::copy(&mut from, &mut to);
-        let _ = to.shutdown(Shutdown::Write);
-        let _ = from.shutdown(Shutdown::Read);
-    });
-}
-
-impl Drop for Link {
-    fn drop(&mut self) {
-        self.state.closed.store(true, Ordering::SeqCst);
-        LinkState::cut(&mut self.state.conns.lock().unwrap());
-        // Wake the accept loop so it sees `closed`.
-        let _ = TcpStream::connect(self.addr);
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// The fake device clock.
-
-/// Wall time = real now + an adjustable offset; monotonic time counts real time since the fake
-/// "boot" plus an adjustable offset; the boot id can change (a reboot).
-pub struct FakeClock {
-    started: Instant,
-    wall_offset_ms: AtomicI64,
-    mono_offset_ms: AtomicI64,
-    boot: Mutex<String>,
-}
-
-impl Default for FakeClock {
-    fn default() -> Self {
-        FakeClock {
-            started: Instant::now(),
-            wall_offset_ms: AtomicI64::new(0),
-            // Up for two days already, so the clocks can be set hours back.
-            mono_offset_ms: AtomicI64::new(48 * 3_600_000),
-            boot: Mutex::new(format!("boot-{}", Uuid::new_v4().simple())),
-        }
-    }
-}
-
-impl FakeClock {
-    /// Time passes (wall and monotonic alike), e.g. the phone sat in a pocket for a shift. A
-    /// negative `d` sets both clocks back: what follows happens "that long ago" as far as the
-    /// server can tell once it sees later readings of the same boot.
-    pub fn advance(&self, d: chrono::Duration) {
-        self.wall_offset_ms
-            .fetch_add(d.num_milliseconds(), Ordering::SeqCst);
-        self.mono_offset_ms
-            .fetch_add(d.num_milliseconds(), Ordering::SeqCst);
-    }
-
-    /// The officer moves the wall clock (monotonic time is not affected).
-    pub fn set_wall_offset(&self, d: chrono::Duration) {
-        self.wall_offset_ms
-            .store(d.num_milliseconds(), Ordering::SeqCst);
-    }
-
-    /// The device restarts: a new boot id, monotonic time starts over.
-    pub fn reboot(&self) {
-        *self.boot.lock().unwrap() = format!("boot-{}", Uuid::new_v4().simple());
-        let elapsed = i64::try_from(self.started.elapsed().as_millis()).unwrap();
-        self.mono_offset_ms.store(-elapsed, Ordering::SeqCst);
-    }
-}
-
-impl DeviceClock for FakeClock {
-    fn now(&self) -> DateTime<Utc> {
-        Utc::now() + chrono::Duration::milliseconds(self.wall_offset_ms.load(Ordering::SeqCst))
-    }
-
-    fn monotonic_ms(&self) -> u64 {
-        let elapsed = i64::try_from(self.started.elapsed().as_millis()).unwrap();
-        u64::try_from((elapsed + self.mono_offset_ms.load(Ordering::SeqCst)).max(0)).unwrap()
-    }
-
-    fn boot_id(&self) -> String {
-        self.boot.lock().unwrap().clone()
-    }
-}
+// The link (a TCP proxy that can lose the network) and the fake device clock live in
+// offduty-testkit, shared with the screens' and the terminal client's tests.
+pub use offduty_testkit::phone::{FakeClock, Link};
 
 // ---------------------------------------------------------------------------------------------
 // A phone.
