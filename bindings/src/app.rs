@@ -31,7 +31,7 @@ fn runtime() -> Result<&'static tokio::runtime::Runtime, ApiError> {
 }
 
 /// Runs `f` on the library's runtime and waits for it without blocking a thread.
-async fn on_runtime<T, F>(f: F) -> Result<T, ApiError>
+pub(crate) async fn on_runtime<T, F>(f: F) -> Result<T, ApiError>
 where
     T: Send + 'static,
     F: std::future::Future<Output = Result<T, ApiError>> + Send + 'static,
@@ -62,6 +62,11 @@ impl OfficerApp {
 }
 
 impl OfficerApp {
+    /// The core, for the screens built on it.
+    pub(crate) fn core(&self) -> Arc<Core> {
+        self.core.clone()
+    }
+
     /// A punch, signed on a blocking thread of the library's runtime: the platform signer may
     /// be slow (a Secure Enclave or StrongBox key) and must never block the UI thread.
     async fn punch(

@@ -14,12 +14,14 @@ mod app;
 mod enums;
 mod error;
 mod platform;
+mod screens;
 mod types;
 
 pub use app::OfficerApp;
 pub use enums::*;
 pub use error::{ApiError, PlatformError};
 pub use platform::{DeviceClock, SecretStore, Signer, SyncObserver};
+pub use screens::*;
 pub use types::*;
 
 uniffi::setup_scaffolding!();

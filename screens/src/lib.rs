@@ -18,7 +18,6 @@ pub mod text;
 
 use std::sync::{Arc, Mutex, Weak};
 
-use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use offduty_core::sync::SyncReport;
@@ -87,7 +86,7 @@ pub struct SyncStatus {
     pub kind: SyncKind,
     /// "Updated today 14:05", "Offline — last updated yesterday 09:10", "Syncing…".
     pub text: String,
-    pub last_sync: Option<DateTime<Utc>>,
+    pub last_sync: Option<std::time::SystemTime>,
     /// Actions waiting to be sent.
     pub pending: u32,
     /// Actions the queue gave up on (see the activity screen).
@@ -217,7 +216,7 @@ impl Screens {
         SyncStatus {
             kind,
             text,
-            last_sync: last,
+            last_sync: last.map(std::time::SystemTime::from),
             pending: u32::try_from(pending).unwrap_or(u32::MAX),
             wedged: u32::try_from(wedged).unwrap_or(u32::MAX),
         }

@@ -6,6 +6,11 @@ import dev.offduty.core.ActionKind
 import dev.offduty.core.ApiException
 import dev.offduty.core.AwardRuleKind
 import dev.offduty.core.BoardFilter
+import dev.offduty.core.BoardFilters
+import dev.offduty.core.Eligibility
+import dev.offduty.core.OfficerScreens
+import dev.offduty.core.ScreenListener
+import dev.offduty.core.SyncKind
 import dev.offduty.core.Confirmation
 import dev.offduty.core.Channels
 import dev.offduty.core.DeviceClock
@@ -496,5 +501,48 @@ class OfficerAppTest {
         } finally {
             proxy.stop(0)
         }
+    }
+
+    /** The board screen: Kotlin draws the state Rust decides and hears of every change. */
+    @Test
+    fun theBoardScreenIsDrawnFromRustState() = runBlocking {
+        val app = newApp()
+        val screens = OfficerScreens(app)
+        val board = screens.board()
+        val before = board.state()
+        assertEquals(SyncKind.NEVER, before.sync.kind)
+        assertTrue(before.rows.isEmpty())
+        assertEquals("No jobs yet. Pull to refresh once you have a connection.", before.empty)
+
+        app.login("officer005@columbus.demo", PASSWORD, "JVM")
+        val changes = java.util.concurrent.atomic.AtomicInteger()
+        board.setListener(object : ScreenListener {
+            override fun changed() { changes.incrementAndGet() }
+        })
+        board.refresh()
+        assertTrue("told when the sync started and ended", changes.get() >= 2)
+        val s = board.state()
+        assertEquals(SyncKind.SYNCED, s.sync.kind)
+        assertTrue(s.sync.text, s.sync.text.startsWith("Updated today "))
+        assertEquals("All upcoming jobs", s.filterSummary)
+        val row = s.rows.first {
+            it.award == AwardRuleKind.FIRST_COME && !it.full && it.standing == StandingKind.NONE &&
+                it.eligibility == Eligibility.ELIGIBLE
+        }
+        assertTrue(row.pay, row.pay.endsWith("/h"))
+
+        // The officer claims it: the row shows it waiting, then theirs once synced.
+        app.claim(row.jobId)
+        fun mine() = board.state().rows.first { it.jobId == row.jobId }
+        assertEquals(StandingKind.PENDING, mine().standing)
+        board.refresh()
+        assertEquals(StandingKind.HOLDING, mine().standing)
+        assertEquals("Your shift", mine().standingText)
+
+        board.setFilters(BoardFilters(nearMe = false, radiusKm = 25.0, from = null, to = null,
+            minHourlyCents = 5_000L, jobTypes = listOf(), onlyEligible = true))
+        assertEquals("$50.00/h or more · only jobs you can work", board.state().filterSummary)
+        assertTrue(board.state().rows.all { it.eligibility == Eligibility.ELIGIBLE })
+        board.setListener(null)
     }
 }
