@@ -22,6 +22,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "clock_events_officer_index",
         include_str!("../../migrations/0003_clock_events_officer_index.sql"),
     ),
+    (
+        4,
+        "administration",
+        include_str!("../../migrations/0004_administration.sql"),
+    ),
 ];
 
 /// Arbitrary constant identifying the migration lock among PostgreSQL advisory locks.
