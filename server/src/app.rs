@@ -112,6 +112,7 @@ pub fn router(state: AppState) -> Router {
         .route("/sync", get(routes::sync::sync))
         .route("/timecards", get(routes::timecards::list))
         .route("/timecards/{id}/approve", post(routes::timecards::approve))
+        .route("/timecards/{id}/reject", post(routes::timecards::reject))
         .route("/timecards/{id}/paid", post(routes::timecards::mark_paid))
         .route("/earnings", get(routes::timecards::earnings))
         .route("/officers", get(routes::admin::officers))

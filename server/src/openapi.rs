@@ -25,6 +25,7 @@ use offduty_domain::protocol as p;
     p::SyncResponse,
     p::Timecard,
     crate::routes::timecards::ApproveRequest,
+    crate::routes::timecards::RejectRequest,
     crate::routes::timecards::Earnings,
     offduty_domain::protocol::OfficerProfile,
     crate::routes::admin::DutyImport,
@@ -43,6 +44,15 @@ const ANY: &str = "any signed-in user";
 const OFFICER: &str = "officer";
 const COORD: &str = "coordinator";
 const PUBLIC: &str = "public";
+
+/// Operations that answer 409 when the record's state does not allow the request.
+const CONFLICTS: &[(&str, &str)] = &[
+    ("post", "/v1/jobs/{id}/cancel"),
+    ("post", "/v1/jobs/{id}/award"),
+    ("post", "/v1/timecards/{id}/approve"),
+    ("post", "/v1/timecards/{id}/reject"),
+    ("post", "/v1/timecards/{id}/paid"),
+];
 
 /// One operation: method, path, roles, summary, request schema, success status and schema
 /// (`[Name]` for an array, empty for no body), query parameters (name, type, description).
@@ -264,6 +274,15 @@ pub const OPERATIONS: &[Op] = &[
     },
     Op {
         method: "post",
+        path: "/v1/timecards/{id}/reject",
+        roles: COORD,
+        summary: "Reject a timecard with a reason the officer sees",
+        body: Some("RejectRequest"),
+        ok: (200, "Timecard"),
+        query: &[],
+    },
+    Op {
+        method: "post",
         path: "/v1/timecards/{id}/paid",
         roles: COORD,
         summary: "Mark a timecard paid",
@@ -445,6 +464,12 @@ fn operation(op: &Op) -> Value {
     if op.roles != PUBLIC {
         responses.insert("401".into(), problem("not signed in"));
         responses.insert("403".into(), problem("this role may not do this"));
+    }
+    if CONFLICTS.contains(&(op.method, op.path)) {
+        responses.insert(
+            "409".into(),
+            problem("the record's state does not allow this (the detail says why)"),
+        );
     }
     if op.path.contains("{id}") {
         responses.insert("404".into(), problem("no such record in your department"));

@@ -161,6 +161,7 @@ fn targets(op: &Op) -> Option<Vec<Target>> {
             | "/v1/jobs/{id}/cancel"
             | "/v1/jobs/{id}/award"
             | "/v1/timecards/{id}/approve"
+            | "/v1/timecards/{id}/reject"
             | "/v1/timecards/{id}/paid"
             | "/v1/actions",
         ) => records,
@@ -259,6 +260,8 @@ struct Dept {
     t_approve: String,
     /// o2's approved timecard: target of paid.
     t_paid: String,
+    /// o1's pending timecard of another shift: target of reject.
+    t_reject: String,
     /// o1's device: target of revoke.
     dev1: TestDevice,
     /// `GET /v1/department` as the coordinator.
@@ -393,7 +396,10 @@ async fn build_dept(app: &TestApp, name: &str, free_hours: u32) -> Dept {
         .await;
     assert_eq!(s, StatusCode::OK);
 
+    let j_work3 = post(day(10), 1).await;
+    assert_eq!(app.claim(&o1, &j_work3).await["type"], "awarded");
     let (t_approve, dev1) = work_shift(app, &coord, &o1, &j_work1).await;
+    let (t_reject, _dev3) = work_shift(app, &coord, &o1, &j_work3).await;
     let (t_paid, _dev2) = work_shift(app, &coord, &o2, &j_work2).await;
     let (s, card) = app
         .post(
@@ -443,6 +449,7 @@ async fn build_dept(app: &TestApp, name: &str, free_hours: u32) -> Dept {
         j_open,
         t_approve,
         t_paid,
+        t_reject,
         dev1,
         settings,
     }
@@ -481,6 +488,7 @@ fn record_id(op: &Op, d: &Dept) -> String {
         "/v1/jobs/{id}/roster" => d.j_work1.clone(),
         "/v1/timecards/{id}/approve" => d.t_approve.clone(),
         "/v1/timecards/{id}/paid" => d.t_paid.clone(),
+        "/v1/timecards/{id}/reject" => d.t_reject.clone(),
         other => panic!("no fixture record for {other}"),
     }
 }
@@ -548,6 +556,9 @@ async fn request(app: &TestApp, w: &World, op: &Op, who: Who, target: Target) ->
             "ends_at": now + Duration::days(20) + Duration::hours(8)}]})),
         ("put", "/v1/department") => Some(put_department_body(&home.settings)),
         ("put", "/v1/preferences") => Some(prefs_body()),
+        ("post", "/v1/timecards/{id}/reject") => {
+            Some(json!({"reason": "Matrix: not on the site's sign-in sheet."}))
+        }
         _ => None,
     };
     Req {
@@ -837,7 +848,10 @@ async fn check_scope(
                 );
             }
         }
-        ("post", "/v1/timecards/{id}/approve" | "/v1/timecards/{id}/paid") => need(
+        (
+            "post",
+            "/v1/timecards/{id}/approve" | "/v1/timecards/{id}/paid" | "/v1/timecards/{id}/reject",
+        ) => need(
             body["id"] == record,
             format!("changed timecard {}", body["id"]),
         ),

@@ -1,5 +1,6 @@
 //! The department's decisions, each inside one write transaction: officer actions, awards,
-//! clock events, and the bookkeeping every change needs (change log, audit chain, notifications).
+//! clock events, coordinators' decisions on jobs, timecards and accounts, and the bookkeeping
+//! every change needs (change log, audit chain, notifications).
 
 pub mod actions;
 pub mod assignments;
@@ -7,6 +8,10 @@ pub mod audit;
 pub mod award;
 pub mod changes;
 pub mod clock;
+pub mod fields;
+pub mod jobs;
 pub mod line;
 pub mod notify;
 pub mod schedule;
+pub mod timecards;
+pub mod txn;

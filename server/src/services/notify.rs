@@ -30,6 +30,12 @@ pub enum Notice {
     SlotTakenOver { job_id: Uuid, title: String },
     /// The department called off a job you held or waited for.
     JobCancelled { job_id: Uuid, title: String },
+    /// A coordinator rejected your timecard, saying why.
+    TimecardRejected {
+        timecard_id: Uuid,
+        job_id: Uuid,
+        reason: String,
+    },
 }
 
 impl Notice {
@@ -39,6 +45,7 @@ impl Notice {
             Notice::Waitlisted { .. } => "waitlisted",
             Notice::SlotTakenOver { .. } => "slot_taken_over",
             Notice::JobCancelled { .. } => "job_cancelled",
+            Notice::TimecardRejected { .. } => "timecard_rejected",
         }
     }
 }
