@@ -104,7 +104,10 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/devices/{id}/revoke", post(routes::devices::revoke))
         .route("/jobs", get(routes::jobs::list).post(routes::jobs::create))
-        .route("/jobs/{id}", get(routes::jobs::get_one))
+        .route(
+            "/jobs/{id}",
+            get(routes::jobs::get_one).patch(routes::jobs::update),
+        )
         .route("/jobs/{id}/cancel", post(routes::jobs::cancel))
         .route("/jobs/{id}/award", post(routes::jobs::award))
         .route("/jobs/{id}/roster", get(routes::jobs::roster))

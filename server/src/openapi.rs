@@ -18,6 +18,8 @@ use offduty_domain::protocol as p;
     crate::routes::devices::Device,
     crate::routes::jobs::NewJob,
     crate::routes::jobs::RosterEntry,
+    crate::services::job_edit::JobPatch,
+    crate::services::job_edit::JobUpdate,
     crate::services::award::AwardReport,
     p::Job,
     p::ActionBatch,
@@ -47,6 +49,7 @@ const PUBLIC: &str = "public";
 
 /// Operations that answer 409 when the record's state does not allow the request.
 const CONFLICTS: &[(&str, &str)] = &[
+    ("patch", "/v1/jobs/{id}"),
     ("post", "/v1/jobs/{id}/cancel"),
     ("post", "/v1/jobs/{id}/award"),
     ("post", "/v1/timecards/{id}/approve"),
@@ -203,6 +206,15 @@ pub const OPERATIONS: &[Op] = &[
         summary: "One job",
         body: None,
         ok: (200, "Job"),
+        query: &[],
+    },
+    Op {
+        method: "patch",
+        path: "/v1/jobs/{id}",
+        roles: COORD,
+        summary: "Edit or reschedule a job (everyone on it is told and re-checked)",
+        body: Some("JobPatch"),
+        ok: (200, "JobUpdate"),
         query: &[],
     },
     Op {

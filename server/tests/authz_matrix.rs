@@ -165,6 +165,7 @@ fn targets(op: &Op) -> Option<Vec<Target>> {
             | "/v1/timecards/{id}/paid"
             | "/v1/actions",
         ) => records,
+        ("patch", "/v1/jobs/{id}") => records,
         ("get", "/v1/jobs/{id}" | "/v1/jobs/{id}/roster") => records,
         ("get", "/v1/sync") => vec![Cursor(0), Cursor(1)],
         ("get", "/v1/timecards" | "/v1/earnings") => {
@@ -556,6 +557,7 @@ async fn request(app: &TestApp, w: &World, op: &Op, who: Who, target: Target) ->
             "ends_at": now + Duration::days(20) + Duration::hours(8)}]})),
         ("put", "/v1/department") => Some(put_department_body(&home.settings)),
         ("put", "/v1/preferences") => Some(prefs_body()),
+        ("patch", "/v1/jobs/{id}") => Some(json!({"notes": "Matrix: the gate code changed."})),
         ("post", "/v1/timecards/{id}/reject") => {
             Some(json!({"reason": "Matrix: not on the site's sign-in sheet."}))
         }
@@ -703,6 +705,13 @@ async fn check_scope(
         ("post", "/v1/jobs") => need(
             body["department_id"] == dept_id,
             format!("job created in {}", body["department_id"]),
+        ),
+        ("patch", "/v1/jobs/{id}") => need(
+            body["job"]["id"] == record && body["job"]["department_id"] == dept_id,
+            format!(
+                "edited job {} of {}",
+                body["job"]["id"], body["job"]["department_id"]
+            ),
         ),
         ("get", "/v1/jobs/{id}") | ("post", "/v1/jobs/{id}/cancel") => need(
             body["id"] == record && body["department_id"] == dept_id,

@@ -1,5 +1,6 @@
-//! Jobs: coordinators create, cancel and award them and see the roster; officers see their
-//! department's board; customers see their own jobs. The decisions are in `services::jobs`.
+//! Jobs: coordinators create, edit, cancel and award them and see the roster; officers see
+//! their department's board; customers see their own jobs. The decisions are in
+//! `services::jobs` and `services::job_edit`.
 
 use axum::Json;
 use axum::extract::State;
@@ -16,6 +17,7 @@ use crate::db::{get, get_uuid, to_us};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery, AuthUser, PathId};
 use crate::services::award::{AwardReport, award_now};
+use crate::services::job_edit::{self, JobUpdate};
 use crate::services::jobs::{self, fetch_job};
 
 pub use crate::services::jobs::NewJob;
@@ -29,6 +31,21 @@ pub async fn create(
     user.require(Role::Coordinator)?;
     let job = jobs::create(&state.db, user, &req, Utc::now()).await?;
     Ok((axum::http::StatusCode::CREATED, Json(job)))
+}
+
+/// `PATCH /v1/jobs/{id}` (coordinator): edits or reschedules a job; everyone on it is told and
+/// re-checked (decision 018).
+pub async fn update(
+    State(state): State<AppState>,
+    user: AuthUser,
+    PathId(id): PathId,
+    ApiJson(body): ApiJson<serde_json::Value>,
+) -> ApiResult<Json<JobUpdate>> {
+    user.require(Role::Coordinator)?;
+    let patch = job_edit::parse_patch(&body)?;
+    Ok(Json(
+        job_edit::update(&state.db, user, id, &patch, Utc::now()).await?,
+    ))
 }
 
 /// The department's job `id`, or 404 (also for another department's job).

@@ -9,6 +9,7 @@ pub mod award;
 pub mod changes;
 pub mod clock;
 pub mod fields;
+pub mod job_edit;
 pub mod jobs;
 pub mod line;
 pub mod notify;
