@@ -53,28 +53,44 @@ pub struct RefreshRequest {
     pub refresh_token: String,
 }
 
-fn normalize_email(e: &str) -> String {
-    e.trim().to_lowercase()
-}
-
-async fn issue(state: &AppState, user: UserInfo, family: Uuid) -> Result<TokenResponse, DbError> {
+/// Issues tokens at the user's session `epoch`, read with the credentials. The refresh token is
+/// stored only if that epoch is still current, so a sign-in racing a disable or a password
+/// reset never outlives it (decision 017).
+async fn issue(
+    state: &AppState,
+    user: UserInfo,
+    family: Uuid,
+    epoch: i64,
+) -> Result<TokenResponse, ApiError> {
     let now = Utc::now();
     let refresh = new_refresh_token();
-    sqlx::query(
+    let stored = sqlx::query(
         "INSERT INTO refresh_tokens (token_hash, family_id, user_id, issued_us, expires_us) \
-         VALUES ($1, $2, $3, $4, $5)",
+         SELECT $1, $2, $3, $4, $5 WHERE EXISTS \
+           (SELECT 1 FROM users WHERE id = $3 AND session_epoch = $6 AND disabled = 0)",
     )
     .bind(hash_refresh_token(&refresh))
     .bind(family.to_string())
     .bind(user.id.to_string())
     .bind(to_us(now))
     .bind(to_us(now + REFRESH_TTL))
+    .bind(epoch)
     .execute(&state.db.pool)
-    .await?;
+    .await
+    .map_err(DbError::from)?;
+    if stored.rows_affected() == 0 {
+        return Err(ApiError::unauthorized(
+            "this session has ended; sign in again",
+        ));
+    }
     Ok(TokenResponse {
-        access_token: state
-            .tokens
-            .issue_access(user.id, user.department_id, user.role, now),
+        access_token: state.tokens.issue_access_at_epoch(
+            user.id,
+            user.department_id,
+            user.role,
+            epoch,
+            now,
+        ),
         expires_in: ACCESS_TTL.num_seconds(),
         refresh_token: refresh,
         user,
@@ -98,7 +114,7 @@ pub async fn login(
     State(state): State<AppState>,
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> ApiResult<Json<TokenResponse>> {
-    let email = normalize_email(&req.email);
+    let email = crate::services::fields::normalize_email(&req.email);
     if email.is_empty() || !email.contains('@') || email.len() > 254 {
         return Err(ApiError::invalid(
             "email",
@@ -112,27 +128,31 @@ pub async fn login(
         return Err(ApiError::rate_limited(wait.as_secs().max(1)));
     }
     let row = sqlx::query(
-        "SELECT id, department_id, role, display_name, email, password_hash, disabled \
-         FROM users WHERE email = $1",
+        "SELECT id, department_id, role, display_name, email, password_hash, disabled, \
+         session_epoch FROM users WHERE email = $1",
     )
     .bind(&email)
     .fetch_optional(&state.db.pool)
     .await?;
-    let (hash, info, disabled) = match &row {
+    let (hash, info, disabled, epoch) = match &row {
         Some(r) => (
             r.try_get::<String, _>("password_hash")
                 .map_err(DbError::from)?,
             Some(user_info(r)?),
             r.try_get::<i64, _>("disabled").map_err(DbError::from)? != 0,
+            r.try_get::<i64, _>("session_epoch")
+                .map_err(DbError::from)?,
         ),
-        None => (passwords::dummy_hash().to_string(), None, false),
+        None => (passwords::dummy_hash().to_string(), None, false, 0),
     };
     let password = req.password.clone();
     let ok = tokio::task::spawn_blocking(move || passwords::verify_password(&password, &hash))
         .await
         .unwrap_or(false);
     match info {
-        Some(user) if ok && !disabled => Ok(Json(issue(&state, user, Uuid::now_v7()).await?)),
+        Some(user) if ok && !disabled => {
+            Ok(Json(issue(&state, user, Uuid::now_v7(), epoch).await?))
+        }
         Some(user) => {
             audit::append_now(
                 &state.db,
@@ -163,7 +183,7 @@ pub async fn refresh(
     let mut tx = state.db.write().await?;
     let row = sqlx::query(
         "SELECT r.family_id, r.expires_us, r.used_us, r.revoked_us, u.id, u.department_id, \
-         u.role, u.display_name, u.email, u.disabled \
+         u.role, u.display_name, u.email, u.disabled, u.session_epoch \
          FROM refresh_tokens r JOIN users u ON u.id = r.user_id WHERE r.token_hash = $1",
     )
     .bind(&hash)
@@ -216,8 +236,9 @@ pub async fn refresh(
         .execute(&mut *tx.conn())
         .await?;
     tx.commit().await?;
+    let epoch: i64 = get(&row, "session_epoch")?;
     let family = Uuid::parse_str(&family).map_err(|e| DbError::corrupt("refresh_tokens", e))?;
-    Ok(Json(issue(&state, user, family).await?))
+    Ok(Json(issue(&state, user, family, epoch).await?))
 }
 
 /// `POST /v1/auth/logout`: ends the session the refresh token belongs to.

@@ -2,6 +2,8 @@
 //! clock events, coordinators' decisions on jobs, timecards and accounts, and the bookkeeping
 //! every change needs (change log, audit chain, notifications).
 
+pub mod access;
+pub mod accounts;
 pub mod actions;
 pub mod assignments;
 pub mod audit;
@@ -13,6 +15,8 @@ pub mod job_edit;
 pub mod jobs;
 pub mod line;
 pub mod notify;
+pub mod roster;
+pub mod roster_csv;
 pub mod schedule;
 pub mod timecards;
 pub mod txn;
