@@ -237,6 +237,9 @@ pub enum TimecardStatus {
     Approved,
     Invoiced,
     Paid,
+    /// A coordinator refused it; the timecard's `rejection_reason` says why. Not owed unless a
+    /// coordinator reconsiders and approves it.
+    Rejected,
 }
 
 impl TimecardStatus {
@@ -249,6 +252,7 @@ impl TimecardStatus {
             TimecardStatus::Approved => "approved",
             TimecardStatus::Invoiced => "invoiced",
             TimecardStatus::Paid => "paid",
+            TimecardStatus::Rejected => "rejected",
         }
     }
 
@@ -261,6 +265,7 @@ impl TimecardStatus {
             "approved" => TimecardStatus::Approved,
             "invoiced" => TimecardStatus::Invoiced,
             "paid" => TimecardStatus::Paid,
+            "rejected" => TimecardStatus::Rejected,
             _ => return None,
         })
     }
@@ -302,6 +307,9 @@ pub struct Timecard {
     pub status: TimecardStatus,
     pub paid_at: Option<DateTime<Utc>>,
     pub version: u64,
+    /// Why a coordinator rejected the timecard (status `rejected`), in their words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rejection_reason: Option<String>,
 }
 
 /// A block of work the department knows of, used for hour caps and rest rules.

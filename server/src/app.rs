@@ -7,7 +7,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use sqlx::Row;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::TraceLayer;
@@ -97,6 +97,7 @@ pub fn router(state: AppState) -> Router {
         .route("/auth/login", post(routes::auth::login))
         .route("/auth/refresh", post(routes::auth::refresh))
         .route("/auth/logout", post(routes::auth::logout))
+        .route("/auth/reset-password", post(routes::accounts::set_password))
         .route("/me", get(routes::auth::me))
         .route(
             "/devices",
@@ -104,7 +105,10 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/devices/{id}/revoke", post(routes::devices::revoke))
         .route("/jobs", get(routes::jobs::list).post(routes::jobs::create))
-        .route("/jobs/{id}", get(routes::jobs::get_one))
+        .route(
+            "/jobs/{id}",
+            get(routes::jobs::get_one).patch(routes::jobs::update),
+        )
         .route("/jobs/{id}/cancel", post(routes::jobs::cancel))
         .route("/jobs/{id}/award", post(routes::jobs::award))
         .route("/jobs/{id}/roster", get(routes::jobs::roster))
@@ -112,9 +116,22 @@ pub fn router(state: AppState) -> Router {
         .route("/sync", get(routes::sync::sync))
         .route("/timecards", get(routes::timecards::list))
         .route("/timecards/{id}/approve", post(routes::timecards::approve))
+        .route("/timecards/{id}/reject", post(routes::timecards::reject))
         .route("/timecards/{id}/paid", post(routes::timecards::mark_paid))
         .route("/earnings", get(routes::timecards::earnings))
-        .route("/officers", get(routes::admin::officers))
+        .route(
+            "/officers",
+            get(routes::admin::officers).post(routes::accounts::create_officer),
+        )
+        .route("/officers/import", post(routes::accounts::import_roster))
+        .route("/users", get(routes::accounts::list_users))
+        .route("/users/{id}/disable", post(routes::accounts::disable))
+        .route("/users/{id}/enable", post(routes::accounts::enable))
+        .route(
+            "/users/{id}/reset-password",
+            post(routes::accounts::reset_password),
+        )
+        .route("/users/{id}/role", put(routes::accounts::set_role))
         .route("/duty-blocks", post(routes::admin::import_duty_blocks))
         .route(
             "/department",

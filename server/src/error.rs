@@ -29,6 +29,9 @@ pub struct ApiError {
     pub applied_before: Option<bool>,
     /// For rate limits: seconds to wait.
     pub retry_after_s: Option<u64>,
+    /// Members particular to one route (RFC 9457 extension members: a roster import's
+    /// `errors`, an edit's `awarded`), added to the body beside the problem's own.
+    pub extra: Option<Box<serde_json::Value>>,
 }
 
 impl ApiError {
@@ -43,6 +46,7 @@ impl ApiError {
             index: None,
             applied_before: None,
             retry_after_s: None,
+            extra: None,
         }
     }
 
@@ -231,7 +235,19 @@ impl From<sqlx::Error> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let mut resp = (self.status, axum::Json(self.problem())).into_response();
+        /// The problem with the route's extension members beside it.
+        #[derive(serde::Serialize)]
+        struct Body {
+            #[serde(flatten)]
+            problem: Problem,
+            #[serde(flatten, skip_serializing_if = "Option::is_none")]
+            extra: Option<serde_json::Value>,
+        }
+        let body = Body {
+            problem: self.problem(),
+            extra: self.extra.map(|b| *b),
+        };
+        let mut resp = (self.status, axum::Json(body)).into_response();
         resp.headers_mut().insert(
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),

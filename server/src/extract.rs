@@ -258,7 +258,8 @@ impl<S: Send + Sync> FromRequestParts<S> for PathId {
     }
 }
 
-/// The signed-in user, from `Authorization: Bearer <access token>`.
+/// The signed-in user, from `Authorization: Bearer <access token>`, whose session is still
+/// current (not disabled, reset or re-roled since the token was issued).
 #[derive(Debug, Clone, Copy)]
 pub struct AuthUser {
     pub user_id: Uuid,
@@ -292,12 +293,18 @@ impl FromRequestParts<AppState> for AuthUser {
                 "send Authorization: Bearer <access token> (POST /v1/auth/login)",
             )
         })?;
-        let AccessClaims {
-            sub, dept, role, ..
-        } = state
+        let claims = state
             .tokens
             .verify_access(token, chrono::Utc::now())
             .map_err(|e| ApiError::unauthorized(e.to_string()))?;
+        // Disabled, reset or re-roled since the token was issued: refused at once, whichever
+        // process issued it (decision 017).
+        crate::auth::sessions::check(&state.db.pool, &claims)
+            .await?
+            .map_err(|ended| ApiError::unauthorized(ended.explain()))?;
+        let AccessClaims {
+            sub, dept, role, ..
+        } = claims;
         Ok(AuthUser {
             user_id: sub,
             department_id: dept,

@@ -4,6 +4,7 @@
 //! Layout: [`app`] (state and router) → [`routes`] (parse, authorize) → [`services`] (decide,
 //! inside one transaction) → [`db`] (SQLite or PostgreSQL). Rules come from `offduty-domain`.
 
+pub mod admin_cli;
 pub mod app;
 pub mod auth;
 pub mod db;

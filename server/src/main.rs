@@ -1,4 +1,5 @@
-//! `offduty-server`: serve the API, run migrations, or print the OpenAPI document.
+//! `offduty-server`: serve the API, run migrations, administer a department, or print the
+//! OpenAPI document.
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -75,6 +76,8 @@ enum Command {
     },
     /// Print the OpenAPI document (what docs/api/openapi.json holds).
     Openapi,
+    /// Administer a department straight in the database: officers, rosters, accounts.
+    Admin(offduty_server::admin_cli::AdminArgs),
 }
 
 #[tokio::main]
@@ -136,6 +139,7 @@ async fn main() -> ExitCode {
             print!("{}", offduty_server::openapi::document_json());
             Ok(())
         }
+        Command::Admin(args) => offduty_server::admin_cli::run(args).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
