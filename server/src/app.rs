@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
+use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
@@ -17,6 +17,7 @@ use crate::auth::tokens::TokenKeys;
 use crate::db::{Db, DbError};
 use crate::error::ApiError;
 use crate::extract::MAX_BODY_BYTES;
+use crate::request_id::TrustedProxies;
 use crate::routes;
 
 /// Per-process rate limits.
@@ -48,6 +49,8 @@ pub struct AppState {
     pub tokens: TokenKeys,
     pub login_limiter: Arc<RateLimiter>,
     pub claim_limiter: Arc<RateLimiter>,
+    /// Peers whose `X-Forwarded-For` names the client (the reverse proxy); none by default.
+    pub trusted_proxies: TrustedProxies,
 }
 
 impl AppState {
@@ -84,6 +87,7 @@ impl AppState {
                 limits.claim_burst,
                 limits.claim_per_minute,
             )),
+            trusted_proxies: TrustedProxies::default(),
         })
     }
 }
@@ -127,6 +131,8 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/audit", get(routes::admin::audit))
         .route("/audit/verify", get(routes::admin::audit_verify));
+    let trusted = state.trusted_proxies.clone();
+    // Layers listed inner first; a request passes them bottom-up.
     Router::new()
         .nest("/v1", v1)
         .fallback(fallback)
@@ -137,13 +143,17 @@ pub fn router(state: AppState) -> Router {
         ))
         .with_state(state)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        // Sync snapshots are large and repetitive JSON: gzip shrinks them ~10× (docs/benchmarks.md).
-        .layer(tower_http::compression::CompressionLayer::new())
         .layer(CatchPanicLayer::custom(|_| {
             tracing::error!("handler panicked");
             ApiError::internal().into_response()
         }))
-        .layer(TraceLayer::new_for_http())
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(move |req: &Request| crate::request_id::span(req, &trusted)),
+        )
+        .layer(axum::middleware::from_fn(crate::request_id::middleware))
+        // Sync snapshots are large and repetitive JSON: gzip shrinks them ~10× (docs/benchmarks.md).
+        .layer(tower_http::compression::CompressionLayer::new())
 }
 
 async fn method_not_allowed() -> impl IntoResponse {

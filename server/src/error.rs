@@ -38,6 +38,9 @@ pub struct Problem {
     /// JSON path of the request field at fault, when there is one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// The request's id (also in the `x-request-id` response header): quote it to support.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
     pub extra: Option<serde_json::Value>,
 }
@@ -206,6 +209,8 @@ impl IntoResponse for ApiError {
             status: self.status.as_u16(),
             detail: self.detail,
             field: self.field,
+            // Filled in by the request-id middleware, which sees every problem body.
+            request_id: None,
             extra: self.extra,
         };
         let mut resp = (self.status, axum::Json(body)).into_response();

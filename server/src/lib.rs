@@ -11,6 +11,7 @@ pub mod demo;
 pub mod error;
 pub mod extract;
 pub mod openapi;
+pub mod request_id;
 pub mod routes;
 pub mod seed;
 pub mod serve;

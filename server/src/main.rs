@@ -1,10 +1,10 @@
 //! `offduty-server`: serve the API, run migrations, or print the OpenAPI document.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use clap::{Parser, Subcommand};
+use clap::{Parser, Subcommand, ValueEnum};
 
 use offduty_server::db::{Db, migrate};
 use offduty_server::serve::{ServeConfig, serve};
@@ -16,8 +16,22 @@ use offduty_server::serve::{ServeConfig, serve};
     about = "The department's system of record for off-duty details"
 )]
 struct Cli {
+    /// Log lines as text for people, or as one JSON object per line for a log pipeline.
+    #[arg(
+        long,
+        global = true,
+        env = "OFFDUTY_LOG_FORMAT",
+        default_value = "human"
+    )]
+    log_format: LogFormat,
     #[command(subcommand)]
     command: Command,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum LogFormat {
+    Human,
+    Json,
 }
 
 #[derive(Subcommand)]
@@ -53,6 +67,14 @@ enum Command {
         /// Sustained claims per officer per minute.
         #[arg(long, env = "OFFDUTY_CLAIMS_PER_MINUTE", default_value_t = 30)]
         claims_per_minute: u32,
+        /// Address of a reverse proxy whose `X-Forwarded-For` names the client (repeat, or
+        /// comma-separated in the variable). Nobody's by default.
+        #[arg(
+            long = "trusted-proxy",
+            env = "OFFDUTY_TRUSTED_PROXIES",
+            value_delimiter = ','
+        )]
+        trusted_proxies: Vec<IpAddr>,
     },
     /// Apply pending database migrations and exit.
     Migrate {
@@ -69,14 +91,18 @@ enum Command {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("OFFDUTY_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
     let cli = Cli::parse();
+    let filter = tracing_subscriber::EnvFilter::try_from_env("OFFDUTY_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    // Colours only on a terminal: a log file or pipeline gets plain text.
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_writer(std::io::stderr);
+    match cli.log_format {
+        LogFormat::Human => logs.init(),
+        LogFormat::Json => logs.json().init(),
+    }
     let result = match cli.command {
         Command::Serve {
             listen,
@@ -87,6 +113,7 @@ async fn main() -> ExitCode {
             sweep_seconds,
             claim_burst,
             claims_per_minute,
+            trusted_proxies,
         } => serve(ServeConfig {
             listen,
             database_url,
@@ -99,6 +126,7 @@ async fn main() -> ExitCode {
                 claim_per_minute: claims_per_minute,
                 ..offduty_server::app::Limits::default()
             },
+            trusted_proxies,
         })
         .await
         .map_err(|e| e.to_string()),

@@ -484,7 +484,10 @@ pub fn document() -> Value {
             "title": "offduty API",
             "version": format!("{}.0.0", p::API_VERSION),
             "description": "The department's system of record for off-duty details. Errors are \
-                RFC 9457 problem details. Times are UTC (RFC 3339); money is integer cents.",
+                RFC 9457 problem details. Times are UTC (RFC 3339); money is integer cents. \
+                Every response carries an `x-request-id` header (the request's own when it sends \
+                a sane one: 1-128 of A-Z a-z 0-9 - _ . : / + = @), also the `request_id` of \
+                problem bodies.",
         },
         "paths": paths,
         "components": components,

@@ -1,7 +1,7 @@
 //! Running the server: connect, migrate, optionally seed the demo, spawn the award sweep, and
 //! serve HTTP until Ctrl-C / SIGTERM.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 use crate::app::{AppState, router};
@@ -18,6 +18,8 @@ pub struct ServeConfig {
     /// How often ranked jobs whose signups closed are awarded.
     pub sweep_every: Duration,
     pub limits: crate::app::Limits,
+    /// Peers whose `X-Forwarded-For` names the client (the reverse proxy in front).
+    pub trusted_proxies: Vec<IpAddr>,
 }
 
 /// Errors that stop the server from starting.
@@ -49,7 +51,9 @@ pub async fn prepare(cfg: &ServeConfig) -> Result<AppState, ServeError> {
         let summary = crate::demo::seed(&db).await.map_err(ServeError::Demo)?;
         println!("{}", summary.banner(cfg.listen));
     }
-    Ok(AppState::with_limits(db, cfg.limits).await?)
+    let mut state = AppState::with_limits(db, cfg.limits).await?;
+    state.trusted_proxies = crate::request_id::TrustedProxies(cfg.trusted_proxies.clone().into());
+    Ok(state)
 }
 
 /// Serves until shutdown.
@@ -68,7 +72,8 @@ pub async fn serve(cfg: ServeConfig) -> Result<(), ServeError> {
     let addr = listener.local_addr()?;
     tracing::info!(%addr, "offduty-server listening");
     println!("offduty-server listening on http://{addr}  (API: http://{addr}/v1/openapi.json)");
-    axum::serve(listener, router(state))
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await?;
     Ok(())

@@ -1,0 +1,9 @@
+//! Operations, in one test binary: request ids (`http`); the server process and its logs
+//! (`process`).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod http;
+mod process;
