@@ -2,6 +2,7 @@
 //! tracing, body limit, panic → 500 problem), and the fallback 404 problem.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};
@@ -29,6 +30,8 @@ pub struct Limits {
     /// Claims per officer at once, then per minute.
     pub claim_burst: u32,
     pub claim_per_minute: u32,
+    /// How long a request may take before it is answered with a 503 `timeout` problem.
+    pub request_timeout: Duration,
 }
 
 impl Default for Limits {
@@ -38,6 +41,7 @@ impl Default for Limits {
             login_per_minute: 5,
             claim_burst: 20,
             claim_per_minute: 30,
+            request_timeout: crate::timeout::DEFAULT,
         }
     }
 }
@@ -49,6 +53,8 @@ pub struct AppState {
     pub tokens: TokenKeys,
     pub login_limiter: Arc<RateLimiter>,
     pub claim_limiter: Arc<RateLimiter>,
+    /// The deadline of one request ([`Limits::request_timeout`]).
+    pub request_timeout: Duration,
     /// Peers whose `X-Forwarded-For` names the client (the reverse proxy); none by default.
     pub trusted_proxies: TrustedProxies,
 }
@@ -87,6 +93,7 @@ impl AppState {
                 limits.claim_burst,
                 limits.claim_per_minute,
             )),
+            request_timeout: limits.request_timeout,
             trusted_proxies: TrustedProxies::default(),
         })
     }
@@ -132,6 +139,7 @@ pub fn router(state: AppState) -> Router {
         .route("/audit", get(routes::admin::audit))
         .route("/audit/verify", get(routes::admin::audit_verify));
     let trusted = state.trusted_proxies.clone();
+    let timeout = state.request_timeout;
     // Layers listed inner first; a request passes them bottom-up.
     Router::new()
         .nest("/v1", v1)
@@ -143,6 +151,10 @@ pub fn router(state: AppState) -> Router {
         ))
         .with_state(state)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn_with_state(
+            timeout,
+            crate::timeout::middleware,
+        ))
         .layer(CatchPanicLayer::custom(|_| {
             tracing::error!("handler panicked");
             ApiError::internal().into_response()

@@ -158,6 +158,24 @@ impl ApiError {
         )
     }
 
+    /// 503: the request was not answered within the server's deadline (`--request-timeout-seconds`).
+    /// What it had not committed is rolled back; an action retried with the same idempotency
+    /// key is never applied twice.
+    pub fn timed_out(limit: std::time::Duration) -> Self {
+        let secs = limit.as_secs_f64();
+        let mut e = Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "timeout",
+            "Request timed out",
+            format!(
+                "the server did not answer within {secs} s; retry (an action retried with the \
+                 same idempotency key is never applied twice)"
+            ),
+        );
+        e.extra = Some(serde_json::json!({ "timeout_s": secs }));
+        e
+    }
+
     /// 500: a bug. The detail is generic; the cause goes to the log.
     pub fn internal() -> Self {
         Self::new(

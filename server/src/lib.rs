@@ -16,3 +16,4 @@ pub mod routes;
 pub mod seed;
 pub mod serve;
 pub mod services;
+pub mod timeout;

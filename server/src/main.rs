@@ -67,6 +67,14 @@ enum Command {
         /// Sustained claims per officer per minute.
         #[arg(long, env = "OFFDUTY_CLAIMS_PER_MINUTE", default_value_t = 30)]
         claims_per_minute: u32,
+        /// Seconds a request may take before it is answered 503 (problem type `timeout`).
+        #[arg(
+            long = "request-timeout-seconds",
+            env = "OFFDUTY_REQUEST_TIMEOUT_SECONDS",
+            default_value = "30",
+            value_parser = parse_seconds
+        )]
+        request_timeout: Duration,
         /// Address of a reverse proxy whose `X-Forwarded-For` names the client (repeat, or
         /// comma-separated in the variable). Nobody's by default.
         #[arg(
@@ -113,6 +121,7 @@ async fn main() -> ExitCode {
             sweep_seconds,
             claim_burst,
             claims_per_minute,
+            request_timeout,
             trusted_proxies,
         } => serve(ServeConfig {
             listen,
@@ -124,6 +133,7 @@ async fn main() -> ExitCode {
             limits: offduty_server::app::Limits {
                 claim_burst,
                 claim_per_minute: claims_per_minute,
+                request_timeout,
                 ..offduty_server::app::Limits::default()
             },
             trusted_proxies,
@@ -154,5 +164,13 @@ async fn main() -> ExitCode {
             eprintln!("offduty-server: {e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// A number of seconds (fractions allowed) between 0 and a day, as a duration.
+fn parse_seconds(v: &str) -> Result<Duration, String> {
+    match v.trim().parse::<f64>() {
+        Ok(s) if s.is_finite() && s > 0.0 && s <= 86_400.0 => Ok(Duration::from_secs_f64(s)),
+        _ => Err(format!("expected seconds between 0 and 86400, got {v:?}")),
     }
 }

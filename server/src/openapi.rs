@@ -452,7 +452,13 @@ fn operation(op: &Op) -> Value {
     if op.path == "/v1/auth/login" {
         responses.insert("429".into(), problem("too many attempts"));
     }
-    responses.insert("503".into(), problem("database unavailable; retry"));
+    responses.insert(
+        "503".into(),
+        problem(
+            "retry: the database is unavailable (type `unavailable`), or the request was not \
+             answered within the server's deadline (type `timeout`; 30 s unless configured)",
+        ),
+    );
     o.insert("responses".into(), Value::Object(responses));
     Value::Object(o)
 }

@@ -1,10 +1,24 @@
-//! Operations seen over HTTP, in process: request ids, in the header and in problem bodies.
+//! Operations seen over HTTP, in process: request ids (header and problem bodies) and the
+//! request deadline.
+
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::common::{Backend, TestApp};
+use crate::common::{Backend, TestApp, envelope_with_key};
+use offduty_server::app::{AppState, Limits, router};
+use offduty_server::db::{Db, migrate};
+
+/// Serves `app` on a fresh loopback port for the rest of the test.
+async fn serve(app: axum::Router) -> SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    addr
+}
 
 async fn get(url: &str, request_id: Option<&str>) -> reqwest::Response {
     let mut req = reqwest::Client::new().get(url);
@@ -103,4 +117,61 @@ async fn problem_bodies_carry_the_request_id_and_keep_their_members() {
     let (status, job) = app.get("/v1/jobs", &coord).await;
     assert_eq!(status, StatusCode::OK);
     assert!(job.is_array(), "{job}");
+}
+
+/// A request not answered within the deadline gets a 503 `timeout` problem, promptly, and
+/// what it was doing is rolled back: the same action sent again is decided fresh.
+#[tokio::test]
+async fn a_request_over_the_deadline_is_a_503_timeout_problem_and_is_rolled_back() {
+    let url = crate::common::fresh_database(Backend::Sqlite).await;
+    let file = url.strip_prefix("sqlite://").unwrap().to_string();
+    let db = Db::connect(&url, 4).await.unwrap();
+    migrate::migrate(&db).await.unwrap();
+    let limits = Limits {
+        request_timeout: Duration::from_millis(500),
+        ..Limits::default()
+    };
+    let state = AppState::with_limits(db.clone(), limits).await.unwrap();
+    let addr = serve(router(state.clone())).await;
+    // Fixtures through the shared harness, on the same database.
+    let app = TestApp::start_on(Backend::Sqlite, &url).await;
+    let (dept, coord) = app.department("Deadline").await;
+    let officer = app.officer(dept).await;
+    let job = app.job(&coord, |_| {}).await;
+    let key = Uuid::now_v7();
+    let batch =
+        json!({"actions": [envelope_with_key(key, json!({"type": "claim", "job_id": job["id"]}))]});
+
+    // Hold SQLite's write lock so the claim cannot be decided in time.
+    let lock = rusqlite::Connection::open(&file).unwrap();
+    lock.busy_timeout(Duration::from_secs(30)).unwrap();
+    lock.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let started = Instant::now();
+    let r = reqwest::Client::new()
+        .post(format!("http://{addr}/v1/actions"))
+        .bearer_auth(&officer.token)
+        .header("x-request-id", "slow-one")
+        .json(&batch)
+        .send()
+        .await
+        .unwrap();
+    let took = started.elapsed();
+    lock.execute_batch("ROLLBACK").unwrap();
+    assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(r.headers()["content-type"], "application/problem+json");
+    let p: Value = r.json().await.unwrap();
+    assert_eq!(p["type"], "https://offduty.dev/problems/timeout", "{p}");
+    assert_eq!(p["request_id"], "slow-one");
+    assert_eq!(p["timeout_s"], 0.5);
+    assert!(
+        took >= Duration::from_millis(450) && took < Duration::from_secs(5),
+        "answered after {took:?} with a 0.5 s deadline"
+    );
+    eprintln!("measured: 0.5 s deadline answered after {took:?}");
+
+    // Nothing was applied: the retry is decided now (not replayed) and wins the slot.
+    let (status, body) = app.actions(&officer, &batch).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["outcomes"][0]["replayed"], false, "{body}");
+    assert_eq!(body["outcomes"][0]["outcome"]["type"], "awarded", "{body}");
 }

@@ -1,5 +1,5 @@
-//! Operations, in one test binary: request ids (`http`); the server process and its logs
-//! (`process`).
+//! Operations, in one test binary: request ids and the request deadline (`http`); the server
+//! process and its logs (`process`).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 #[path = "../common/mod.rs"]
