@@ -159,6 +159,8 @@ pub fn router(state: AppState) -> Router {
             tracing::error!("handler panicked");
             ApiError::internal().into_response()
         }))
+        // A body left unread by an early refusal is discarded so the connection stays usable.
+        .layer(axum::middleware::from_fn(crate::drain::middleware))
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(move |req: &Request| crate::request_id::span(req, &trusted)),

@@ -81,6 +81,18 @@ impl ApiError {
         e
     }
 
+    /// 413: the body is larger than the server accepts.
+    pub fn too_large(limit_bytes: usize) -> Self {
+        let mut e = Self::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload-too-large",
+            "Request body too large",
+            format!("send at most {limit_bytes} bytes (split a batch of actions)"),
+        );
+        e.extra = Some(serde_json::json!({ "limit_bytes": limit_bytes }));
+        e
+    }
+
     /// 401: no valid credentials.
     pub fn unauthorized(detail: impl Into<String>) -> Self {
         Self::new(

@@ -8,6 +8,7 @@ pub mod app;
 pub mod auth;
 pub mod db;
 pub mod demo;
+pub mod drain;
 pub mod error;
 pub mod extract;
 pub mod openapi;

@@ -452,6 +452,12 @@ fn operation(op: &Op) -> Value {
     if op.path == "/v1/auth/login" {
         responses.insert("429".into(), problem("too many attempts"));
     }
+    if op.body.is_some() {
+        responses.insert(
+            "413".into(),
+            problem("the body is larger than 1 MiB (type `payload-too-large`)"),
+        );
+    }
     responses.insert(
         "503".into(),
         problem(

@@ -1,9 +1,11 @@
-//! Operations, in one test binary: request ids and the request deadline (`http`); the server
-//! process and its logs (`process`).
+//! Operations, in one test binary: request ids and the request deadline (`http`); early
+//! refusals and kept-alive connections (`early_refusal`); the server process and its logs
+//! (`process`).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 #[path = "../common/mod.rs"]
 mod common;
 
+mod early_refusal;
 mod http;
 mod process;
