@@ -1,5 +1,6 @@
-//! Application state and the router: every `/v1` route, the middleware stack (request ids,
-//! tracing, body limit, panic → 500 problem), and the fallback 404 problem.
+//! Application state and the router: every `/v1` route, the middleware stack (metrics,
+//! request ids, tracing, panic → 500 problem, request deadline, body limit), and the fallback
+//! 404 problem.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -53,6 +54,8 @@ pub struct AppState {
     pub tokens: TokenKeys,
     pub login_limiter: Arc<RateLimiter>,
     pub claim_limiter: Arc<RateLimiter>,
+    /// Prometheus metrics, served on the metrics listener (decision 014).
+    pub metrics: Arc<crate::metrics::Metrics>,
     /// The deadline of one request ([`Limits::request_timeout`]).
     pub request_timeout: Duration,
     /// Peers whose `X-Forwarded-For` names the client (the reverse proxy); none by default.
@@ -93,6 +96,7 @@ impl AppState {
                 limits.claim_burst,
                 limits.claim_per_minute,
             )),
+            metrics: Arc::new(crate::metrics::Metrics::new()),
             request_timeout: limits.request_timeout,
             trusted_proxies: TrustedProxies::default(),
         })
@@ -139,6 +143,7 @@ pub fn router(state: AppState) -> Router {
         .route("/audit", get(routes::admin::audit))
         .route("/audit/verify", get(routes::admin::audit_verify));
     let trusted = state.trusted_proxies.clone();
+    let metrics = state.metrics.clone();
     let timeout = state.request_timeout;
     // Layers listed inner first; a request passes them bottom-up.
     Router::new()
@@ -166,6 +171,10 @@ pub fn router(state: AppState) -> Router {
                 .make_span_with(move |req: &Request| crate::request_id::span(req, &trusted)),
         )
         .layer(axum::middleware::from_fn(crate::request_id::middleware))
+        .layer(axum::middleware::from_fn_with_state(
+            metrics,
+            crate::metrics::track,
+        ))
         // Sync snapshots are large and repetitive JSON: gzip shrinks them ~10× (docs/benchmarks.md).
         .layer(tower_http::compression::CompressionLayer::new())
 }

@@ -11,6 +11,7 @@ pub mod demo;
 pub mod drain;
 pub mod error;
 pub mod extract;
+pub mod metrics;
 pub mod openapi;
 pub mod request_id;
 pub mod routes;

@@ -75,6 +75,10 @@ enum Command {
             value_parser = parse_seconds
         )]
         request_timeout: Duration,
+        /// Serve Prometheus metrics at `GET /metrics` on this address (keep it private: a
+        /// loopback or internal address). Not served at all when unset.
+        #[arg(long, env = "OFFDUTY_METRICS_LISTEN")]
+        metrics_listen: Option<SocketAddr>,
         /// Address of a reverse proxy whose `X-Forwarded-For` names the client (repeat, or
         /// comma-separated in the variable). Nobody's by default.
         #[arg(
@@ -122,6 +126,7 @@ async fn main() -> ExitCode {
             claim_burst,
             claims_per_minute,
             request_timeout,
+            metrics_listen,
             trusted_proxies,
         } => serve(ServeConfig {
             listen,
@@ -136,6 +141,7 @@ async fn main() -> ExitCode {
                 request_timeout,
                 ..offduty_server::app::Limits::default()
             },
+            metrics_listen,
             trusted_proxies,
         })
         .await

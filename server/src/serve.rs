@@ -18,6 +18,8 @@ pub struct ServeConfig {
     /// How often ranked jobs whose signups closed are awarded.
     pub sweep_every: Duration,
     pub limits: crate::app::Limits,
+    /// Where `GET /metrics` is served; nowhere when `None` (decision 014).
+    pub metrics_listen: Option<SocketAddr>,
     /// Peers whose `X-Forwarded-For` names the client (the reverse proxy in front).
     pub trusted_proxies: Vec<IpAddr>,
 }
@@ -70,6 +72,20 @@ pub async fn serve(cfg: ServeConfig) -> Result<(), ServeError> {
             source,
         })?;
     let addr = listener.local_addr()?;
+    if let Some(at) = cfg.metrics_listen {
+        let l = tokio::net::TcpListener::bind(at)
+            .await
+            .map_err(|source| ServeError::Bind { addr: at, source })?;
+        let at = l.local_addr()?;
+        tracing::info!(%at, "metrics listening");
+        println!("offduty-server metrics on http://{at}/metrics");
+        let app = crate::metrics::router(state.clone());
+        tokio::spawn(async move {
+            if let Err(e) = axum::serve(l, app).await {
+                tracing::warn!(error = %e, "metrics listener failed");
+            }
+        });
+    }
     tracing::info!(%addr, "offduty-server listening");
     println!("offduty-server listening on http://{addr}  (API: http://{addr}/v1/openapi.json)");
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();

@@ -145,6 +145,7 @@ pub async fn sync(
             },
         }
     };
+    state.metrics.sync_pulled(cursor, head);
     Ok(Json(response))
 }
 

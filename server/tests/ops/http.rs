@@ -1,5 +1,5 @@
-//! Operations seen over HTTP, in process: request ids (header and problem bodies) and the
-//! request deadline.
+//! Operations seen over HTTP, in process: request ids (header and problem bodies), the request
+//! deadline, and the Prometheus metrics after some traffic.
 
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
@@ -174,4 +174,122 @@ async fn a_request_over_the_deadline_is_a_503_timeout_problem_and_is_rolled_back
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["outcomes"][0]["replayed"], false, "{body}");
     assert_eq!(body["outcomes"][0]["outcome"]["type"], "awarded", "{body}");
+}
+
+/// The value of the series `name{labels}` in an OpenMetrics text, if present.
+fn sample(text: &str, series: &str) -> Option<f64> {
+    text.lines()
+        .find_map(|l| l.strip_prefix(series)?.strip_prefix(' ')?.parse().ok())
+}
+
+#[tokio::test]
+async fn metrics_count_requests_by_route_template_actions_by_outcome_and_sync_lag() {
+    let app = TestApp::start(Backend::Sqlite).await;
+    let metrics = serve(offduty_server::metrics::router(app.state.clone())).await;
+    let (dept, coord) = app.department("Metrics").await;
+    let officer = app.officer(dept).await;
+    let other = app.officer(dept).await;
+    let job = app.job(&coord, |b| b["slots"] = json!(1)).await;
+    let job_id = job["id"].as_str().unwrap().to_string();
+
+    // Two reads of one route with different ids; one unknown route; one 401.
+    for id in [job_id.as_str(), "00000000-0000-7000-8000-000000000000"] {
+        app.get(&format!("/v1/jobs/{id}"), &coord).await;
+    }
+    app.call(reqwest::Method::GET, "/v1/nowhere/at-all", None, None)
+        .await;
+    app.call(reqwest::Method::GET, "/v1/me", None, None).await;
+
+    // A full sync, then actions: awarded, a replay, a second officer waitlisted, a rejection.
+    let (_, full) = app.get("/v1/sync?cursor=0", &officer).await;
+    let cursor = full["cursor"].as_u64().unwrap();
+    let key = Uuid::now_v7();
+    let claim = json!({"type": "claim", "job_id": job_id});
+    let batch = json!({"actions": [envelope_with_key(key, claim.clone())]});
+    for _ in 0..2 {
+        let (status, body) = app.actions(&officer, &batch).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    assert_eq!(app.claim(&other, &job_id).await["type"], "waitlisted");
+    assert_eq!(
+        app.claim(&officer, &job_id).await["code"],
+        "already_claimed"
+    );
+    // A delta sync: how many changes behind was the cursor?
+    let (_, delta) = app
+        .get(&format!("/v1/sync?cursor={cursor}"), &officer)
+        .await;
+    let lag = delta["cursor"].as_u64().unwrap() - cursor;
+    assert!(lag >= 2, "the claims moved the head: {lag}");
+
+    let resp = reqwest::get(format!("http://{metrics}/metrics"))
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(
+        resp.headers()["content-type"],
+        offduty_server::metrics::CONTENT_TYPE
+    );
+    let text = resp.text().await.unwrap();
+    let expect = |series: &str, want: f64| {
+        assert_eq!(sample(&text, series), Some(want), "{series} in\n{text}");
+    };
+    expect(
+        r#"offduty_http_requests_total{method="GET",route="/v1/jobs/{id}",status="2xx"}"#,
+        1.0,
+    );
+    expect(
+        r#"offduty_http_requests_total{method="GET",route="/v1/jobs/{id}",status="4xx"}"#,
+        1.0,
+    );
+    expect(
+        r#"offduty_http_request_duration_seconds_count{method="GET",route="/v1/jobs/{id}",status="2xx"}"#,
+        1.0,
+    );
+    expect(
+        r#"offduty_http_requests_total{method="GET",route="unmatched",status="4xx"}"#,
+        1.0,
+    );
+    expect(
+        r#"offduty_http_requests_total{method="GET",route="/v1/me",status="4xx"}"#,
+        1.0,
+    );
+    expect(
+        r#"offduty_http_requests_total{method="POST",route="/v1/actions",status="2xx"}"#,
+        4.0,
+    );
+    assert!(!text.contains(&job_id), "a raw id leaked into a label");
+    assert!(!text.contains("nowhere"), "a raw path leaked into a label");
+    expect(
+        r#"offduty_actions_decided_total{kind="claim",outcome="awarded",replayed="false"}"#,
+        1.0,
+    );
+    expect(
+        r#"offduty_actions_decided_total{kind="claim",outcome="awarded",replayed="true"}"#,
+        1.0,
+    );
+    expect(
+        r#"offduty_actions_decided_total{kind="claim",outcome="waitlisted",replayed="false"}"#,
+        1.0,
+    );
+    expect(
+        r#"offduty_actions_decided_total{kind="claim",outcome="rejected",replayed="false"}"#,
+        1.0,
+    );
+    expect(
+        r#"offduty_actions_rejected_total{kind="claim",code="already_claimed"}"#,
+        1.0,
+    );
+    expect(r#"offduty_sync_pulls_total{kind="full"}"#, 1.0);
+    expect(r#"offduty_sync_pulls_total{kind="delta"}"#, 1.0);
+    expect("offduty_sync_lag_changes_count", 1.0);
+    expect("offduty_sync_lag_changes_sum", lag as f64);
+    expect("offduty_db_pool_max_connections", 16.0);
+    let open = sample(&text, "offduty_db_pool_connections").unwrap();
+    let idle = sample(&text, "offduty_db_pool_idle_connections").unwrap();
+    assert!(open >= 1.0 && idle <= open, "pool {open} open, {idle} idle");
+    assert!(
+        text.trim_end().ends_with("# EOF"),
+        "OpenMetrics ends with # EOF"
+    );
 }

@@ -1,4 +1,4 @@
-//! Operations, in one test binary: request ids and the request deadline (`http`); early
+//! Operations, in one test binary: request ids, the request deadline, metrics (`http`); early
 //! refusals and kept-alive connections (`early_refusal`); the server process and its logs
 //! (`process`).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
