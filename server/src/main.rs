@@ -75,6 +75,14 @@ enum Command {
             value_parser = parse_seconds
         )]
         request_timeout: Duration,
+        /// Seconds requests in flight get to finish after SIGTERM / Ctrl-C.
+        #[arg(
+            long = "shutdown-grace-seconds",
+            env = "OFFDUTY_SHUTDOWN_GRACE_SECONDS",
+            default_value = "20",
+            value_parser = parse_seconds
+        )]
+        shutdown_grace: Duration,
         /// Serve Prometheus metrics at `GET /metrics` on this address (keep it private: a
         /// loopback or internal address). Not served at all when unset.
         #[arg(long, env = "OFFDUTY_METRICS_LISTEN")]
@@ -126,6 +134,7 @@ async fn main() -> ExitCode {
             claim_burst,
             claims_per_minute,
             request_timeout,
+            shutdown_grace,
             metrics_listen,
             trusted_proxies,
         } => serve(ServeConfig {
@@ -142,6 +151,7 @@ async fn main() -> ExitCode {
                 ..offduty_server::app::Limits::default()
             },
             metrics_listen,
+            shutdown_grace,
             trusted_proxies,
         })
         .await

@@ -235,14 +235,18 @@ pub async fn sweep(db: &Db, now: DateTime<Utc>) -> Result<usize, DbError> {
 /// How long idempotency keys are kept (the promise is at least 30 days).
 pub const KEEP_KEYS_DAYS: i64 = 35;
 
-/// Runs [`sweep`] every `every` until the process ends, and purges idempotency keys older than
-/// [`KEEP_KEYS_DAYS`] about once an hour.
-pub async fn run_sweeper(db: Db, every: Duration) {
+/// Runs [`sweep`] every `every` until `stop` says so (or its sender is gone), and purges
+/// idempotency keys older than [`KEEP_KEYS_DAYS`] about once an hour. A sweep under way when
+/// `stop` comes is finished first: the sweeper stops only between sweeps.
+pub async fn run_sweeper(db: Db, every: Duration, mut stop: tokio::sync::watch::Receiver<bool>) {
     let mut tick = tokio::time::interval(every);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut last_purge: Option<std::time::Instant> = None;
     loop {
-        tick.tick().await;
+        tokio::select! {
+            _ = tick.tick() => {}
+            _ = stop.wait_for(|stop| *stop) => break,
+        }
         match sweep(&db, Utc::now()).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(jobs = n, "award sweep changed jobs"),

@@ -1,6 +1,6 @@
-//! Operations, in one test binary: request ids, the request deadline, metrics (`http`); early
-//! refusals and kept-alive connections (`early_refusal`); the server process and its logs
-//! (`process`).
+//! Operations, in one test binary (one link instead of one per file): request ids, the request
+//! deadline, metrics (`http`); early refusals and kept-alive connections (`early_refusal`); the
+//! server process — shutdown, logs, the metrics listener (`process`).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 #[path = "../common/mod.rs"]
