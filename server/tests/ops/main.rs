@@ -1,6 +1,7 @@
 //! Operations, in one test binary (one link instead of one per file): request ids, the request
 //! deadline, metrics (`http`); early refusals and kept-alive connections (`early_refusal`); the
-//! server process — shutdown, logs, the metrics listener (`process`).
+//! server process — shutdown, logs, the metrics listener (`process`); PostgreSQL over TLS
+//! (`pg_tls`).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 #[path = "../common/mod.rs"]
@@ -8,4 +9,6 @@ mod common;
 
 mod early_refusal;
 mod http;
+mod pg_tls;
 mod process;
+mod tls;
