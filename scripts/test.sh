@@ -34,6 +34,8 @@ if [ "${OFFDUTY_TEST_QUICK:-0}" != "1" ]; then
   cargo fmt --all --check
   step "cargo clippy -D warnings"
   cargo clippy --workspace --all-targets --locked -- -D warnings
+  step "cargo clippy: the server without the demo department (--no-default-features)"
+  cargo clippy -p offduty-server --no-default-features --all-targets --locked -- -D warnings
 fi
 
 step "PostgreSQL for the server tests"

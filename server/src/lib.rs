@@ -7,6 +7,7 @@
 pub mod app;
 pub mod auth;
 pub mod db;
+#[cfg(feature = "demo")]
 pub mod demo;
 pub mod drain;
 pub mod error;

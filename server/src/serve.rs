@@ -46,10 +46,18 @@ pub enum ServeError {
     Io(#[from] std::io::Error),
     #[error("demo seeding failed: {0}")]
     Demo(String),
+    #[error(
+        "this build has no demo department (built without the `demo` feature); \
+         drop --demo, or build with default features"
+    )]
+    NoDemo,
 }
 
 /// Connects and migrates, returning the ready state.
 pub async fn prepare(cfg: &ServeConfig) -> Result<AppState, ServeError> {
+    if cfg.demo && !cfg!(feature = "demo") {
+        return Err(ServeError::NoDemo);
+    }
     let db = Db::connect(&cfg.database_url, cfg.max_connections).await?;
     if cfg.migrate {
         let applied = migrate::migrate(&db).await?;
@@ -57,6 +65,7 @@ pub async fn prepare(cfg: &ServeConfig) -> Result<AppState, ServeError> {
             tracing::info!(?applied, "database migrated");
         }
     }
+    #[cfg(feature = "demo")]
     if cfg.demo {
         let summary = crate::demo::seed(&db).await.map_err(ServeError::Demo)?;
         println!("{}", summary.banner(cfg.listen));
