@@ -61,6 +61,36 @@ impl OfficerApp {
     }
 }
 
+impl OfficerApp {
+    /// A punch, signed on a blocking thread of the library's runtime: the platform signer may
+    /// be slow (a Secure Enclave or StrongBox key) and must never block the UI thread.
+    async fn punch(
+        &self,
+        job_id: String,
+        fix: LocationFix,
+        kind: PunchKind,
+        confirm_rejected: bool,
+    ) -> Result<PunchResult, ApiError> {
+        let id = parse_id("job_id", &job_id)?;
+        let fix: offduty_domain::punch::LocationFix = fix.into();
+        let core = self.core.clone();
+        on_runtime(async move {
+            tokio::task::spawn_blocking(move || {
+                let punched = match kind {
+                    PunchKind::In => core.clock_in(id, &fix, confirm_rejected),
+                    PunchKind::Out => core.clock_out(id, &fix, confirm_rejected),
+                }?;
+                Ok(punched.into())
+            })
+            .await
+            .map_err(|e| ApiError::Internal {
+                detail: format!("signing task failed: {e}"),
+            })?
+        })
+        .await
+    }
+}
+
 #[uniffi::export]
 impl OfficerApp {
     /// Opens (or creates) the officer's database at `db_path` for the department server at
@@ -215,22 +245,39 @@ impl OfficerApp {
             .into())
     }
 
-    /// Clocks in (signed, queued; works offline).
-    pub fn clock_in(&self, job_id: String, fix: LocationFix) -> Result<PunchResult, ApiError> {
-        let fix = fix.into();
-        Ok(self
-            .core
-            .clock_in(parse_id("job_id", &job_id)?, &fix)?
-            .into())
+    /// Clocks in (signed, queued; works offline). A punch the core's check rejects fails
+    /// with `NeedsConfirmation` unless `confirm_rejected` (the officer read why and wants it
+    /// recorded for review). The platform signer runs on the library's threads, never on the
+    /// caller's.
+    pub async fn clock_in(
+        &self,
+        job_id: String,
+        fix: LocationFix,
+        confirm_rejected: bool,
+    ) -> Result<PunchResult, ApiError> {
+        self.punch(job_id, fix, PunchKind::In, confirm_rejected)
+            .await
     }
 
-    /// Clocks out (signed, queued; works offline).
-    pub fn clock_out(&self, job_id: String, fix: LocationFix) -> Result<PunchResult, ApiError> {
-        let fix = fix.into();
-        Ok(self
-            .core
-            .clock_out(parse_id("job_id", &job_id)?, &fix)?
-            .into())
+    /// Clocks out (signed, queued; works offline); `confirm_rejected` as for `clock_in`.
+    pub async fn clock_out(
+        &self,
+        job_id: String,
+        fix: LocationFix,
+        confirm_rejected: bool,
+    ) -> Result<PunchResult, ApiError> {
+        self.punch(job_id, fix, PunchKind::Out, confirm_rejected)
+            .await
+    }
+
+    /// The cancellation window that applies to a shift now, with its sentence: show it before
+    /// the officer confirms a cancel.
+    pub fn cancel_terms(&self, job_id: String) -> Result<CancelTerms, ApiError> {
+        let (window, text) = self.core.cancel_window(parse_id("job_id", &job_id)?)?;
+        Ok(CancelTerms {
+            window: window.into(),
+            text,
+        })
     }
 
     /// The officer's shifts and places in line, soonest first; past shifts only when
@@ -264,11 +311,27 @@ impl OfficerApp {
         Ok(self.core.set_preferences(preferences.into())?)
     }
 
+    /// Whether the preferences shown are the server's, waiting to sync, or refused (with the
+    /// server's reason).
+    pub fn preferences_sync(&self) -> Result<PreferencesSync, ApiError> {
+        Ok(self.core.preferences_sync()?.into())
+    }
+
+    /// Drops an edit of the preferences the server has not accepted (refused or pending) and
+    /// goes back to the server's copy. Returns whether there was one.
+    pub fn discard_preferences_edit(&self) -> Result<bool, ApiError> {
+        Ok(self.core.discard_preferences_edit()?)
+    }
+
     /// Sends queued actions and pulls changes. Offline is reported, not thrown.
     pub async fn sync_now(&self) -> Result<SyncReport, ApiError> {
         let core = self.core.clone();
         let observer = self.observer();
-        on_runtime(async move { Ok(core.sync(observer).await?.into()) }).await
+        on_runtime(async move {
+            let report = core.sync(observer).await?;
+            Ok(SyncReport::new(report, core.time_zone()?))
+        })
+        .await
     }
 
     /// Actions not yet confirmed by the server (wedged ones say why).

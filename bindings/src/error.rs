@@ -1,6 +1,9 @@
 //! The public errors, mapped from the core's detailed error in one place.
 
 use offduty_core::CoreError;
+use offduty_domain::protocol::{Problem, ProblemType};
+
+use crate::enums::{Confirmation, InvalidCode, RejectCode};
 
 /// What went wrong, in terms a UI can act on.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
@@ -14,24 +17,48 @@ pub enum ApiError {
     /// The request conflicts with the current state (refresh and look again).
     #[error("conflict: {detail}")]
     Conflict { detail: String },
-    /// The rules refuse the action; `reason` is what to tell the officer, `code` a stable
-    /// identifier (`not_eligible`, `call_coordinator`, …), `reason_codes` one identifier per
-    /// eligibility reason (`rank_too_low`, `rest`, …).
+    /// The rules refuse the action; `reason` is what to tell the officer, `code` what to do
+    /// about it, `reason_codes` one identifier per eligibility reason (`rank_too_low`, `rest`, …).
     #[error("{reason}")]
     Rejected {
-        code: String,
+        code: RejectCode,
         reason: String,
         reason_codes: Vec<String>,
     },
-    /// An argument is not valid; `field` names it.
+    /// An argument is not valid: `field` names it (a JSON path such as `quiet_hours[2].start`),
+    /// `code` says why, `detail` says it in words.
     #[error("invalid {field}: {detail}")]
-    Invalid { field: String, detail: String },
+    Invalid {
+        field: String,
+        code: InvalidCode,
+        detail: String,
+    },
+    /// The officer must confirm first (`what`); `detail` is the question to show. Call again
+    /// with the confirmation to go ahead.
+    #[error("{detail}")]
+    NeedsConfirmation { what: Confirmation, detail: String },
     /// The device's storage failed (full disk, corrupt file).
     #[error("storage: {detail}")]
     Storage { detail: String },
     /// A bug or a failing platform service; report it.
     #[error("internal error: {detail}")]
     Internal { detail: String },
+}
+
+/// A refusal of the server's that no rule code describes.
+fn server_refusal(problem: &Problem) -> ApiError {
+    ApiError::Rejected {
+        code: match problem.problem_type() {
+            Some(ProblemType::RateLimited) => RejectCode::RateLimited,
+            _ => RejectCode::Refused,
+        },
+        reason: if problem.detail.is_empty() {
+            format!("the server refused ({})", problem.status)
+        } else {
+            problem.detail.clone()
+        },
+        reason_codes: Vec::new(),
+    }
 }
 
 impl From<CoreError> for ApiError {
@@ -46,40 +73,21 @@ impl From<CoreError> for ApiError {
             },
             CoreError::Offline(detail) => ApiError::Offline { detail },
             CoreError::Unauthorized(detail) => ApiError::Unauthorized { detail },
-            CoreError::Http {
-                status: 409,
-                detail,
-                ..
-            } => ApiError::Conflict { detail },
-            CoreError::Http { kind, detail, .. } if kind.ends_with("idempotency-key-reused") => {
-                ApiError::Conflict { detail }
-            }
-            CoreError::Http {
-                status: 429,
-                detail,
-                ..
-            } => ApiError::Rejected {
-                code: "rate_limited".into(),
-                reason: detail,
-                reason_codes: Vec::new(),
-            },
-            CoreError::Http {
-                status,
-                kind,
-                detail,
-            } => ApiError::Rejected {
-                code: kind
-                    .rsplit('/')
-                    .next()
-                    .filter(|s| !s.is_empty())
-                    .unwrap_or("refused")
-                    .to_string(),
-                reason: if detail.is_empty() {
-                    format!("the server refused ({status})")
-                } else {
-                    detail
+            CoreError::Http(problem) => match problem.problem_type() {
+                Some(ProblemType::Conflict | ProblemType::IdempotencyKeyReused) => {
+                    ApiError::Conflict {
+                        detail: problem.detail,
+                    }
+                }
+                Some(ProblemType::Validation | ProblemType::Malformed) => ApiError::Invalid {
+                    field: problem.field.clone().unwrap_or_else(|| "body".into()),
+                    code: problem
+                        .code
+                        .map(InvalidCode::from)
+                        .unwrap_or(InvalidCode::BadFormat),
+                    detail: problem.detail,
                 },
-                reason_codes: Vec::new(),
+                _ => server_refusal(&problem),
             },
             CoreError::Server(detail) => ApiError::Internal {
                 detail: format!("the server failed: {detail}"),
@@ -89,13 +97,22 @@ impl From<CoreError> for ApiError {
                 reason,
                 ineligible,
             } => ApiError::Rejected {
-                code: crate::types::wire_name(&code),
+                code: code.into(),
                 reason,
                 reason_codes: ineligible.iter().map(crate::types::type_code).collect(),
             },
-            CoreError::Invalid { field, detail } => ApiError::Invalid { field, detail },
+            CoreError::Invalid(e) => ApiError::Invalid {
+                field: e.field,
+                code: e.code.into(),
+                detail: e.message,
+            },
+            CoreError::NeedsConfirmation { what, message } => ApiError::NeedsConfirmation {
+                what: what.into(),
+                detail: message,
+            },
+            // Every lookup the core makes by id is of a job.
             CoreError::NotFound(what) => ApiError::Rejected {
-                code: "not_found".into(),
+                code: RejectCode::JobNotFound,
                 reason: format!("No {what} with that id on this device; sync and try again."),
                 reason_codes: Vec::new(),
             },

@@ -11,11 +11,13 @@
 //! Async methods run on a tokio runtime owned by this library, never on the caller's thread.
 
 mod app;
+mod enums;
 mod error;
 mod platform;
 mod types;
 
 pub use app::OfficerApp;
+pub use enums::*;
 pub use error::{ApiError, PlatformError};
 pub use platform::{DeviceClock, SecretStore, Signer, SyncObserver};
 pub use types::*;

@@ -10,6 +10,7 @@ use uuid::Uuid;
 use offduty_core::{board, clock, earnings, outbox, session, sync};
 use offduty_domain::pay::format_cents;
 
+use crate::enums::*;
 use crate::error::ApiError;
 
 pub(crate) fn time(t: DateTime<Utc>) -> SystemTime {
@@ -23,6 +24,7 @@ pub(crate) fn from_time(t: SystemTime) -> DateTime<Utc> {
 pub(crate) fn parse_id(field: &str, s: &str) -> Result<Uuid, ApiError> {
     s.trim().parse().map_err(|_| ApiError::Invalid {
         field: field.to_string(),
+        code: InvalidCode::BadFormat,
         detail: format!("{s:?} is not an id"),
     })
 }
@@ -133,24 +135,17 @@ pub(crate) fn type_code<T: serde::Serialize>(v: &T) -> String {
         .unwrap_or_default()
 }
 
-/// The wire name of a plain wire enum value (`not_eligible`, `call_coordinator`, …).
-pub(crate) fn wire_name<T: serde::Serialize>(v: &T) -> String {
-    serde_json::to_value(v)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
-}
-
 /// Where the officer stands on a job.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct Standing {
-    /// `requested`, `awarded`, `waitlisted`, `withdrawn`, `cancelled`, `transferred_out`,
-    /// `job_cancelled`, or empty when the officer never had a part in the job.
-    pub status: String,
+    /// What to draw (badge, colour).
+    pub kind: StandingKind,
+    /// The server's status, when the officer ever had a part in the job.
+    pub status: Option<AssignmentStatus>,
     pub position: Option<u32>,
     pub offered: bool,
-    /// The action waiting to sync (`claim`, `cancel`, …), if any.
-    pub pending: Option<String>,
+    /// The action waiting to sync, if any.
+    pub pending: Option<ActionKind>,
     /// Why that action could not be sent, if the queue gave up on it.
     pub wedged: Option<String>,
     /// One line to show: "Waitlisted #3", "Claim waiting to sync", "Your shift".
@@ -162,10 +157,11 @@ pub struct Standing {
 impl From<&offduty_core::standing::Standing> for Standing {
     fn from(s: &offduty_core::standing::Standing) -> Self {
         Standing {
-            status: s.status.map(|s| s.as_str().to_string()).unwrap_or_default(),
+            kind: s.kind().into(),
+            status: s.status.map(Into::into),
             position: s.position,
             offered: s.offered,
-            pending: s.pending.clone(),
+            pending: s.pending.map(Into::into),
             wedged: s.wedged.clone(),
             text: s.describe(),
             holds_slot: s.holds_slot(),
@@ -184,8 +180,7 @@ pub struct JobCard {
     pub location: GeoPoint,
     pub starts_at: SystemTime,
     pub ends_at: SystemTime,
-    /// `open`, `filled`, `cancelled`, `completed`.
-    pub status: String,
+    pub status: JobStatus,
     pub job_type: String,
     pub slots: u32,
     pub slots_filled: u32,
@@ -199,7 +194,9 @@ pub struct JobCard {
     pub eligible: bool,
     /// Why not eligible (empty when eligible).
     pub reasons: Vec<Reason>,
-    /// How slots are awarded, in plain words.
+    /// How slots are awarded (the badge)…
+    pub award_rule_kind: AwardRuleKind,
+    /// …and in plain words.
     pub award_rule: String,
     pub release: String,
     /// Signups open now for this officer.
@@ -224,7 +221,7 @@ impl From<board::JobCard> for JobCard {
             },
             starts_at: time(c.job.starts_at),
             ends_at: time(c.job.ends_at),
-            status: c.job.status.as_str().to_string(),
+            status: c.job.status.into(),
             job_type: c.job.job_type,
             slots: c.job.slots,
             slots_filled: c.job.slots_filled,
@@ -241,6 +238,7 @@ impl From<board::JobCard> for JobCard {
                     text: r.text.clone(),
                 })
                 .collect(),
+            award_rule_kind: (&c.job.award_rule).into(),
             award_rule: c.award_rule,
             release: c.release,
             signup_open: matches!(c.signup, offduty_domain::award::SignupState::Open),
@@ -255,8 +253,7 @@ impl From<board::JobCard> for JobCard {
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct QueuedAction {
     pub idempotency_key: String,
-    /// `claim`, `withdraw`, `cancel`, `transfer`, `clock_in`, `clock_out`.
-    pub kind: String,
+    pub kind: ActionKind,
     pub job_id: String,
     /// Something to tell the officer now (e.g. the cancellation window).
     pub note: Option<String>,
@@ -266,7 +263,7 @@ impl From<offduty_core::actions::Queued> for QueuedAction {
     fn from(q: offduty_core::actions::Queued) -> Self {
         QueuedAction {
             idempotency_key: q.idempotency_key.to_string(),
-            kind: q.kind,
+            kind: q.kind.into(),
             job_id: q.job_id.to_string(),
             note: q.note,
         }
@@ -386,10 +383,12 @@ impl From<clock::Punched> for PunchResult {
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct PendingAction {
     pub idempotency_key: String,
-    pub kind: String,
+    pub kind: ActionKind,
     pub job_id: String,
     pub created_at: SystemTime,
     pub attempts: i64,
+    /// When the queue will try again (after a failure), if it is backing off.
+    pub next_attempt_at: Option<SystemTime>,
     pub last_error: Option<String>,
     /// Set when the queue gave up: show it, offer retry or discard.
     pub wedged_reason: Option<String>,
@@ -399,10 +398,11 @@ impl From<outbox::PendingAction> for PendingAction {
     fn from(p: outbox::PendingAction) -> Self {
         PendingAction {
             idempotency_key: p.idempotency_key.to_string(),
-            kind: p.kind,
+            kind: p.kind.into(),
             job_id: p.job_id.to_string(),
             created_at: time(p.created_at),
             attempts: p.attempts,
+            next_attempt_at: p.next_attempt_at.map(time),
             last_error: p.last_error,
             wedged_reason: p.wedged_reason,
         }
@@ -467,76 +467,41 @@ impl From<&offduty_core::apply::ChangeSummary> for SyncChange {
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct DecidedAction {
     pub idempotency_key: String,
-    pub kind: String,
+    pub kind: ActionKind,
     pub job_id: String,
-    /// `awarded`, `requested`, `waitlisted`, `withdrawn`, `cancelled`, `transferred`,
-    /// `punched`, `rejected`.
-    pub outcome: String,
-    /// Place in line, for `requested` / `waitlisted`.
+    pub outcome: OutcomeKind,
+    /// Place in line, for `Requested` / `Waitlisted`.
     pub position: Option<u32>,
-    /// For `punched`: `verified`, `needs_review` or `rejected`.
+    /// For `Punched`: the server's verdict.
     pub verdict: Option<PunchVerdict>,
-    /// For `rejected`: the stable code (`needs_replacement`, `not_eligible`, …).
-    pub code: Option<String>,
-    /// A sentence for the officer.
+    /// For `Rejected`: what to do about it.
+    pub code: Option<RejectCode>,
+    /// A sentence for the officer (the core's, as every shell shows it).
     pub text: String,
 }
 
-impl From<sync::Decided> for DecidedAction {
-    fn from(d: sync::Decided) -> Self {
+impl DecidedAction {
+    pub(crate) fn new(d: sync::Decided, tz: chrono_tz::Tz) -> Self {
         use offduty_domain::protocol::Outcome as O;
-        let mut out = DecidedAction {
+        DecidedAction {
             idempotency_key: d.idempotency_key.to_string(),
-            kind: d.kind,
+            kind: d.kind.into(),
             job_id: d.job_id.to_string(),
-            outcome: type_code(&d.outcome),
-            position: None,
-            verdict: None,
-            code: None,
-            text: String::new(),
-        };
-        out.text = match d.outcome {
-            O::Awarded { .. } => "You got the slot.".into(),
-            O::Requested { position, .. } => {
-                out.position = Some(position);
-                format!("Request recorded — #{position} in line until signups close.")
-            }
-            O::Waitlisted { position, .. } => {
-                out.position = Some(position);
-                format!("All slots are taken — you are #{position} on the waitlist.")
-            }
-            O::Withdrawn { .. } => "You left the line.".into(),
-            O::Cancelled { promoted, .. } => {
-                if promoted {
-                    "Cancelled; the next officer in line took the slot.".into()
-                } else {
-                    "Cancelled.".into()
-                }
-            }
-            O::Transferred { to_officer_id, .. } => match to_officer_id {
-                Some(_) => "Transferred.".into(),
-                None => "Offered on the board; you keep it until someone takes it.".into(),
+            outcome: (&d.outcome).into(),
+            position: match &d.outcome {
+                O::Requested { position, .. } | O::Waitlisted { position, .. } => Some(*position),
+                _ => None,
             },
-            O::Punched {
-                verdict, reasons, ..
-            } => {
-                out.verdict = Some(verdict.into());
-                if reasons.is_empty() {
-                    "Punch verified.".into()
-                } else {
-                    reasons
-                        .iter()
-                        .map(|r| r.explain())
-                        .collect::<Vec<_>>()
-                        .join(" ")
-                }
-            }
-            O::Rejected { code, reason, .. } => {
-                out.code = Some(wire_name(&code));
-                reason
-            }
-        };
-        out
+            verdict: match &d.outcome {
+                O::Punched { verdict, .. } => Some((*verdict).into()),
+                _ => None,
+            },
+            code: match &d.outcome {
+                O::Rejected { code, .. } => Some((*code).into()),
+                _ => None,
+            },
+            text: d.text(tz),
+        }
     }
 }
 
@@ -553,11 +518,15 @@ pub struct SyncReport {
     pub bytes_received: u64,
 }
 
-impl From<sync::SyncReport> for SyncReport {
-    fn from(r: sync::SyncReport) -> Self {
+impl SyncReport {
+    pub(crate) fn new(r: sync::SyncReport, tz: chrono_tz::Tz) -> Self {
         SyncReport {
             changed: r.pulled.as_ref().map(SyncChange::from),
-            decided: r.decided.into_iter().map(Into::into).collect(),
+            decided: r
+                .decided
+                .into_iter()
+                .map(|d| DecidedAction::new(d, tz))
+                .collect(),
             pending: r.pending,
             wedged: r.wedged,
             offline: r.offline,
@@ -606,8 +575,7 @@ pub struct ShiftPay {
     pub rate: Money,
     pub multiplier_bp: u32,
     pub gross: Option<Money>,
-    /// `open`, `pending`, `needs_review`, `approved`, `invoiced`, `paid`.
-    pub status: String,
+    pub status: TimecardStatus,
     pub paid_at: Option<SystemTime>,
 }
 
@@ -642,11 +610,11 @@ pub struct Earnings {
 fn totals(t: &earnings::Totals, cur: &str) -> PayTotals {
     PayTotals {
         label: t.label.clone(),
-        shifts: t.shifts,
-        billable_minutes: t.billable_minutes,
-        gross: Money::new(t.gross_cents, cur),
-        paid: Money::new(t.paid_cents, cur),
-        unpaid: Money::new(t.unpaid_cents, cur),
+        shifts: t.sums.shifts,
+        billable_minutes: t.sums.billable_minutes,
+        gross: Money::new(t.sums.gross_cents, cur),
+        paid: Money::new(t.sums.paid_cents, cur),
+        unpaid: Money::new(t.sums.unpaid_cents, cur),
     }
 }
 
@@ -669,7 +637,7 @@ impl From<earnings::EarningsReport> for Earnings {
                     rate: Money::new(s.rate_cents, &cur),
                     multiplier_bp: s.multiplier_bp,
                     gross: s.gross_cents.map(|g| Money::new(g, &cur)),
-                    status: s.status.as_str().to_string(),
+                    status: s.status.into(),
                     paid_at: s.paid_at.map(time),
                 })
                 .collect(),
@@ -767,4 +735,43 @@ pub struct StorageNotice {
     pub export_path: Option<String>,
     /// Set when the unsent actions could not be read at all.
     pub unreadable: Option<String>,
+}
+
+/// Where the officer's notification preferences stand.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum PreferencesSync {
+    /// The server has them.
+    Synced,
+    /// Edited on this device; sent on the next sync.
+    Pending,
+    /// The server refused the edit: show `reason` (and `field`), offer to edit again or
+    /// discard the edit.
+    Refused {
+        reason: String,
+        field: Option<String>,
+        at: SystemTime,
+    },
+}
+
+impl From<offduty_core::prefs::PrefsSync> for PreferencesSync {
+    fn from(p: offduty_core::prefs::PrefsSync) -> Self {
+        use offduty_core::prefs::PrefsSync as P;
+        match p {
+            P::Synced => PreferencesSync::Synced,
+            P::Pending => PreferencesSync::Pending,
+            P::Refused(r) => PreferencesSync::Refused {
+                reason: r.reason,
+                field: r.field,
+                at: time(r.at),
+            },
+        }
+    }
+}
+
+/// The cancellation window that applies to a shift now, and what it means: shown before the
+/// officer confirms a cancel.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct CancelTerms {
+    pub window: CancelWindow,
+    pub text: String,
 }

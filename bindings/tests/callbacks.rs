@@ -16,8 +16,8 @@ use base64::engine::general_purpose::STANDARD;
 use p256::ecdsa::SigningKey;
 
 use offduty_ffi::{
-    ApiError, LocationFix, OfficerApp, PlatformError, SecretStore, Session, Signer, SyncChange,
-    SyncObserver, SyncProgress,
+    ApiError, LocationFix, OfficerApp, OutcomeKind, PlatformError, SecretStore, Session, Signer,
+    SyncChange, SyncObserver, SyncProgress,
 };
 
 use server::TestServer;
@@ -225,8 +225,8 @@ async fn holding(phone: &Phone, server: &TestServer, job: &str) {
     sign_in(phone, server).await.expect("login");
     phone.app.claim(job.into()).expect("claim");
     let report = phone.app.sync_now().await.expect("sync");
-    let outcomes: Vec<_> = report.decided.iter().map(|d| d.outcome.as_str()).collect();
-    assert_eq!(outcomes, ["awarded"], "{report:?}");
+    let outcomes: Vec<_> = report.decided.iter().map(|d| d.outcome).collect();
+    assert_eq!(outcomes, [OutcomeKind::Awarded], "{report:?}");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -243,7 +243,8 @@ async fn a_failing_signer_is_an_internal_error_and_queues_nothing() {
     signer.set_failing(true);
     let err = phone
         .app
-        .clock_in(job.clone(), fix_on_site())
+        .clock_in(job.clone(), fix_on_site(), false)
+        .await
         .expect_err("clock-in with a locked keystore succeeded");
     match &err {
         ApiError::Internal { detail } => {
@@ -262,14 +263,15 @@ async fn a_failing_signer_is_an_internal_error_and_queues_nothing() {
     signer.set_failing(false);
     let punch = phone
         .app
-        .clock_in(job.clone(), fix_on_site())
+        .clock_in(job.clone(), fix_on_site(), false)
+        .await
         .expect("clock-in after the signer recovered");
     assert_eq!(phone.app.pending_actions().unwrap().len(), 1);
     let report = phone.app.sync_now().await.expect("sync");
     assert_eq!(report.decided.len(), 1, "{report:?}");
     let decided = &report.decided[0];
     assert_eq!(decided.idempotency_key, punch.idempotency_key);
-    assert_eq!(decided.outcome, "punched", "{decided:?}");
+    assert_eq!(decided.outcome, OutcomeKind::Punched, "{decided:?}");
     assert_eq!(decided.code, None, "{decided:?}");
     assert!(
         !decided.text.contains("missing") && !decided.text.contains("out of sequence"),
@@ -360,8 +362,8 @@ async fn an_observer_that_always_throws_does_not_stop_the_sync() {
         .sync_now()
         .await
         .expect("sync with a throwing observer");
-    let outcomes: Vec<_> = report.decided.iter().map(|d| d.outcome.as_str()).collect();
-    assert_eq!(outcomes, ["awarded"], "{report:?}");
+    let outcomes: Vec<_> = report.decided.iter().map(|d| d.outcome).collect();
+    assert_eq!(outcomes, [OutcomeKind::Awarded], "{report:?}");
     assert!(phone.app.pending_actions().unwrap().is_empty());
     assert!(phone.app.job(job, None).unwrap().standing.holds_slot);
 

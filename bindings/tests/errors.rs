@@ -6,11 +6,11 @@
 use std::collections::BTreeSet;
 
 use offduty_core::CoreError;
+use offduty_core::error::Confirmation as CoreConfirmation;
 use offduty_domain::eligibility::{IneligibleReason, Rank};
-use offduty_domain::protocol::RejectCode;
-use offduty_ffi::{ApiError, PlatformError};
-
-const PROBLEM: &str = "https://offduty.dev/problems/";
+use offduty_domain::protocol::{Problem, ProblemType, RejectCode};
+use offduty_domain::validation::InvalidCode as DomainInvalidCode;
+use offduty_ffi::{ApiError, Confirmation, InvalidCode, PlatformError, RejectCode as Code};
 
 #[test]
 fn an_unexpected_callback_exception_is_a_platform_failure() {
@@ -32,7 +32,8 @@ fn variant(e: &CoreError) -> &'static str {
         CoreError::Http { .. } => "Http",
         CoreError::Server(_) => "Server",
         CoreError::Rejected { .. } => "Rejected",
-        CoreError::Invalid { .. } => "Invalid",
+        CoreError::Invalid(_) => "Invalid",
+        CoreError::NeedsConfirmation { .. } => "NeedsConfirmation",
         CoreError::NotFound(_) => "NotFound",
         CoreError::Platform(_) => "Platform",
         CoreError::Cancelled => "Cancelled",
@@ -41,7 +42,7 @@ fn variant(e: &CoreError) -> &'static str {
 }
 
 /// Every variant [`variant`] names.
-const ALL_VARIANTS: [&str; 13] = [
+const ALL_VARIANTS: [&str; 14] = [
     "Storage",
     "Corrupt",
     "Io",
@@ -51,22 +52,29 @@ const ALL_VARIANTS: [&str; 13] = [
     "Server",
     "Rejected",
     "Invalid",
+    "NeedsConfirmation",
     "NotFound",
     "Platform",
     "Cancelled",
     "Internal",
 ];
 
-fn http(status: u16, slug: &str, detail: &str) -> CoreError {
-    CoreError::Http {
+/// A problem the server answered with: `kind` `None` is a body that was no problem detail.
+fn http(status: u16, kind: Option<ProblemType>, detail: &str) -> CoreError {
+    CoreError::Http(Box::new(Problem {
+        kind: kind
+            .map(ProblemType::uri)
+            .unwrap_or_else(|| "about:blank".into()),
+        title: String::new(),
         status,
-        kind: if slug.is_empty() {
-            String::new()
-        } else {
-            format!("{PROBLEM}{slug}")
-        },
         detail: detail.into(),
-    }
+        field: None,
+        code: None,
+        index: None,
+        applied_before: None,
+        retry_after_s: None,
+        request_id: None,
+    }))
 }
 
 fn sqlite_full() -> rusqlite::Error {
@@ -76,9 +84,9 @@ fn sqlite_full() -> rusqlite::Error {
     )
 }
 
-fn rejected(code: &str, reason: &str, reason_codes: &[&str]) -> ApiError {
+fn rejected(code: Code, reason: &str, reason_codes: &[&str]) -> ApiError {
     ApiError::Rejected {
-        code: code.into(),
+        code,
         reason: reason.into(),
         reason_codes: reason_codes.iter().map(|s| s.to_string()).collect(),
     }
@@ -133,28 +141,43 @@ fn every_core_error_maps_to_an_api_error_a_ui_acts_on() {
         ),
         // The server said no.
         (
-            http(409, "conflict", "the job changed"),
+            http(409, Some(ProblemType::Conflict), "the job changed"),
             ApiError::Conflict {
                 detail: "the job changed".into(),
             },
         ),
         (
-            http(422, "idempotency-key-reused", "key reused"),
+            http(422, Some(ProblemType::IdempotencyKeyReused), "key reused"),
             ApiError::Conflict {
                 detail: "key reused".into(),
             },
         ),
         (
-            http(429, "rate-limited", "try again in 30 s"),
-            rejected("rate_limited", "try again in 30 s", &[]),
+            http(429, Some(ProblemType::RateLimited), "try again in 30 s"),
+            rejected(Code::RateLimited, "try again in 30 s", &[]),
         ),
         (
-            http(403, "forbidden", "not your department"),
-            rejected("forbidden", "not your department", &[]),
+            http(403, Some(ProblemType::Forbidden), "not your department"),
+            rejected(Code::Refused, "not your department", &[]),
         ),
         (
-            http(400, "", ""),
-            rejected("refused", "the server refused (400)", &[]),
+            http(400, None, ""),
+            rejected(Code::Refused, "the server refused (400)", &[]),
+        ),
+        (
+            CoreError::Http(Box::new(Problem {
+                field: Some("quiet_hours[0].start".into()),
+                code: Some(DomainInvalidCode::BadFormat),
+                ..match http(422, Some(ProblemType::Validation), "\"25:00\" is not HH:MM") {
+                    CoreError::Http(p) => *p,
+                    _ => unreachable!(),
+                }
+            })),
+            ApiError::Invalid {
+                field: "quiet_hours[0].start".into(),
+                code: InvalidCode::BadFormat,
+                detail: "\"25:00\" is not HH:MM".into(),
+            },
         ),
         (
             CoreError::Server("502 bad gateway".into()),
@@ -181,29 +204,41 @@ fn every_core_error_maps_to_an_api_error_a_ui_acts_on() {
                 ],
             },
             rejected(
-                "not_eligible",
+                Code::NotEligible,
                 "You cannot take this job.",
                 &["rank_too_low", "rest", "no_permit"],
             ),
         ),
         (
             CoreError::rejected(RejectCode::CallCoordinator, "Call the coordinator."),
-            rejected("call_coordinator", "Call the coordinator.", &[]),
+            rejected(Code::CallCoordinator, "Call the coordinator.", &[]),
         ),
         (
             CoreError::NotFound("job"),
             rejected(
-                "not_found",
+                Code::JobNotFound,
                 "No job with that id on this device; sync and try again.",
                 &[],
             ),
         ),
         // The caller's mistake.
         (
-            CoreError::invalid("job_id", "not an id"),
+            CoreError::invalid("job_id", DomainInvalidCode::BadFormat, "not an id"),
             ApiError::Invalid {
                 field: "job_id".into(),
+                code: InvalidCode::BadFormat,
                 detail: "not an id".into(),
+            },
+        ),
+        // The officer must say yes first.
+        (
+            CoreError::NeedsConfirmation {
+                what: CoreConfirmation::UnsentActions { count: 2 },
+                message: "2 action(s) are not sent yet.".into(),
+            },
+            ApiError::NeedsConfirmation {
+                what: Confirmation::UnsentActions { count: 2 },
+                detail: "2 action(s) are not sent yet.".into(),
             },
         ),
         // Bugs and failing platform services.

@@ -82,8 +82,8 @@ pub fn open(settings: &Settings) -> Result<Opened> {
     };
     let config = CoreConfig::new(settings.data_dir.join(DB_FILE), &settings.server);
     let (core, report) = Core::open(config, services).map_err(|e| match e {
-        offduty_core::CoreError::Invalid { detail, .. } => {
-            CliError::bad_input(format!("invalid --server: {detail}"))
+        offduty_core::CoreError::Invalid(e) => {
+            CliError::bad_input(format!("invalid --server: {}", e.message))
         }
         other => CliError::failure(format!(
             "cannot open the local database in {}: {other}",

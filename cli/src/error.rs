@@ -87,9 +87,10 @@ impl CliError {
                         .with_details(ineligible.iter().map(|r| r.explain(tz)).collect())
                 }
             }
-            CoreError::Invalid { field, detail } => {
-                CliError::bad_input(format!("invalid {field}: {detail}"))
+            CoreError::Invalid(e) => {
+                CliError::bad_input(format!("invalid {}: {}", e.field, e.message))
             }
+            CoreError::NeedsConfirmation { message, .. } => CliError::refused(message),
             CoreError::NotFound(what) => CliError::bad_input(format!(
                 "no {what} with that id in the local cache (run `offduty sync`, then try again)"
             )),
@@ -101,9 +102,10 @@ impl CliError {
                 "the server at {server} is unreachable ({})",
                 first_line(&why)
             )),
-            CoreError::Http { status, detail, .. } => CliError::failure(format!(
-                "the server refused the request ({status}): {}",
-                first_line(&detail)
+            CoreError::Http(problem) => CliError::failure(format!(
+                "the server refused the request ({}): {}",
+                problem.status,
+                first_line(&problem.detail)
             )),
             other => CliError::failure(first_line(&other.to_string())),
         }

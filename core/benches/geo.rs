@@ -102,7 +102,10 @@ fn geofence(c: &mut Criterion) {
             fence,
             fix: &fix,
             punch_time: now,
-            previous: Some(&previous),
+            neighbours: punch::Neighbours {
+                before: Some(&previous),
+                after: None,
+            },
             clock_drift_s: Some(3),
             thresholds: &thresholds,
         };

@@ -233,6 +233,7 @@ fn full_sync(now: DateTime<Utc>) -> SyncResponse {
             cancel_policy: CancelPolicy::default(),
             punch_thresholds: PunchThresholds::default(),
             pay: PayPolicy::default(),
+            pay_period: Default::default(),
         }),
         profile: Some(OfficerProfile {
             id: officer,

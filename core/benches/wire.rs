@@ -92,7 +92,7 @@ async fn run(n_jobs: usize) {
     let their_token = state
         .tokens
         .issue_access(colleague, dept, Role::Officer, now);
-    let api = Api::new(&url, Duration::from_secs(120)).unwrap();
+    let api = Api::new(&url, Duration::from_secs(120), false).unwrap();
     let (store, _) = Store::open(&dir.join("phone.db")).unwrap();
     let mut rows = Vec::new();
 

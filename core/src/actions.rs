@@ -1,13 +1,18 @@
 //! The officer's actions on jobs: checked locally with the domain rules, then queued with their
 //! idempotency key in one transaction, before the caller is told "done".
 
+/// What an officer who offered a shift on the board is told (when queued and when decided).
+pub const OFFERED_ON_BOARD: &str =
+    "Offered on the board: you keep the shift until another officer takes it.";
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use offduty_domain::award::SignupState;
+use offduty_domain::actions::{self, ActionKind, CancelFacts, ClaimFacts, Claimant, TransferFacts};
 use offduty_domain::policy::CancelWindow;
-use offduty_domain::protocol::{Action, RejectCode};
+use offduty_domain::protocol::Action;
+use offduty_domain::timecard::PunchKind;
 
 use crate::Core;
 use crate::apply;
@@ -20,29 +25,22 @@ use crate::standing;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Queued {
     pub idempotency_key: Uuid,
-    pub kind: String,
+    pub kind: ActionKind,
     pub job_id: Uuid,
     /// Something the officer should know now (e.g. the cancellation window that applies).
     pub note: Option<String>,
 }
 
-/// Once clocked in, only a coordinator can release the officer from the shift.
-fn refuse_if_clocked_in(conn: &rusqlite::Connection, job_id: Uuid) -> Result<()> {
-    if crate::clock::punches_for(conn, job_id)?
+/// Whether the officer has clocked in to the shift on this device.
+fn clocked_in(conn: &rusqlite::Connection, job_id: Uuid) -> Result<bool> {
+    Ok(crate::clock::punches_for(conn, job_id)?
         .iter()
-        .any(|p| p.kind == offduty_domain::timecard::PunchKind::In)
-    {
-        return Err(CoreError::rejected(
-            RejectCode::CallCoordinator,
-            "You have clocked in to this shift: only the detail coordinator can release you now.",
-        ));
-    }
-    Ok(())
+        .any(|p| p.kind == PunchKind::In))
 }
 
 impl Core {
     fn queue(&self, action: Action, note: Option<String>, now: DateTime<Utc>) -> Result<Queued> {
-        let kind = action.kind().to_string();
+        let kind = action.kind();
         let job_id = action.job_id();
         let key = self.store.write(|tx| outbox::enqueue(tx, action, now))?;
         Ok(Queued {
@@ -54,41 +52,34 @@ impl Core {
     }
 
     /// Claims a job (or asks for it, for ranked rules). Refused locally when the cache already
-    /// knows the answer: closed job, already claimed, signups not open yet, not eligible.
+    /// knows the answer, by the same rule the server applies (`offduty_domain::actions`).
     pub fn claim(&self, job_id: Uuid) -> Result<Queued> {
         let now = self.services.clock.now();
         let note = self.store.read(|c| {
             let job = apply::job(c, job_id)?.ok_or(CoreError::NotFound("job"))?;
-            if let Some(why) = job.closed_reason(now) {
-                return Err(CoreError::rejected(RejectCode::JobClosed, why));
-            }
             let ctx = Context::load(c, now)?;
-            let card = ctx.card(job, None);
-            if card.standing.has_active_claim() {
-                return Err(CoreError::rejected(
-                    RejectCode::AlreadyClaimed,
-                    format!("{} on this job.", card.standing.describe()),
-                ));
-            }
-            if let SignupState::NotYetOpen { .. } = card.signup {
-                return Err(CoreError::rejected(
-                    RejectCode::SignupClosed,
-                    card.signup_text,
-                ));
-            }
-            if !card.eligible {
-                return Err(CoreError::Rejected {
-                    code: RejectCode::NotEligible,
-                    reason: card
-                        .reasons
-                        .iter()
-                        .map(|r| r.text.clone())
-                        .collect::<Vec<_>>()
-                        .join(" "),
-                    ineligible: card.reasons.into_iter().map(|r| r.reason).collect(),
-                });
-            }
-            Ok(Some(card.award_rule))
+            let ineligible: Vec<_> = ctx.reasons(&job).into_iter().map(|r| r.reason).collect();
+            let stake = ctx
+                .standing
+                .get(&job.id)
+                .map(standing::Standing::stake)
+                .unwrap_or_default();
+            // The award of a ranked job runs when its signups close.
+            let award_ran = job.award_rule.is_immediate()
+                || job.signup_closes_at.is_some_and(|closes| now >= closes);
+            actions::check_claim(&ClaimFacts {
+                job: &job,
+                stake,
+                claimant: match &ctx.profile {
+                    Some(p) => Claimant::Officer(p),
+                    None => Claimant::Unknown,
+                },
+                award_ran,
+                ineligible: &ineligible,
+                now,
+                tz: ctx.tz,
+            })?;
+            Ok(Some(job.award_rule.describe()))
         })?;
         self.queue(Action::Claim { job_id }, note, now)
     }
@@ -98,31 +89,9 @@ impl Core {
         let now = self.services.clock.now();
         self.store.read(|c| {
             apply::job(c, job_id)?.ok_or(CoreError::NotFound("job"))?;
-            let s = standing::on_job(c, job_id)?;
-            let in_line = matches!(
-                s.status,
-                Some(offduty_domain::protocol::AssignmentStatus::Requested)
-                    | Some(offduty_domain::protocol::AssignmentStatus::Waitlisted)
-            ) || s.pending.as_deref() == Some("claim");
-            if s.pending.as_deref() == Some("withdraw") && s.wedged.is_none() {
-                return Err(CoreError::rejected(
-                    RejectCode::NotAssigned,
-                    "Your withdrawal is already waiting to sync.",
-                ));
-            }
-            if s.holds_slot() {
-                return Err(CoreError::rejected(
-                    RejectCode::Invalid,
-                    "You hold a slot on this job: cancel or transfer it instead.",
-                ));
-            }
-            if !in_line {
-                return Err(CoreError::rejected(
-                    RejectCode::NotAssigned,
-                    "You have no request or waitlist place on this job.",
-                ));
-            }
-            Ok(())
+            Ok(actions::check_withdraw(
+                standing::on_job(c, job_id)?.stake(),
+            )?)
         })?;
         self.queue(Action::Withdraw { job_id }, None, now)
     }
@@ -132,37 +101,36 @@ impl Core {
     /// note (the server goes through only if someone can take the slot).
     pub fn cancel(&self, job_id: Uuid, reason: Option<String>) -> Result<Queued> {
         let now = self.services.clock.now();
+        let reason = actions::cancel_reason(reason.as_deref())?;
         let note = self.store.read(|c| {
             let job = apply::job(c, job_id)?.ok_or(CoreError::NotFound("job"))?;
-            if !standing::on_job(c, job_id)?.holds_slot() {
-                return Err(CoreError::rejected(
-                    RejectCode::NotAssigned,
-                    "You do not hold a slot on this job.",
-                ));
-            }
-            refuse_if_clocked_in(c, job_id)?;
+            let policy = apply::rules(c)?
+                .map(|r| r.cancel_policy)
+                .unwrap_or_default();
+            let window = actions::check_cancel(&CancelFacts {
+                job: &job,
+                stake: standing::on_job(c, job_id)?.stake(),
+                clocked_in: clocked_in(c, job_id)?,
+                policy: &policy,
+                now,
+            })?;
+            Ok(Some(window.explain(&policy)))
+        })?;
+        self.queue(Action::Cancel { job_id, reason }, note, now)
+    }
+
+    /// The cancellation window that applies to a shift now, with its sentence: what the
+    /// officer reads before confirming a cancel.
+    pub fn cancel_window(&self, job_id: Uuid) -> Result<(CancelWindow, String)> {
+        let now = self.services.clock.now();
+        self.store.read(|c| {
+            let job = apply::job(c, job_id)?.ok_or(CoreError::NotFound("job"))?;
             let policy = apply::rules(c)?
                 .map(|r| r.cancel_policy)
                 .unwrap_or_default();
             let window = policy.window(job.starts_at, now);
-            match window {
-                CancelWindow::CallCoordinator => Err(CoreError::rejected(
-                    RejectCode::CallCoordinator,
-                    window.explain(&policy),
-                )),
-                CancelWindow::NeedsReplacement => Ok(Some(window.explain(&policy))),
-                CancelWindow::Free => Ok(Some(window.explain(&policy))),
-            }
-        })?;
-        let reason = reason.map(|r| r.trim().chars().take(500).collect::<String>());
-        self.queue(
-            Action::Cancel {
-                job_id,
-                reason: reason.filter(|r| !r.is_empty()),
-            },
-            note,
-            now,
-        )
+            Ok((window, window.explain(&policy)))
+        })
     }
 
     /// Hands a shift to a named officer, or offers it back to the board (`to = None`).
@@ -170,30 +138,19 @@ impl Core {
         let now = self.services.clock.now();
         self.store.read(|c| {
             let job = apply::job(c, job_id)?.ok_or(CoreError::NotFound("job"))?;
-            if let Some(why) = job.closed_reason(now) {
-                return Err(CoreError::rejected(RejectCode::JobClosed, why));
-            }
-            if !standing::on_job(c, job_id)?.holds_slot() {
-                return Err(CoreError::rejected(
-                    RejectCode::NotAssigned,
-                    "You do not hold a slot on this job.",
-                ));
-            }
-            refuse_if_clocked_in(c, job_id)?;
-            let me = apply::profile(c)?.map(|p| p.id);
-            if to.is_some() && to == me {
-                return Err(CoreError::rejected(
-                    RejectCode::TransferTargetInvalid,
-                    "You already hold this slot.",
-                ));
-            }
-            Ok(())
+            let me = apply::profile(c)?.map(|p| p.id).unwrap_or_default();
+            Ok(actions::check_transfer(&TransferFacts {
+                job: &job,
+                stake: standing::on_job(c, job_id)?.stake(),
+                clocked_in: clocked_in(c, job_id)?,
+                me,
+                to,
+                now,
+            })?)
         })?;
         let note = match to {
             Some(_) => None,
-            None => Some(
-                "Offered on the board: you keep the shift until another officer takes it.".into(),
-            ),
+            None => Some(OFFERED_ON_BOARD.to_string()),
         };
         self.queue(
             Action::Transfer {

@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use offduty_domain::prefs::Preferences;
-use offduty_domain::protocol::{ActionBatch, ActionResults, Role, SyncResponse};
+use offduty_domain::protocol::{ActionBatch, ActionResults, Problem, Role, SyncResponse};
+use offduty_domain::validation::InvalidCode;
 
 use crate::error::{CoreError, Result};
 
@@ -42,16 +43,6 @@ pub struct DeviceInfo {
     pub last_hash: Option<String>,
 }
 
-#[derive(Deserialize)]
-struct Problem {
-    #[serde(rename = "type", default)]
-    kind: String,
-    #[serde(default)]
-    detail: String,
-    #[serde(default)]
-    field: Option<String>,
-}
-
 /// Body bytes of one call: JSON sent, and JSON received after transparent gzip decoding (the
 /// compressed size on the network is smaller; see docs/benchmarks.md).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -69,16 +60,19 @@ pub struct Api {
 
 impl Api {
     /// A client for `base_url` (e.g. `https://detail.example.gov`).
-    pub fn new(base_url: &str, timeout: Duration) -> Result<Api> {
+    /// Plain `http://` is refused unless the host is loopback (a server on this machine) or
+    /// `allow_insecure` (an explicit development setting): session tokens and signed punches
+    /// must not cross a network in clear text.
+    pub fn new(base_url: &str, timeout: Duration, allow_insecure: bool) -> Result<Api> {
         let base = base_url.trim().trim_end_matches('/').to_string();
-        let parsed = reqwest::Url::parse(&base)
-            .map_err(|e| CoreError::invalid("server_url", format!("{base:?}: {e}")))?;
-        if !matches!(parsed.scheme(), "http" | "https") {
-            return Err(CoreError::invalid(
+        let parsed = reqwest::Url::parse(&base).map_err(|e| {
+            CoreError::invalid(
                 "server_url",
-                "use an http:// or https:// address",
-            ));
-        }
+                InvalidCode::BadFormat,
+                format!("{base:?}: {e}"),
+            )
+        })?;
+        check_scheme(&parsed, allow_insecure)?;
         let http = reqwest::Client::builder()
             .timeout(timeout)
             .connect_timeout(Duration::from_secs(10))
@@ -129,22 +123,23 @@ impl Api {
                 .map_err(|e| CoreError::Server(format!("unreadable answer from {path}: {e}")))?;
             return Ok((value, wire));
         }
-        let problem: Option<Problem> = serde_json::from_slice(&bytes).ok();
-        let detail = problem
-            .as_ref()
-            .map(|p| match &p.field {
-                Some(f) => format!("{} ({f})", p.detail),
-                None => p.detail.clone(),
-            })
-            .unwrap_or_else(|| String::from_utf8_lossy(&bytes).chars().take(200).collect());
+        // RFC 9457: a body that is not a problem detail is "about:blank" with the status.
+        let problem = serde_json::from_slice::<Problem>(&bytes).unwrap_or_else(|_| Problem {
+            kind: "about:blank".into(),
+            title: status.canonical_reason().unwrap_or("").into(),
+            status: status.as_u16(),
+            detail: String::from_utf8_lossy(&bytes).chars().take(200).collect(),
+            field: None,
+            code: None,
+            index: None,
+            applied_before: None,
+            retry_after_s: None,
+            request_id: None,
+        });
         Err(match status {
-            StatusCode::UNAUTHORIZED => CoreError::Unauthorized(detail),
-            s if s.is_server_error() => CoreError::Server(format!("{s}: {detail}")),
-            s => CoreError::Http {
-                status: s.as_u16(),
-                kind: problem.map(|p| p.kind).unwrap_or_default(),
-                detail,
-            },
+            StatusCode::UNAUTHORIZED => CoreError::Unauthorized(problem.detail),
+            s if s.is_server_error() => CoreError::Server(format!("{s}: {}", problem.detail)),
+            _ => CoreError::Http(Box::new(problem)),
         })
     }
 
@@ -227,10 +222,73 @@ impl Api {
     }
 }
 
+/// Refuses a scheme other than https, except http to a loopback host or when allowed.
+fn check_scheme(url: &reqwest::Url, allow_insecure: bool) -> Result<()> {
+    match url.scheme() {
+        "https" => Ok(()),
+        "http" => {
+            let host = url.host_str().unwrap_or("");
+            let loopback = host.eq_ignore_ascii_case("localhost")
+                || host
+                    .trim_start_matches('[')
+                    .trim_end_matches(']')
+                    .parse::<std::net::IpAddr>()
+                    .is_ok_and(|ip| ip.is_loopback());
+            if loopback || allow_insecure {
+                Ok(())
+            } else {
+                Err(CoreError::invalid(
+                    "server_url",
+                    InvalidCode::BadFormat,
+                    "use an https:// address: plain http:// is allowed only to this machine \
+                     (localhost) or with the development setting that allows insecure servers",
+                ))
+            }
+        }
+        _ => Err(CoreError::invalid(
+            "server_url",
+            InvalidCode::BadFormat,
+            "use an https:// address",
+        )),
+    }
+}
+
 fn transport(e: reqwest::Error) -> CoreError {
     if e.is_decode() {
         CoreError::Server(e.to_string())
     } else {
         CoreError::Offline(e.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn api(url: &str, allow_insecure: bool) -> Result<Api> {
+        Api::new(url, Duration::from_secs(5), allow_insecure)
+    }
+
+    #[test]
+    fn plain_http_is_refused_except_to_this_machine_or_by_explicit_setting() {
+        assert!(api("https://detail.columbus.example", false).is_ok());
+        for local in [
+            "http://127.0.0.1:8080",
+            "http://localhost:8080",
+            "http://[::1]:8080",
+        ] {
+            assert!(api(local, false).is_ok(), "{local}");
+        }
+        let refused = api("http://detail.columbus.example", false);
+        let Err(CoreError::Invalid(e)) = refused else {
+            panic!("expected a refusal, got {:?}", refused.err())
+        };
+        assert_eq!(
+            (e.field.as_str(), e.code),
+            ("server_url", InvalidCode::BadFormat)
+        );
+        assert!(api("http://10.0.0.5:8080", true).is_ok());
+        assert!(api("ftp://detail.columbus.example", true).is_err());
+        assert!(api("not a url", true).is_err());
     }
 }

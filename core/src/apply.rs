@@ -135,6 +135,7 @@ pub fn apply_sync(conn: &Connection, resp: &SyncResponse) -> Result<ChangeSummar
         sum.profile_changed = true;
     }
     if let Some(prefs) = &resp.preferences {
+        meta::set_json(conn, keys::PREFERENCES_SERVER, prefs)?;
         // Local edits not yet pushed win; they go up on the next sync.
         let dirty = meta::get(conn, keys::PREFERENCES_DIRTY)?.is_some();
         if !dirty {
@@ -188,6 +189,18 @@ pub fn timecards(conn: &Connection) -> Result<Vec<Timecard>> {
         out.push(serde_json::from_str(&r?)?);
     }
     Ok(out)
+}
+
+/// The timecard of the officer's shift on `job_id`, once synced.
+pub fn timecard_for_job(conn: &Connection, job_id: uuid::Uuid) -> Result<Option<Timecard>> {
+    let json: Option<String> = conn
+        .query_row(
+            "SELECT json FROM timecards WHERE job_id = ?1",
+            [job_id.to_string()],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(json.map(|j| serde_json::from_str(&j)).transpose()?)
 }
 
 /// The department's rules, once synced.

@@ -15,6 +15,7 @@ use offduty_domain::eligibility::{self, EligibilityCheck, IneligibleReason, Work
 use offduty_domain::geofence::{GeoPoint, distance_m};
 use offduty_domain::pay::PayQuote;
 use offduty_domain::protocol::{DepartmentRules, Job, OfficerProfile};
+use offduty_domain::validation::InvalidCode;
 
 use crate::apply;
 use crate::error::{CoreError, Result};
@@ -199,18 +200,20 @@ impl Context {
 pub fn list(conn: &Connection, q: &BoardQuery, now: DateTime<Utc>) -> Result<Vec<JobCard>> {
     if let Some(p) = q.near {
         p.validate()
-            .map_err(|e| CoreError::invalid("near", e.to_string()))?;
+            .map_err(|e| CoreError::invalid("near", InvalidCode::OutOfRange, e.to_string()))?;
     }
     if let Some(d) = q.max_distance_m {
         if !(d.is_finite() && d > 0.0) {
             return Err(CoreError::invalid(
                 "max_distance_m",
+                InvalidCode::OutOfRange,
                 "must be a positive number of metres",
             ));
         }
         if q.near.is_none() {
             return Err(CoreError::invalid(
                 "max_distance_m",
+                InvalidCode::Inconsistent,
                 "needs `near` to measure from",
             ));
         }

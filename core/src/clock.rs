@@ -4,17 +4,22 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, params};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use offduty_domain::protocol::{Action, RejectCode};
-use offduty_domain::punch::{self, LocationFix, PunchContext, PunchReason, PunchVerdict};
+use std::collections::HashSet;
+
+use offduty_domain::actions::{self, PunchesMade};
+use offduty_domain::protocol::{Action, Timecard};
+use offduty_domain::punch::{
+    self, LocationFix, Neighbours, PunchContext, PunchReason, PunchVerdict,
+};
 use offduty_domain::timecard::{ClockEvent, EventFix, GENESIS_HASH, PunchKind, SignedClockEvent};
 
 use crate::Core;
 use crate::apply;
-use crate::error::{CoreError, Result};
+use crate::error::{Confirmation, CoreError, Result};
 use crate::outbox;
 use crate::standing;
 use crate::store::meta::{self, keys};
@@ -66,18 +71,68 @@ fn kind_str(kind: PunchKind) -> &'static str {
     }
 }
 
-/// The previous punch's fix on this device (for the speed check).
-fn previous_fix(conn: &Connection) -> Result<Option<LocationFix>> {
-    let json: Option<String> = conn
-        .query_row(
-            "SELECT signed_json FROM punches ORDER BY device_us DESC LIMIT 1",
-            [],
-            |r| r.get(0),
-        )
-        .optional()?;
-    Ok(json
-        .and_then(|s| serde_json::from_str::<SignedClockEvent>(&s).ok())
-        .map(|e| e.event.fix.to_fix()))
+/// The officer's punches near `at` in time on any device, for the speed check: this device's
+/// own (the `punches` table) and those the server reported in synced timecards (punches made
+/// on the officer's other devices carry their fix). The domain's [`Neighbours::nearest`]
+/// picks among them, as the server does.
+fn nearby_punches(
+    conn: &Connection,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<Vec<(chrono::DateTime<chrono::Utc>, LocationFix)>> {
+    let (from, to) = Neighbours::window(at);
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    let mut st = conn.prepare(
+        "SELECT event_id, device_us, signed_json FROM punches \
+         WHERE device_us BETWEEN ?1 AND ?2 AND server_verdict IS NOT 'refused'",
+    )?;
+    let rows = st.query_map(params![to_us(from), to_us(to)], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, i64>(1)?,
+            r.get::<_, String>(2)?,
+        ))
+    })?;
+    for row in rows {
+        let (id, us, json) = row?;
+        if let Ok(signed) = serde_json::from_str::<SignedClockEvent>(&json) {
+            seen.insert(id);
+            out.push((crate::store::from_us(us), signed.event.fix.to_fix()));
+        }
+    }
+    // Timecards of shifts around that time (a shift lasts at most a day), or of jobs no
+    // longer cached.
+    let day = chrono::TimeDelta::days(1);
+    let mut st = conn.prepare(
+        "SELECT t.json FROM timecards t LEFT JOIN jobs j ON j.id = t.job_id \
+         WHERE j.id IS NULL OR j.starts_us BETWEEN ?1 AND ?2",
+    )?;
+    let rows = st.query_map(params![to_us(from - day), to_us(to)], |r| {
+        r.get::<_, String>(0)
+    })?;
+    for row in rows {
+        let card: Timecard = serde_json::from_str(&row?)?;
+        for p in [card.clock_in, card.clock_out].into_iter().flatten() {
+            if let Some(fix) = &p.fix
+                && seen.insert(p.event_id.to_string())
+            {
+                out.push((p.at, fix.to_fix()));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The punches made on a shift, on this device or (as the server reported) any other.
+pub(crate) fn punches_made(conn: &Connection, job_id: Uuid) -> Result<PunchesMade> {
+    let local = punches_for(conn, job_id)?;
+    let synced = apply::timecard_for_job(conn, job_id)?;
+    Ok(PunchesMade {
+        clock_in: local.iter().any(|p| p.kind == PunchKind::In)
+            || synced.as_ref().is_some_and(|t| t.clock_in.is_some()),
+        clock_out: local.iter().any(|p| p.kind == PunchKind::Out)
+            || synced.as_ref().is_some_and(|t| t.clock_out.is_some()),
+    })
 }
 
 /// Punches on this device for a job.
@@ -125,19 +180,19 @@ impl Core {
         kind: PunchKind,
         fix: &LocationFix,
     ) -> Result<PunchPreview> {
-        fix.validate().map_err(|e| CoreError::invalid("fix", e))?;
+        fix.validate().map_err(|e| e.within("fix"))?;
         let now = self.services.clock.now();
         self.store.read(|c| {
             let job = apply::job(c, job_id)?.ok_or(CoreError::NotFound("job"))?;
             let thresholds = apply::rules(c)?
                 .map(|r| r.punch_thresholds)
                 .unwrap_or_default();
-            let previous = previous_fix(c)?;
+            let nearby = nearby_punches(c, now)?;
             let mut a = punch::classify(&PunchContext {
                 fence: &job.geofence,
                 fix,
                 punch_time: now,
-                previous: previous.as_ref(),
+                neighbours: Neighbours::nearest(now, nearby.iter().map(|(t, f)| (*t, f))),
                 clock_drift_s: None,
                 thresholds: &thresholds,
             });
@@ -163,18 +218,50 @@ impl Core {
         })
     }
 
-    /// Clocks in on a shift the officer holds.
-    pub fn clock_in(&self, job_id: Uuid, fix: &LocationFix) -> Result<Punched> {
-        self.punch(job_id, PunchKind::In, fix)
+    /// Clocks in on a shift the officer holds. A punch the classifier rejects is refused with
+    /// [`CoreError::NeedsConfirmation`] unless `confirm_rejected` (the officer saw why and
+    /// wants it recorded for a coordinator to review).
+    pub fn clock_in(
+        &self,
+        job_id: Uuid,
+        fix: &LocationFix,
+        confirm_rejected: bool,
+    ) -> Result<Punched> {
+        self.punch(job_id, PunchKind::In, fix, confirm_rejected)
     }
 
-    /// Clocks out of a shift the officer clocked in to.
-    pub fn clock_out(&self, job_id: Uuid, fix: &LocationFix) -> Result<Punched> {
-        self.punch(job_id, PunchKind::Out, fix)
+    /// Clocks out of a shift the officer clocked in to (see [`Core::clock_in`] for
+    /// `confirm_rejected`).
+    pub fn clock_out(
+        &self,
+        job_id: Uuid,
+        fix: &LocationFix,
+        confirm_rejected: bool,
+    ) -> Result<Punched> {
+        self.punch(job_id, PunchKind::Out, fix, confirm_rejected)
     }
 
-    fn punch(&self, job_id: Uuid, kind: PunchKind, fix: &LocationFix) -> Result<Punched> {
+    fn punch(
+        &self,
+        job_id: Uuid,
+        kind: PunchKind,
+        fix: &LocationFix,
+        confirm_rejected: bool,
+    ) -> Result<Punched> {
         let preview = self.preview_punch(job_id, kind, fix)?;
+        if preview.verdict == PunchVerdict::Rejected && !confirm_rejected {
+            return Err(CoreError::NeedsConfirmation {
+                what: Confirmation::RejectedPunch,
+                message: format!(
+                    "{} Record this {} anyway? A coordinator will see why it was rejected.",
+                    preview.summary,
+                    match kind {
+                        PunchKind::In => "clock-in",
+                        PunchKind::Out => "clock-out",
+                    }
+                ),
+            });
+        }
         // One punch at a time: the sequence number is reserved, signed and stored together.
         let _guard = match self.punch_lock.lock() {
             Ok(g) => g,
@@ -182,36 +269,11 @@ impl Core {
         };
         let clock = &self.services.clock;
         let event = self.store.read(|c| {
-            let s = standing::on_job(c, job_id)?;
-            if !s.holds_slot() {
-                return Err(CoreError::rejected(
-                    RejectCode::NotAssigned,
-                    "You do not hold a slot on this job.",
-                ));
-            }
-            let done = punches_for(c, job_id)?;
-            let has = |k: PunchKind| done.iter().any(|p| p.kind == k);
-            match kind {
-                PunchKind::In if has(PunchKind::In) => {
-                    return Err(CoreError::rejected(
-                        RejectCode::PunchOutOfOrder,
-                        "You are already clocked in for this shift.",
-                    ));
-                }
-                PunchKind::Out if !has(PunchKind::In) => {
-                    return Err(CoreError::rejected(
-                        RejectCode::PunchOutOfOrder,
-                        "Clock in before clocking out.",
-                    ));
-                }
-                PunchKind::Out if has(PunchKind::Out) => {
-                    return Err(CoreError::rejected(
-                        RejectCode::PunchOutOfOrder,
-                        "You already clocked out of this shift.",
-                    ));
-                }
-                _ => {}
-            }
+            actions::check_punch(
+                kind,
+                standing::on_job(c, job_id)?.holds_slot(),
+                punches_made(c, job_id)?,
+            )?;
             let device_id: Uuid = meta::get(c, keys::DEVICE_ID)?
                 .and_then(|s| s.parse().ok())
                 .ok_or_else(|| {

@@ -2,11 +2,12 @@
 //! period and year to date, payments received, and a CSV export. Local dates are in the
 //! department's time zone.
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use offduty_domain::earnings::{EarningsTotals, PayPeriodRule};
 use offduty_domain::eligibility::parse_time_zone;
 use offduty_domain::pay::{Cents, format_cents};
 use offduty_domain::protocol::TimecardStatus;
@@ -14,9 +15,6 @@ use offduty_domain::protocol::TimecardStatus;
 use crate::Core;
 use crate::apply;
 use crate::error::Result;
-
-/// Pay periods are two weeks long, starting on Mondays counted from this one.
-pub const PAY_PERIOD_ANCHOR: (i32, u32, u32) = (2026, 1, 5);
 
 /// One shift's pay.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -38,31 +36,19 @@ pub struct ShiftEarning {
     pub paid_at: Option<DateTime<Utc>>,
 }
 
-/// Totals over a span of dates.
+/// Totals over a span of dates (counted by the domain's rule, as the server's statements are).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Totals {
     pub label: String,
     pub from: Option<NaiveDate>,
     /// Inclusive.
     pub to: Option<NaiveDate>,
-    pub shifts: u32,
-    pub billable_minutes: i64,
-    pub gross_cents: Cents,
-    pub paid_cents: Cents,
-    pub unpaid_cents: Cents,
+    pub sums: EarningsTotals,
 }
 
 impl Totals {
     fn add(&mut self, s: &ShiftEarning) {
-        let gross = s.gross_cents.unwrap_or(0);
-        self.shifts += 1;
-        self.billable_minutes += s.billable_minutes.unwrap_or(0);
-        self.gross_cents += gross;
-        if s.status == TimecardStatus::Paid {
-            self.paid_cents += gross;
-        } else {
-            self.unpaid_cents += gross;
-        }
+        self.sums.add(s.gross_cents, s.billable_minutes, s.status);
     }
 }
 
@@ -87,25 +73,17 @@ pub struct EarningsReport {
     pub payments: Vec<Payment>,
 }
 
-/// The biweekly pay period containing `date`: (first day, last day).
-pub fn pay_period(date: NaiveDate) -> (NaiveDate, NaiveDate) {
-    let (y, m, d) = PAY_PERIOD_ANCHOR;
-    let anchor = NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default();
-    let days = (date - anchor).num_days();
-    let start = anchor + Duration::days(days.div_euclid(14) * 14);
-    (start, start + Duration::days(13))
-}
-
 fn local_date(t: DateTime<Utc>, tz: Tz) -> NaiveDate {
     t.with_timezone(&tz).date_naive()
 }
 
-/// Builds the report from shifts, as of `today` (local).
+/// Builds the report from shifts, as of `today` (local), in the department's pay periods.
 pub fn report(
     mut shifts: Vec<ShiftEarning>,
     currency: String,
     today: NaiveDate,
     tz: Tz,
+    periods_rule: &PayPeriodRule,
 ) -> EarningsReport {
     shifts.sort_by(|a, b| {
         b.starts_at
@@ -121,7 +99,7 @@ pub fn report(
     };
     let mut payments: Vec<Payment> = Vec::new();
     for s in &shifts {
-        let (from, to) = pay_period(s.date);
+        let (from, to) = periods_rule.period_containing(s.date);
         match periods.iter_mut().find(|p| p.from == Some(from)) {
             Some(p) => p.add(s),
             None => {
@@ -214,6 +192,7 @@ impl Core {
                 .as_ref()
                 .and_then(|r| parse_time_zone(&r.time_zone).ok())
                 .unwrap_or(chrono_tz::UTC);
+            let period_rule = rules.as_ref().map(|r| r.pay_period).unwrap_or_default();
             let currency = rules.map(|r| r.currency).unwrap_or_else(|| "USD".into());
             let mut shifts = Vec::new();
             for t in apply::timecards(c)? {
@@ -242,7 +221,13 @@ impl Core {
                     paid_at: t.paid_at,
                 });
             }
-            Ok(report(shifts, currency, local_date(now, tz), tz))
+            Ok(report(
+                shifts,
+                currency,
+                local_date(now, tz),
+                tz,
+                &period_rule,
+            ))
         })
     }
 
@@ -284,15 +269,29 @@ mod tests {
     }
 
     #[test]
-    fn pay_periods_are_two_weeks_from_the_anchor() {
-        let d = |m, d| NaiveDate::from_ymd_opt(2026, m, d).unwrap();
-        assert_eq!(pay_period(d(1, 5)), (d(1, 5), d(1, 18)));
-        assert_eq!(pay_period(d(1, 18)), (d(1, 5), d(1, 18)));
-        assert_eq!(pay_period(d(1, 19)), (d(1, 19), d(2, 1)));
-        assert_eq!(
-            pay_period(d(1, 4)).0,
-            NaiveDate::from_ymd_opt(2025, 12, 22).unwrap()
+    fn the_department_pay_period_groups_the_shifts() {
+        let shifts = || {
+            vec![
+                shift(2, 26000, TimecardStatus::Paid, Some(20)),
+                shift(20, 19500, TimecardStatus::Approved, None),
+            ]
+        };
+        let today = NaiveDate::from_ymd_opt(2026, 11, 24).unwrap();
+        let monthly = PayPeriodRule {
+            length: offduty_domain::earnings::PeriodLength::Monthly,
+            anchor: NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+        };
+        let r = report(shifts(), "USD".into(), today, chrono_tz::UTC, &monthly);
+        assert_eq!(r.periods.len(), 1, "one calendar month");
+        assert_eq!(r.periods[0].label, "Nov 1 – Nov 30, 2026");
+        let r = report(
+            shifts(),
+            "USD".into(),
+            today,
+            chrono_tz::UTC,
+            &PayPeriodRule::default(),
         );
+        assert_eq!(r.periods.len(), 2, "biweekly: Nov 2 and Nov 20 are apart");
     }
 
     #[test]
@@ -307,10 +306,14 @@ mod tests {
             "USD".into(),
             NaiveDate::from_ymd_opt(2026, 11, 24).unwrap(),
             chrono_tz::UTC,
+            &PayPeriodRule::default(),
         );
-        assert_eq!(r.year_to_date.gross_cents, 58500);
+        assert_eq!(r.year_to_date.sums.gross_cents, 58500);
         assert_eq!(
-            (r.year_to_date.paid_cents, r.year_to_date.unpaid_cents),
+            (
+                r.year_to_date.sums.paid_cents,
+                r.year_to_date.sums.unpaid_cents
+            ),
             (39000, 19500)
         );
         assert_eq!(r.payments.len(), 1);
@@ -323,7 +326,10 @@ mod tests {
             2,
             "Nov 2–3 and Nov 20 are in different periods"
         );
-        assert_eq!(r.periods.iter().map(|p| p.gross_cents).sum::<i64>(), 58500);
+        assert_eq!(
+            r.periods.iter().map(|p| p.sums.gross_cents).sum::<i64>(),
+            58500
+        );
         let csv = to_csv(&r);
         assert!(csv.lines().count() == 4);
         assert!(csv.contains("\"Traffic, \"\"Gate 3\"\"\""), "{csv}");

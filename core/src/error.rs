@@ -1,7 +1,9 @@
 //! The core's detailed error. The FFI layer maps it to a small enum a UI can act on.
 
+use offduty_domain::actions::Refusal;
 use offduty_domain::eligibility::IneligibleReason;
-use offduty_domain::protocol::RejectCode;
+use offduty_domain::protocol::{Problem, RejectCode};
+use offduty_domain::validation::{Invalid, InvalidCode};
 
 /// Everything that can go wrong in the core.
 #[derive(Debug, thiserror::Error)]
@@ -21,13 +23,10 @@ pub enum CoreError {
     /// Not signed in, or the session ended: sign in again.
     #[error("not signed in: {0}")]
     Unauthorized(String),
-    /// The server refused a request outright (4xx problem detail).
-    #[error("server refused the request ({status}): {detail}")]
-    Http {
-        status: u16,
-        kind: String,
-        detail: String,
-    },
+    /// The server refused a request outright: its problem detail (type, field, code, index),
+    /// kept as data.
+    #[error("server refused the request ({}): {}", .0.status, .0.detail)]
+    Http(Box<Problem>),
     /// The server failed (5xx) or answered something unreadable.
     #[error("server error: {0}")]
     Server(String),
@@ -38,9 +37,12 @@ pub enum CoreError {
         reason: String,
         ineligible: Vec<IneligibleReason>,
     },
-    /// The request is not valid (bad argument from the caller).
-    #[error("invalid {field}: {detail}")]
-    Invalid { field: String, detail: String },
+    /// An argument is not valid: which field, a stable code and a sentence.
+    #[error("invalid {}: {}", .0.field, .0.message)]
+    Invalid(Invalid),
+    /// The officer must confirm first: `message` says what happens if they go ahead.
+    #[error("{message}")]
+    NeedsConfirmation { what: Confirmation, message: String },
     /// A record the caller named is not in the local cache.
     #[error("no {0} with that id (sync, then try again)")]
     NotFound(&'static str),
@@ -66,12 +68,35 @@ impl CoreError {
     }
 
     /// A bad argument.
-    pub fn invalid(field: &str, detail: impl Into<String>) -> CoreError {
-        CoreError::Invalid {
-            field: field.to_string(),
-            detail: detail.into(),
+    pub fn invalid(field: &str, code: InvalidCode, detail: impl Into<String>) -> CoreError {
+        CoreError::Invalid(Invalid::new(field, code, detail))
+    }
+}
+
+impl From<Refusal> for CoreError {
+    fn from(r: Refusal) -> Self {
+        CoreError::Rejected {
+            code: r.code,
+            reason: r.reason,
+            ineligible: r.ineligible,
         }
     }
+}
+
+impl From<Invalid> for CoreError {
+    fn from(e: Invalid) -> Self {
+        CoreError::Invalid(e)
+    }
+}
+
+/// What the officer is asked to confirm.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Confirmation {
+    /// Signing out with actions not yet sent (they stay on the device).
+    UnsentActions { count: u32 },
+    /// Recording a punch the classifier rejects (a coordinator will see why).
+    RejectedPunch,
 }
 
 /// Result alias.

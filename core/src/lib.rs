@@ -16,6 +16,7 @@ pub mod clock;
 pub mod earnings;
 pub mod error;
 pub mod outbox;
+pub mod outcome;
 pub mod platform;
 pub mod prefs;
 pub mod session;
@@ -43,6 +44,9 @@ pub struct CoreConfig {
     pub server_url: String,
     /// Timeout of one HTTP request.
     pub http_timeout: Duration,
+    /// Development only: allow a plain `http://` server that is not on this machine. Off by
+    /// default; a phone build never sets it.
+    pub allow_insecure_http: bool,
 }
 
 impl CoreConfig {
@@ -52,6 +56,7 @@ impl CoreConfig {
             db_path: db_path.into(),
             server_url: server_url.to_string(),
             http_timeout: Duration::from_secs(30),
+            allow_insecure_http: false,
         }
     }
 }
@@ -80,7 +85,11 @@ impl Core {
     /// [`OpenReport`]) and prepares the client. Pending work resumes on the next `sync`.
     pub fn open(config: CoreConfig, services: Services) -> Result<(Core, OpenReport)> {
         let (store, report) = Store::open(&config.db_path)?;
-        let api = api::Api::new(&config.server_url, config.http_timeout)?;
+        let api = api::Api::new(
+            &config.server_url,
+            config.http_timeout,
+            config.allow_insecure_http,
+        )?;
         // Secrets of different installations (database files, servers) never collide.
         let digest = Sha256::digest(format!("{}|{}", config.db_path.display(), api.base_url()));
         let secret_prefix = format!("offduty:{}:", &hex::encode(digest)[..16]);
@@ -171,6 +180,15 @@ impl Core {
     ) -> Result<board::JobCard> {
         let now = self.services.clock.now();
         self.store.read(|c| board::detail(c, id, near, now))
+    }
+
+    /// The department's time zone (UTC until the rules are synced): local times for the
+    /// officer are shown in it.
+    pub fn time_zone(&self) -> Result<chrono_tz::Tz> {
+        Ok(self
+            .rules()?
+            .and_then(|r| offduty_domain::eligibility::parse_time_zone(&r.time_zone).ok())
+            .unwrap_or(chrono_tz::UTC))
     }
 
     /// The department's rules as last synced.

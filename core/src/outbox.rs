@@ -8,6 +8,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use offduty_domain::actions::ActionKind;
 use offduty_domain::protocol::{Action, ActionEnvelope, Outcome};
 
 use crate::error::{CoreError, Result};
@@ -23,8 +24,7 @@ pub const MAX_BACKOFF: Duration = Duration::minutes(5);
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PendingAction {
     pub idempotency_key: Uuid,
-    /// `claim`, `withdraw`, `cancel`, `transfer`, `clock_in`, `clock_out`.
-    pub kind: String,
+    pub kind: ActionKind,
     pub job_id: Uuid,
     pub created_at: DateTime<Utc>,
     pub attempts: i64,
@@ -49,7 +49,7 @@ pub fn enqueue(conn: &Connection, action: Action, device_time: DateTime<Utc>) ->
          VALUES (?1, ?2, ?3, ?4, ?5)",
         params![
             key.to_string(),
-            kind,
+            kind.as_str(),
             job_id.to_string(),
             serde_json::to_string(&envelope)?,
             to_us(device_time)
@@ -86,7 +86,8 @@ pub fn list(conn: &Connection) -> Result<Vec<PendingAction>> {
         let (key, kind, job, created, attempts, next, last_error, wedged) = row?;
         out.push(PendingAction {
             idempotency_key: parse_uuid(&key)?,
-            kind,
+            kind: ActionKind::parse(&kind)
+                .ok_or_else(|| CoreError::Internal(format!("outbox holds a bad kind {kind:?}")))?,
             job_id: parse_uuid(&job)?,
             created_at: from_us(created),
             attempts,

@@ -6,10 +6,11 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use offduty_domain::protocol::Role;
+use offduty_domain::validation::InvalidCode;
 
 use crate::Core;
 use crate::api::Tokens;
-use crate::error::{CoreError, Result};
+use crate::error::{Confirmation, CoreError, Result};
 use crate::store::meta::{self, keys};
 
 /// The signed-in officer.
@@ -92,11 +93,16 @@ impl Core {
         if email.is_empty() || !email.contains('@') {
             return Err(CoreError::invalid(
                 "email",
+                InvalidCode::Required,
                 "enter the e-mail address you sign in with",
             ));
         }
         if password.is_empty() {
-            return Err(CoreError::invalid("password", "enter your password"));
+            return Err(CoreError::invalid(
+                "password",
+                InvalidCode::Required,
+                "enter your password",
+            ));
         }
         // Check the platform signer before anything is stored: a broken key must not leave a
         // half-signed-in device behind.
@@ -111,6 +117,7 @@ impl Core {
         if tokens.user.role != Role::Officer {
             return Err(CoreError::invalid(
                 "email",
+                InvalidCode::Inconsistent,
                 "this app is for officers; coordinators use the department console",
             ));
         }
@@ -121,6 +128,7 @@ impl Core {
             if pending > 0 {
                 return Err(CoreError::invalid(
                     "email",
+                    InvalidCode::Inconsistent,
                     format!(
                         "{pending} unsent action(s) of the previous officer are still on this device; \
                          sign in as them and sync first"
@@ -245,10 +253,15 @@ impl Core {
     pub async fn logout(&self, force: bool) -> Result<()> {
         let pending = self.store.read(crate::outbox::count_pending)?;
         if pending > 0 && !force {
-            return Err(CoreError::invalid(
-                "force",
-                format!("{pending} action(s) are not sent yet; sync first, or sign out anyway"),
-            ));
+            return Err(CoreError::NeedsConfirmation {
+                what: Confirmation::UnsentActions {
+                    count: u32::try_from(pending).unwrap_or(u32::MAX),
+                },
+                message: format!(
+                    "{pending} action(s) are not sent yet: signing out keeps them on this device \
+                     until you sign in again. Sync first, or sign out anyway."
+                ),
+            });
         }
         if let Some(t) = self.load_tokens()? {
             match self.api.logout(&t.refresh_token).await {

@@ -8,6 +8,7 @@ use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use offduty_domain::actions::{ActionKind, Pending, Stake};
 use offduty_domain::eligibility::WorkBlock;
 use offduty_domain::protocol::{AssignmentStatus, DutyKind};
 
@@ -25,32 +26,63 @@ pub struct Standing {
     pub position: Option<u32>,
     /// Holding the slot while offering it back to the board.
     pub offered: bool,
-    /// The latest action on this job not yet confirmed by the server (`claim`, `cancel`, …).
-    pub pending: Option<String>,
+    /// The latest slot action on this job not yet confirmed by the server.
+    pub pending: Option<ActionKind>,
     /// Set when that action is wedged: why the queue gave up.
     pub wedged: Option<String>,
 }
 
 impl Standing {
+    /// The stake the domain's rules judge (`offduty_domain::actions`).
+    pub fn stake(&self) -> Stake {
+        Stake {
+            status: self.status,
+            offered: self.offered,
+            pending: self.pending.map(|kind| Pending {
+                kind,
+                wedged: self.wedged.is_some(),
+            }),
+        }
+    }
+
     /// Whether the officer holds the slot (as far as this device knows, pending actions
     /// applied optimistically).
     pub fn holds_slot(&self) -> bool {
-        match self.pending.as_deref() {
-            Some("cancel" | "transfer" | "withdraw") if self.wedged.is_none() => false,
-            _ => self.status == Some(AssignmentStatus::Awarded),
-        }
+        self.stake().holds_slot()
     }
 
     /// Whether the officer is committed to the job for scheduling purposes (holds the slot or
     /// has a claim waiting to sync).
     pub fn committed(&self) -> bool {
-        self.holds_slot() || (self.pending.as_deref() == Some("claim") && self.wedged.is_none())
+        self.stake().committed()
     }
 
     /// Whether a new claim would duplicate one already made.
     pub fn has_active_claim(&self) -> bool {
-        self.status.is_some_and(AssignmentStatus::is_active)
-            || self.pending.as_deref() == Some("claim")
+        self.stake().has_active_claim()
+    }
+
+    /// What this standing is, as one value a screen can switch on.
+    pub fn kind(&self) -> StandingKind {
+        if self.wedged.is_some() {
+            return StandingKind::Wedged;
+        }
+        if self.pending.is_some() {
+            return StandingKind::Pending;
+        }
+        match self.status {
+            None => StandingKind::None,
+            Some(AssignmentStatus::Awarded) if self.offered => StandingKind::Offered,
+            Some(AssignmentStatus::Awarded) => StandingKind::Holding,
+            Some(AssignmentStatus::Requested) => StandingKind::Requested,
+            Some(AssignmentStatus::Waitlisted) => StandingKind::Waitlisted,
+            Some(
+                AssignmentStatus::Withdrawn
+                | AssignmentStatus::Cancelled
+                | AssignmentStatus::TransferredOut,
+            ) => StandingKind::Left,
+            Some(AssignmentStatus::JobCancelled) => StandingKind::CalledOff,
+        }
     }
 
     /// One line for the officer: "Waitlisted #3", "Claim waiting to sync", "Your shift".
@@ -58,15 +90,15 @@ impl Standing {
         if let Some(reason) = &self.wedged {
             return format!(
                 "Could not send your {}: {reason}",
-                self.pending.as_deref().unwrap_or("action")
+                self.pending.map(ActionKind::noun).unwrap_or("action")
             );
         }
-        match self.pending.as_deref() {
-            Some("claim") => return "Claim waiting to sync".into(),
-            Some("withdraw") => return "Withdrawal waiting to sync".into(),
-            Some("cancel") => return "Cancellation waiting to sync".into(),
-            Some("transfer") => return "Transfer waiting to sync".into(),
-            _ => {}
+        if let Some(kind) = self.pending {
+            let mut noun = kind.noun().to_string();
+            if let Some(first) = noun.get_mut(0..1) {
+                first.make_ascii_uppercase();
+            }
+            return format!("{noun} waiting to sync");
         }
         match (self.status, self.position) {
             (Some(AssignmentStatus::Awarded), _) if self.offered => {
@@ -86,6 +118,30 @@ impl Standing {
     }
 }
 
+/// The officer's standing on a job, as one value a screen can switch on (badge, colour).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StandingKind {
+    /// No part in the job.
+    None,
+    /// Holds a slot.
+    Holding,
+    /// Holds a slot and offers it on the board.
+    Offered,
+    /// Asked for a ranked job; waits for the award.
+    Requested,
+    /// In line for a slot.
+    Waitlisted,
+    /// An action on the job waits to sync.
+    Pending,
+    /// An action on the job could not be sent (retry or discard it).
+    Wedged,
+    /// Withdrew, cancelled or handed the slot on.
+    Left,
+    /// The job was called off.
+    CalledOff,
+}
+
 /// Standing on every job the officer has anything to do with.
 pub fn all(conn: &Connection) -> Result<HashMap<Uuid, Standing>> {
     let mut map: HashMap<Uuid, Standing> = HashMap::new();
@@ -101,11 +157,11 @@ pub fn all(conn: &Connection) -> Result<HashMap<Uuid, Standing>> {
 
 fn overlay(map: &mut HashMap<Uuid, Standing>, pending: &[PendingAction]) {
     for p in pending {
-        if matches!(p.kind.as_str(), "clock_in" | "clock_out") {
+        if p.kind.is_punch() {
             continue;
         }
         let s = map.entry(p.job_id).or_default();
-        s.pending = Some(p.kind.clone());
+        s.pending = Some(p.kind);
         s.wedged = p.wedged_reason.clone();
     }
 }

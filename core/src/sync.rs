@@ -8,7 +8,8 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use offduty_domain::protocol::{ActionBatch, ActionResults, DeviceClock, Outcome};
+use offduty_domain::actions::ActionKind;
+use offduty_domain::protocol::{ActionBatch, ActionResults, DeviceClock, Outcome, ProblemType};
 
 use crate::Core;
 use crate::api::WireBytes;
@@ -51,9 +52,16 @@ pub trait SyncObserver: Send + Sync {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Decided {
     pub idempotency_key: Uuid,
-    pub kind: String,
+    pub kind: ActionKind,
     pub job_id: Uuid,
     pub outcome: Outcome,
+}
+
+impl Decided {
+    /// The sentence for the officer ([`crate::outcome::text`]).
+    pub fn text(&self, tz: chrono_tz::Tz) -> String {
+        crate::outcome::text(&self.outcome, tz)
+    }
 }
 
 /// What a sync did.
@@ -218,23 +226,22 @@ impl Core {
                 })?;
                 Ok(Pushed::Offline(why))
             }
-            Err(CoreError::Http {
-                status,
-                kind,
-                detail,
-            }) => {
-                if status == 429 {
+            Err(CoreError::Http(problem)) => {
+                if problem.problem_type() == Some(ProblemType::RateLimited) || problem.status == 429
+                {
                     self.store.write(|tx| {
-                        outbox::record_failure(tx, &keys, &detail, outbox::Failure::Throttled, now)
+                        outbox::record_failure(
+                            tx,
+                            &keys,
+                            &problem.detail,
+                            outbox::Failure::Throttled,
+                            now,
+                        )
                     })?;
                     return Ok(Pushed::Idle);
                 }
-                // A refusal of the request itself: find the action at fault and wedge it.
-                let index = detail
-                    .split("actions[")
-                    .nth(1)
-                    .and_then(|s| s.split(']').next())
-                    .and_then(|s| s.parse::<usize>().ok());
+                // A refusal of the request itself: the problem names the action at fault.
+                let index = problem.index.and_then(|i| usize::try_from(i).ok());
                 let culprit = match (index, due.len()) {
                     (Some(i), _) if i < due.len() => Some(due[i].key),
                     (_, 1) => Some(due[0].key),
@@ -242,12 +249,15 @@ impl Core {
                 };
                 match culprit {
                     Some(key) => {
-                        let reason = if kind.ends_with("idempotency-key-reused") {
+                        let detail = &problem.detail;
+                        let reason = if problem.problem_type()
+                            == Some(ProblemType::IdempotencyKeyReused)
+                        {
                             format!(
                                 "the server already used this action's key for another action ({detail})"
                             )
                         } else {
-                            format!("the server refused it ({status}): {detail}")
+                            format!("the server refused it ({}): {detail}", problem.status)
                         };
                         self.store.write(|tx| outbox::wedge(tx, key, &reason))?;
                         Ok(Pushed::Progress)
@@ -314,7 +324,7 @@ impl Core {
             })?;
             report.decided.push(Decided {
                 idempotency_key: d.key,
-                kind: d.envelope.action.kind().to_string(),
+                kind: d.envelope.action.kind(),
                 job_id: d.envelope.action.job_id(),
                 outcome: o.outcome,
             });

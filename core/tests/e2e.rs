@@ -285,11 +285,11 @@ async fn clock_in_offline_sync_verified_timecard_earnings() {
     let preview = phone.core.preview_punch(job, PunchKind::In, &fix).unwrap();
     assert_eq!(preview.verdict, PunchVerdict::Verified, "{preview:?}");
     assert!(preview.summary.starts_with("On site"), "{preview:?}");
-    let punched = phone.core.clock_in(job, &fix).unwrap();
+    let punched = phone.core.clock_in(job, &fix, false).unwrap();
     assert_eq!(punched.preview.verdict, PunchVerdict::Verified);
     let pending = phone.core.pending_actions().unwrap();
     assert_eq!(pending.len(), 1);
-    assert_eq!(pending[0].kind, "clock_in");
+    assert_eq!(pending[0].kind.as_str(), "clock_in");
 
     // Four hours later the network is back.
     phone.clock.advance(Duration::hours(4));
@@ -315,7 +315,7 @@ async fn clock_in_offline_sync_verified_timecard_earnings() {
     let fix = fix_at(&phone, SITE);
     let preview = phone.core.preview_punch(job, PunchKind::Out, &fix).unwrap();
     assert_eq!(preview.verdict, PunchVerdict::Verified, "{preview:?}");
-    phone.core.clock_out(job, &fix).unwrap();
+    phone.core.clock_out(job, &fix, false).unwrap();
     let r = phone.sync().await;
     assert!(
         matches!(

@@ -19,10 +19,12 @@
 //!
 //!     OFFDUTY_KILL_SEEDS=200 cargo nextest run -p offduty-core --test kill --no-capture
 //!
-//! The child is this same test binary run again: `kill_child_entry` is an ordinary test that
-//! returns at once unless `OFFDUTY_KILL_CHILD` is set, and the parent runs
-//! `<this binary> kill_child_entry --exact --nocapture` with that variable and its inputs
-//! (database directory, server URL, credentials, jobs, seed, target) in the environment.
+//! The child is this same test binary run again: `kill_child_entry` is not a test, so it is
+//! `#[ignore]`d with the reason shown by `--list`, and the parent runs
+//! `<this binary> kill_child_entry --exact --ignored --nocapture` with `OFFDUTY_KILL_CHILD` and
+//! its inputs (database directory, server URL, credentials, jobs, seed, target) in the
+//! environment. Run on its own (`--ignored`, `--run-ignored all`) it fails: it never passes by
+//! doing nothing.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -59,12 +61,16 @@ fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
 // ---------------------------------------------------------------------------------------------
 // The child.
 
-/// Runs the child routine when started by the parent; otherwise passes at once.
+/// The child process of `accepted_actions_survive_aborts_exactly_once`, which starts it with
+/// `--exact --ignored` and its inputs in the environment. Not a test of its own.
 #[test]
+#[ignore = "the child process of accepted_actions_survive_aborts_exactly_once, started by it; not a test on its own"]
 fn kill_child_entry() {
-    if std::env::var_os(CHILD).is_some() {
-        child_main();
-    }
+    assert!(
+        std::env::var_os(CHILD).is_some(),
+        "kill_child_entry is the kill test's child process: run accepted_actions_survive_aborts_exactly_once instead"
+    );
+    child_main();
 }
 
 /// Aborts the process after `delay` — unless `hold` is set then (a login in progress): it
@@ -282,6 +288,7 @@ fn run_child(
         .args([
             "kill_child_entry",
             "--exact",
+            "--ignored",
             "--nocapture",
             "--test-threads",
             "1",
@@ -499,9 +506,6 @@ fn verify(ctx: &Ctx, dir: &Path, officer: &Account, seed: u64) -> usize {
 
 #[test]
 fn accepted_actions_survive_aborts_exactly_once() {
-    if std::env::var_os(CHILD).is_some() {
-        return;
-    }
     let seeds: usize = env_or("OFFDUTY_KILL_SEEDS", 20);
     let base: u64 = env_or("OFFDUTY_KILL_SEED_BASE", 1);
     let target: u64 = env_or("OFFDUTY_KILL_ACTIONS", 1000);

@@ -15,6 +15,8 @@ use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::validation::{Invalid, InvalidCode};
+
 /// Longest window [`AwardRule::FewestHours`] may look back, in days.
 pub const MAX_WINDOW_DAYS: u32 = 366;
 /// Most tiers a staged release may have.
@@ -90,13 +92,15 @@ impl AwardRule {
     }
 
     /// Checks the rule's parameters (`window_days` must be 1..=366).
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), Invalid> {
         match self {
             AwardRule::FewestHours { window_days }
                 if !(1..=MAX_WINDOW_DAYS).contains(window_days) =>
             {
-                Err(format!(
-                    "fewest_hours window_days must be between 1 and {MAX_WINDOW_DAYS} (got {window_days})"
+                Err(Invalid::new(
+                    "window_days",
+                    InvalidCode::OutOfRange,
+                    format!("must be between 1 and {MAX_WINDOW_DAYS} (got {window_days})"),
                 ))
             }
             _ => Ok(()),
@@ -312,25 +316,41 @@ impl SignupState {
 
 /// Checks a staged release: at most 10 tiers, each with at least one group, no blank group name,
 /// and 1..=720 hours.
-pub fn validate_tiers(tiers: &[ReleaseTier]) -> Result<(), String> {
+pub fn validate_tiers(tiers: &[ReleaseTier]) -> Result<(), Invalid> {
     if tiers.len() > MAX_RELEASE_TIERS {
-        return Err(format!(
-            "at most {MAX_RELEASE_TIERS} release tiers are allowed (got {})",
-            tiers.len()
+        return Err(Invalid::new(
+            "",
+            InvalidCode::TooMany,
+            format!(
+                "at most {MAX_RELEASE_TIERS} release tiers are allowed (got {})",
+                tiers.len()
+            ),
         ));
     }
     for (i, tier) in tiers.iter().enumerate() {
         let n = i + 1;
         if tier.groups.is_empty() {
-            return Err(format!("release tier {n} must name at least one group"));
+            return Err(Invalid::new(
+                format!("[{i}].groups"),
+                InvalidCode::Required,
+                format!("release tier {n} must name at least one group"),
+            ));
         }
-        if tier.groups.iter().any(|g| g.trim().is_empty()) {
-            return Err(format!("release tier {n} has a blank group name"));
+        if let Some(g) = tier.groups.iter().position(|g| g.trim().is_empty()) {
+            return Err(Invalid::new(
+                format!("[{i}].groups[{g}]"),
+                InvalidCode::Required,
+                format!("release tier {n} has a blank group name"),
+            ));
         }
         if !(1..=MAX_TIER_HOURS).contains(&tier.hours) {
-            return Err(format!(
-                "release tier {n} must last between 1 and {MAX_TIER_HOURS} hours (got {})",
-                tier.hours
+            return Err(Invalid::new(
+                format!("[{i}].hours"),
+                InvalidCode::OutOfRange,
+                format!(
+                    "release tier {n} must last between 1 and {MAX_TIER_HOURS} hours (got {})",
+                    tier.hours
+                ),
             ));
         }
     }

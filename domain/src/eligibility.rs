@@ -8,6 +8,8 @@
 use chrono::{DateTime, Datelike, Days, NaiveDate, NaiveTime, TimeDelta, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
+
+use crate::validation::{Invalid, InvalidCode};
 use uuid::Uuid;
 
 use crate::award::join_or;
@@ -497,16 +499,20 @@ impl IneligibleReason {
 }
 
 /// Parses an IANA time-zone name such as `America/New_York`.
-pub fn parse_time_zone(name: &str) -> Result<Tz, String> {
+pub fn parse_time_zone(name: &str) -> Result<Tz, Invalid> {
     name.trim().parse::<Tz>().map_err(|_| {
-        format!("unknown time zone {name:?}: use an IANA name such as \"America/New_York\"")
+        Invalid::new(
+            "time_zone",
+            InvalidCode::BadFormat,
+            format!("unknown time zone {name:?}: use an IANA name such as \"America/New_York\""),
+        )
     })
 }
 
 impl Limits {
     /// Checks the rules make sense: a daily cap of 1..=24 h, a weekly cap of 1..=168 h and not
     /// below the daily cap, and a minimum rest of at most 72 h.
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), Invalid> {
         let ranges = [
             (
                 "max_hours_per_day",
@@ -524,15 +530,21 @@ impl Limits {
         ];
         for (name, value, lo, hi) in ranges {
             if !(lo..=hi).contains(&value) {
-                return Err(format!(
-                    "{name} must be between {lo} and {hi} (got {value})"
+                return Err(Invalid::new(
+                    name,
+                    InvalidCode::OutOfRange,
+                    format!("must be between {lo} and {hi} (got {value})"),
                 ));
             }
         }
         if self.max_hours_per_week < self.max_hours_per_day {
-            return Err(format!(
-                "max_hours_per_week ({}) must be at least max_hours_per_day ({})",
-                self.max_hours_per_week, self.max_hours_per_day
+            return Err(Invalid::new(
+                "max_hours_per_week",
+                InvalidCode::Inconsistent,
+                format!(
+                    "must be at least max_hours_per_day ({}; got {})",
+                    self.max_hours_per_day, self.max_hours_per_week
+                ),
             ));
         }
         Ok(())

@@ -2,17 +2,23 @@
 //! department's server. Pure functions and plain data: no I/O, no database, no HTTP, no async.
 //!
 //! - [`protocol`]: the JSON wire types of `/v1` and the API version.
+//! - [`actions`]: what an officer may do on a job (claim, withdraw, cancel, transfer, punch),
+//!   with the refusal sentences, for phone and server alike.
+//! - [`validation`]: typed validation errors (field, stable code, sentence).
 //! - [`geofence`]: circle and polygon fences, distances in metres.
 //! - [`punch`]: classifies a clock-in/out fix as verified, needs review or rejected, with reasons.
 //! - [`timecard`]: canonical bytes of a clock event, P-256 signatures, sequence and hash chain.
 //! - [`award`]: award rules (first come, seniority, fewest hours, rotation, lottery), signup
 //!   windows, tiered release, waitlist order.
 //! - [`eligibility`]: who may work a job and, if not, why.
+//! - [`earnings`]: the department's pay period and the totals of an officer's shifts.
 //! - [`pay`]: integer-cent pay with multipliers, minimums and one rounding rule.
 //! - [`policy`]: cancellation windows.
 //! - [`prefs`]: notification channels and quiet hours.
 
+pub mod actions;
 pub mod award;
+pub mod earnings;
 pub mod eligibility;
 pub mod geofence;
 pub mod pay;
@@ -21,3 +27,4 @@ pub mod prefs;
 pub mod protocol;
 pub mod punch;
 pub mod timecard;
+pub mod validation;

@@ -21,6 +21,8 @@ use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
+use crate::validation::{Invalid, InvalidCode};
+
 /// Money in integer cents of the department's currency.
 pub type Cents = i64;
 
@@ -165,22 +167,32 @@ impl PayPolicy {
     /// Checks the policy: rates 0..=1,000,000 cents an hour with non-blank job types, multipliers
     /// from ×1 to ×10, short notice at most 720 h, a minimum of 0..=1440 minutes and a rounding
     /// increment of 1..=60 minutes.
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), Invalid> {
         let rate_ok = |r: Cents| (0..=MAX_RATE_CENTS).contains(&r);
         for (job_type, rate) in &self.rates_cents {
             if job_type.trim().is_empty() {
-                return Err("job types in rates_cents must not be blank".to_string());
+                return Err(Invalid::new(
+                    "rates_cents",
+                    InvalidCode::Required,
+                    "job types must not be blank",
+                ));
             }
             if !rate_ok(*rate) {
-                return Err(format!(
-                    "rate for {job_type:?} must be between 0 and {MAX_RATE_CENTS} cents (got {rate})"
+                return Err(Invalid::new(
+                    format!("rates_cents.{job_type}"),
+                    InvalidCode::OutOfRange,
+                    format!("must be between 0 and {MAX_RATE_CENTS} cents (got {rate})"),
                 ));
             }
         }
         if !rate_ok(self.default_rate_cents) {
-            return Err(format!(
-                "default_rate_cents must be between 0 and {MAX_RATE_CENTS} (got {})",
-                self.default_rate_cents
+            return Err(Invalid::new(
+                "default_rate_cents",
+                InvalidCode::OutOfRange,
+                format!(
+                    "must be between 0 and {MAX_RATE_CENTS} (got {})",
+                    self.default_rate_cents
+                ),
             ));
         }
         for (name, bp) in [
@@ -191,29 +203,37 @@ impl PayPolicy {
             ),
         ] {
             if !(BP_ONE..=MAX_MULTIPLIER_BP).contains(&bp) {
-                return Err(format!(
-                    "{name} must be between {BP_ONE} and {MAX_MULTIPLIER_BP} (got {bp})"
+                return Err(Invalid::new(
+                    name,
+                    InvalidCode::OutOfRange,
+                    format!("must be between {BP_ONE} and {MAX_MULTIPLIER_BP} (got {bp})"),
                 ));
             }
         }
-        if self.short_notice_hours > 720 {
-            return Err(format!(
-                "short_notice_hours must be at most 720 (got {})",
-                self.short_notice_hours
-            ));
-        }
-        if !(0..=1440).contains(&self.min_billable_minutes) {
-            return Err(format!(
-                "min_billable_minutes must be between 0 and 1440 (got {})",
-                self.min_billable_minutes
-            ));
-        }
-        if !(1..=60).contains(&self.rounding_increment_minutes) {
-            return Err(format!(
-                "rounding_increment_minutes must be between 1 and 60 (got {})",
-                self.rounding_increment_minutes
-            ));
-        }
+        let range = |field: &str, value: i64, lo: i64, hi: i64| {
+            if (lo..=hi).contains(&value) {
+                Ok(())
+            } else {
+                Err(Invalid::new(
+                    field,
+                    InvalidCode::OutOfRange,
+                    format!("must be between {lo} and {hi} (got {value})"),
+                ))
+            }
+        };
+        range(
+            "short_notice_hours",
+            i64::from(self.short_notice_hours),
+            0,
+            720,
+        )?;
+        range("min_billable_minutes", self.min_billable_minutes, 0, 1440)?;
+        range(
+            "rounding_increment_minutes",
+            self.rounding_increment_minutes,
+            1,
+            60,
+        )?;
         Ok(())
     }
 }

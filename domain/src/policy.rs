@@ -51,11 +51,15 @@ impl CancelPolicy {
     }
 
     /// Checks the policy makes sense (the free window is not shorter than the replacement one).
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), crate::validation::Invalid> {
         if self.free_hours < self.replacement_hours {
-            return Err(format!(
-                "free_hours ({}) must be at least replacement_hours ({})",
-                self.free_hours, self.replacement_hours
+            return Err(crate::validation::Invalid::new(
+                "free_hours",
+                crate::validation::InvalidCode::Inconsistent,
+                format!(
+                    "must be at least replacement_hours ({}; got {})",
+                    self.replacement_hours, self.free_hours
+                ),
             ));
         }
         Ok(())

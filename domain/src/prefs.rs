@@ -5,6 +5,11 @@ use chrono::{DateTime, Datelike, NaiveTime, Timelike, Utc, Weekday};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
+use crate::validation::{Invalid, InvalidCode};
+
+/// Most quiet windows an officer may set (three a day).
+pub const MAX_QUIET_WINDOWS: usize = 21;
+
 /// Where notices may be sent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -70,15 +75,22 @@ fn parse_time(s: &str) -> Option<NaiveTime> {
 
 impl QuietWindow {
     /// Checks the fields; the error names the field.
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), Invalid> {
         if parse_weekday(&self.weekday).is_none() {
-            return Err(format!("weekday: {:?} is not mon…sun", self.weekday));
+            return Err(Invalid::new(
+                "weekday",
+                InvalidCode::BadFormat,
+                format!("{:?} is not mon…sun", self.weekday),
+            ));
         }
-        if parse_time(&self.start).is_none() {
-            return Err(format!("start: {:?} is not HH:MM", self.start));
-        }
-        if parse_time(&self.end).is_none() {
-            return Err(format!("end: {:?} is not HH:MM", self.end));
+        for (field, value) in [("start", &self.start), ("end", &self.end)] {
+            if parse_time(value).is_none() {
+                return Err(Invalid::new(
+                    field,
+                    InvalidCode::BadFormat,
+                    format!("{value:?} is not HH:MM"),
+                ));
+            }
         }
         Ok(())
     }
@@ -106,12 +118,17 @@ impl QuietWindow {
 
 impl Preferences {
     /// Checks every window (at most 21); the error names the field.
-    pub fn validate(&self) -> Result<(), String> {
-        if self.quiet_hours.len() > 21 {
-            return Err("quiet_hours: at most 21 windows".into());
+    pub fn validate(&self) -> Result<(), Invalid> {
+        if self.quiet_hours.len() > MAX_QUIET_WINDOWS {
+            return Err(Invalid::new(
+                "quiet_hours",
+                InvalidCode::TooMany,
+                format!("at most {MAX_QUIET_WINDOWS} windows"),
+            ));
         }
         for (i, w) in self.quiet_hours.iter().enumerate() {
-            w.validate().map_err(|e| format!("quiet_hours[{i}].{e}"))?;
+            w.validate()
+                .map_err(|e| e.within(&format!("quiet_hours[{i}]")))?;
         }
         Ok(())
     }
@@ -171,17 +188,16 @@ mod tests {
     fn bad_windows_name_the_field() {
         let mut p = nights();
         p.quiet_hours[0].start = "25:00".into();
+        let e = p.validate().unwrap_err();
+        assert_eq!(e.field, "quiet_hours[0].start");
+        assert_eq!(e.code, crate::validation::InvalidCode::BadFormat);
         assert_eq!(
-            p.validate().unwrap_err(),
+            e.to_string(),
             "quiet_hours[0].start: \"25:00\" is not HH:MM"
         );
         p.quiet_hours[0].start = "22:00".into();
         p.quiet_hours[0].weekday = "someday".into();
-        assert!(
-            p.validate()
-                .unwrap_err()
-                .starts_with("quiet_hours[0].weekday")
-        );
+        assert_eq!(p.validate().unwrap_err().field, "quiet_hours[0].weekday");
     }
 
     proptest! {

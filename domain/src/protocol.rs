@@ -275,6 +275,10 @@ pub struct PunchRecord {
     pub at: DateTime<Utc>,
     pub verdict: PunchVerdict,
     pub reasons: Vec<PunchReason>,
+    /// The fix the punch was made with (so the officer's other devices judge the speed of
+    /// their own punches against it; absent from servers before this field).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fix: Option<crate::timecard::EventFix>,
 }
 
 /// The record of one shift's work: punches, hours and pay.
@@ -346,15 +350,16 @@ pub enum Action {
 }
 
 impl Action {
-    /// Short name of the action kind (`claim`, `clock_in`, …).
-    pub fn kind(&self) -> &'static str {
+    /// The kind of action (`claim`, `clock_in`, …).
+    pub fn kind(&self) -> crate::actions::ActionKind {
+        use crate::actions::ActionKind;
         match self {
-            Action::Claim { .. } => "claim",
-            Action::Withdraw { .. } => "withdraw",
-            Action::Cancel { .. } => "cancel",
-            Action::Transfer { .. } => "transfer",
-            Action::ClockIn { .. } => "clock_in",
-            Action::ClockOut { .. } => "clock_out",
+            Action::Claim { .. } => ActionKind::Claim,
+            Action::Withdraw { .. } => ActionKind::Withdraw,
+            Action::Cancel { .. } => ActionKind::Cancel,
+            Action::Transfer { .. } => ActionKind::Transfer,
+            Action::ClockIn { .. } => ActionKind::ClockIn,
+            Action::ClockOut { .. } => ActionKind::ClockOut,
         }
     }
 
@@ -523,6 +528,10 @@ pub struct DepartmentRules {
     pub punch_thresholds: crate::punch::PunchThresholds,
     /// Rates, multipliers, minimum and rounding (for estimates shown before a shift).
     pub pay: crate::pay::PayPolicy,
+    /// How earnings are grouped into pay periods (absent from servers before this field: the
+    /// default biweekly periods).
+    #[serde(default)]
+    pub pay_period: crate::earnings::PayPeriodRule,
 }
 
 /// The officer's own profile, as used for eligibility.
@@ -562,4 +571,158 @@ pub struct SyncResponse {
     /// Present on a full snapshot, or when the officer's notification preferences changed.
     #[serde(default)]
     pub preferences: Option<crate::prefs::Preferences>,
+}
+
+/// Base of every problem `type` URI.
+pub const PROBLEM_BASE: &str = "https://offduty.dev/problems/";
+
+/// The kinds of problem the API answers with (the `type` of a [`Problem`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ProblemType {
+    /// 422: a field has a value the server cannot accept (`field` and `code` say which and why).
+    Validation,
+    /// 400: the body or query could not be parsed.
+    Malformed,
+    /// 401: no valid credentials.
+    Unauthorized,
+    /// 403: this role or user may not do this.
+    Forbidden,
+    /// 404: no such thing visible to this user.
+    NotFound,
+    /// 405: the route does not take that method.
+    MethodNotAllowed,
+    /// 409: the request conflicts with the current state.
+    Conflict,
+    /// 413: the body is larger than the server accepts.
+    PayloadTooLarge,
+    /// 422: an idempotency key was reused with a different action (`index` names it).
+    IdempotencyKeyReused,
+    /// 429: too many attempts (`retry_after_s`).
+    RateLimited,
+    /// 503: the database is unavailable or busy; retry.
+    Unavailable,
+    /// 504: the request took longer than the server allows.
+    Timeout,
+    /// 500: a bug on the server.
+    Internal,
+}
+
+impl ProblemType {
+    /// Every kind, for tests and documentation.
+    pub const ALL: [ProblemType; 13] = [
+        ProblemType::Validation,
+        ProblemType::Malformed,
+        ProblemType::Unauthorized,
+        ProblemType::Forbidden,
+        ProblemType::NotFound,
+        ProblemType::MethodNotAllowed,
+        ProblemType::Conflict,
+        ProblemType::PayloadTooLarge,
+        ProblemType::IdempotencyKeyReused,
+        ProblemType::RateLimited,
+        ProblemType::Unavailable,
+        ProblemType::Timeout,
+        ProblemType::Internal,
+    ];
+
+    /// The last segment of the type URI.
+    pub fn slug(self) -> &'static str {
+        match self {
+            ProblemType::Validation => "validation",
+            ProblemType::Malformed => "malformed",
+            ProblemType::Unauthorized => "unauthorized",
+            ProblemType::Forbidden => "forbidden",
+            ProblemType::NotFound => "not-found",
+            ProblemType::MethodNotAllowed => "method-not-allowed",
+            ProblemType::Conflict => "conflict",
+            ProblemType::PayloadTooLarge => "payload-too-large",
+            ProblemType::IdempotencyKeyReused => "idempotency-key-reused",
+            ProblemType::RateLimited => "rate-limited",
+            ProblemType::Unavailable => "unavailable",
+            ProblemType::Timeout => "timeout",
+            ProblemType::Internal => "internal",
+        }
+    }
+
+    /// The full `type` URI.
+    pub fn uri(self) -> String {
+        format!("{PROBLEM_BASE}{}", self.slug())
+    }
+
+    /// The kind a `type` URI names (exact match); `None` for a URI this version does not know.
+    pub fn from_uri(uri: &str) -> Option<ProblemType> {
+        let slug = uri.strip_prefix(PROBLEM_BASE)?;
+        ProblemType::ALL.into_iter().find(|k| k.slug() == slug)
+    }
+}
+
+/// An RFC 9457 problem detail (`application/problem+json`): how the server says no, and what
+/// the phone keeps of it, as data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Problem {
+    /// URI identifying the kind of problem (stable; see [`ProblemType`]).
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    /// A sentence for a person.
+    pub detail: String,
+    /// JSON path of the request field at fault, when there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// Why that field was refused, as a stable code (validation problems).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<crate::validation::InvalidCode>,
+    /// For a batch (`POST /v1/actions`): the index of the action at fault.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub index: Option<u32>,
+    /// For a reused idempotency key: whether the actions before `index` were applied.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub applied_before: Option<bool>,
+    /// For rate limits: seconds to wait before trying again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after_s: Option<u64>,
+    /// The request's id (also in the `x-request-id` header), for support.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+}
+
+impl Problem {
+    /// The kind of problem, when this version knows its `type`.
+    pub fn problem_type(&self) -> Option<ProblemType> {
+        ProblemType::from_uri(&self.kind)
+    }
+}
+
+#[cfg(test)]
+mod problem_tests {
+    use super::*;
+
+    #[test]
+    fn problem_types_round_trip_their_uris_exactly() {
+        for k in ProblemType::ALL {
+            assert_eq!(ProblemType::from_uri(&k.uri()), Some(k));
+        }
+        assert_eq!(
+            ProblemType::from_uri("https://offduty.dev/problems/nope"),
+            None
+        );
+        assert_eq!(
+            ProblemType::from_uri("https://example.com/problems/conflict"),
+            None,
+            "a foreign type is not ours even when its suffix matches"
+        );
+    }
+
+    #[test]
+    fn a_problem_keeps_its_structured_members() {
+        let json = r#"{"type":"https://offduty.dev/problems/validation","title":"Invalid request",
+            "status":422,"detail":"must not be empty","field":"title","code":"required","extra":1}"#;
+        let p: Problem = serde_json::from_str(json).unwrap();
+        assert_eq!(p.problem_type(), Some(ProblemType::Validation));
+        assert_eq!(p.field.as_deref(), Some("title"));
+        assert_eq!(p.code, Some(crate::validation::InvalidCode::Required));
+        assert_eq!(p.index, None);
+    }
 }

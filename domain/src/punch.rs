@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::geofence::{GeoPoint, Geofence, distance_m};
+use crate::validation::{Invalid, InvalidCode};
 
 /// The longest provider name a fix may carry, in characters.
 pub const MAX_PROVIDER_LEN: usize = 32;
@@ -178,12 +179,12 @@ impl PunchReason {
             ),
             PunchReason::ImplausibleSpeed { speed_mps, max_mps } => {
                 if *speed_mps >= INSTANT_MOVE_MPS {
-                    "Moved away from the last punch's location with no time in between — check the \
+                    "Moved away from your nearest other punch's location with no time in between — check the \
                      device clock."
                         .to_owned()
                 } else {
                     format!(
-                        "Moved at {} km/h since the last punch (limit {} km/h).",
+                        "Moved at {} km/h to or from your nearest other punch (limit {} km/h).",
                         km_per_h(*speed_mps),
                         km_per_h(*max_mps)
                     )
@@ -225,29 +226,94 @@ impl LocationFix {
     /// Checks the fix is usable: finite `lat` in -90..=90 and `lon` in -180..=180, `accuracy_m`
     /// finite and ≥ 0, `provider` non-blank and at most [`MAX_PROVIDER_LEN`] characters. The
     /// message names the offending field.
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), Invalid> {
         if !(-90.0..=90.0).contains(&self.lat) {
-            return Err(format!("lat {} is not in -90..=90", self.lat));
+            return Err(Invalid::new(
+                "lat",
+                InvalidCode::OutOfRange,
+                format!("{} is not in -90..=90", self.lat),
+            ));
         }
         if !(-180.0..=180.0).contains(&self.lon) {
-            return Err(format!("lon {} is not in -180..=180", self.lon));
+            return Err(Invalid::new(
+                "lon",
+                InvalidCode::OutOfRange,
+                format!("{} is not in -180..=180", self.lon),
+            ));
         }
         if !(self.accuracy_m.is_finite() && self.accuracy_m >= 0.0) {
-            return Err(format!(
-                "accuracy_m {} is not a finite number ≥ 0",
-                self.accuracy_m
+            return Err(Invalid::new(
+                "accuracy_m",
+                InvalidCode::OutOfRange,
+                format!("{} is not a finite number ≥ 0", self.accuracy_m),
             ));
         }
         if self.provider.trim().is_empty() {
-            return Err("provider is empty".to_owned());
+            return Err(Invalid::new("provider", InvalidCode::Required, "is empty"));
         }
         let len = self.provider.chars().count();
         if len > MAX_PROVIDER_LEN {
-            return Err(format!(
-                "provider is {len} characters long; at most {MAX_PROVIDER_LEN} are allowed"
+            return Err(Invalid::new(
+                "provider",
+                InvalidCode::TooLong,
+                format!("is {len} characters long; at most {MAX_PROVIDER_LEN} are allowed"),
             ));
         }
         Ok(())
+    }
+}
+
+/// Punches further apart in time than this are never compared for speed (at the default limit
+/// of 70 m/s, two days allow 12,000 km: no speed check can catch anything beyond it).
+pub const NEIGHBOUR_WINDOW_HOURS: i64 = 48;
+
+/// The punches a new punch's speed is judged against: of every punch the officer made, on any
+/// of their devices, the nearest before it and the nearest after it in time (within
+/// [`NEIGHBOUR_WINDOW_HOURS`]). An officer who
+/// worked a shift on an old phone that stayed offline, then a later one on a new phone, is
+/// judged by where they were around each punch — not by whichever punch reached the server
+/// last.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Neighbours<'a> {
+    /// The fix of the latest punch made at or before this one.
+    pub before: Option<&'a LocationFix>,
+    /// The fix of the earliest punch made after this one.
+    pub after: Option<&'a LocationFix>,
+}
+
+impl<'a> Neighbours<'a> {
+    /// The span of punch times worth reading for a punch at `at`: callers with many punches
+    /// (the server's table) fetch only those, then let [`Neighbours::nearest`] choose.
+    pub fn window(at: DateTime<Utc>) -> (DateTime<Utc>, DateTime<Utc>) {
+        let w = chrono::TimeDelta::hours(NEIGHBOUR_WINDOW_HOURS);
+        (
+            at.checked_sub_signed(w).unwrap_or(DateTime::<Utc>::MIN_UTC),
+            at.checked_add_signed(w).unwrap_or(DateTime::<Utc>::MAX_UTC),
+        )
+    }
+
+    /// Picks the neighbours of a punch made at `at` from the officer's other punches, each
+    /// given as its punch time and fix. Ties keep the first one given.
+    pub fn nearest(
+        at: DateTime<Utc>,
+        punches: impl IntoIterator<Item = (DateTime<Utc>, &'a LocationFix)>,
+    ) -> Neighbours<'a> {
+        let (from, to) = Neighbours::window(at);
+        let mut before: Option<(DateTime<Utc>, &'a LocationFix)> = None;
+        let mut after: Option<(DateTime<Utc>, &'a LocationFix)> = None;
+        for (t, fix) in punches.into_iter().filter(|(t, _)| (from..=to).contains(t)) {
+            if t <= at {
+                if before.is_none_or(|(b, _)| t > b) {
+                    before = Some((t, fix));
+                }
+            } else if after.is_none_or(|(a, _)| t < a) {
+                after = Some((t, fix));
+            }
+        }
+        Neighbours {
+            before: before.map(|(_, f)| f),
+            after: after.map(|(_, f)| f),
+        }
     }
 }
 
@@ -260,8 +326,9 @@ pub struct PunchContext<'a> {
     pub fix: &'a LocationFix,
     /// The device time of the punch.
     pub punch_time: DateTime<Utc>,
-    /// The previous punch's fix from the same officer and device, for the speed check.
-    pub previous: Option<&'a LocationFix>,
+    /// The officer's punches nearest to this one in time, on any device, for the speed check
+    /// (see [`Neighbours::nearest`]).
+    pub neighbours: Neighbours<'a>,
     /// The caller's estimate of how far the device clock is off, seconds (positive: ahead);
     /// `None` when unknown.
     pub clock_drift_s: Option<i64>,
@@ -325,7 +392,9 @@ pub fn classify(ctx: &PunchContext<'_>) -> PunchAssessment {
     let fix_ok = match fix.validate() {
         Ok(()) => true,
         Err(detail) => {
-            reasons.push(PunchReason::InvalidFix { detail });
+            reasons.push(PunchReason::InvalidFix {
+                detail: detail.to_string(),
+            });
             false
         }
     };
@@ -378,12 +447,23 @@ pub fn classify(ctx: &PunchContext<'_>) -> PunchAssessment {
         });
     }
 
-    if let Some(previous) = ctx.previous
-        && fix_ok
-        && previous.validate().is_ok()
-    {
-        let speed_mps = speed_beyond_accuracy(previous, fix);
-        if exceeds(speed_mps, limits.max_speed_mps) {
+    if fix_ok {
+        let before = ctx.neighbours.before.filter(|b| b.validate().is_ok());
+        let after = ctx.neighbours.after.filter(|a| a.validate().is_ok());
+        let speeds = [
+            before.map(|b| speed_beyond_accuracy(b, fix)),
+            after.map(|a| speed_beyond_accuracy(fix, a)),
+        ];
+        let worst = speeds
+            .into_iter()
+            .flatten()
+            .fold(None, |worst: Option<f64>, s| match worst {
+                Some(w) if !exceeds(s, w) => Some(w),
+                _ => Some(s),
+            });
+        if let Some(speed_mps) = worst
+            && exceeds(speed_mps, limits.max_speed_mps)
+        {
             reasons.push(PunchReason::ImplausibleSpeed {
                 speed_mps,
                 max_mps: limits.max_speed_mps,

@@ -8,6 +8,8 @@ use p256::ecdsa::{Signature, SigningKey, VerifyingKey};
 use p256::pkcs8::der::Decode as _;
 use p256::pkcs8::{ObjectIdentifier, SubjectPublicKeyInfoRef};
 use serde::{Deserialize, Serialize};
+
+use crate::validation::{Invalid, InvalidCode};
 use sha2::{Digest as _, Sha256};
 use uuid::Uuid;
 
@@ -198,20 +200,36 @@ impl ClockEvent {
 
     /// Checks the shape of the fields the signature cannot vouch for: `seq` ≥ 1, `prev_hash`
     /// is 64 lowercase hex characters, `boot_id` has 1 to 64 characters, `fix.provider` 1 to
-    /// 32. The error message starts with the field name.
-    pub fn validate(&self) -> Result<(), String> {
+    /// 32. The error names the field.
+    pub fn validate(&self) -> Result<(), Invalid> {
         if self.seq < 1 {
-            return Err("seq: must be at least 1".to_owned());
+            return Err(Invalid::new(
+                "seq",
+                InvalidCode::OutOfRange,
+                "must be at least 1",
+            ));
         }
         let is_lower_hex = |c: char| c.is_ascii_digit() || ('a'..='f').contains(&c);
         if self.prev_hash.len() != 64 || !self.prev_hash.chars().all(is_lower_hex) {
-            return Err("prev_hash: must be 64 lowercase hex characters".to_owned());
+            return Err(Invalid::new(
+                "prev_hash",
+                InvalidCode::BadFormat,
+                "must be 64 lowercase hex characters",
+            ));
         }
         if !(1..=64).contains(&self.boot_id.chars().count()) {
-            return Err("boot_id: must be 1 to 64 characters".to_owned());
+            return Err(Invalid::new(
+                "boot_id",
+                InvalidCode::OutOfRange,
+                "must be 1 to 64 characters",
+            ));
         }
         if !(1..=32).contains(&self.fix.provider.chars().count()) {
-            return Err("fix.provider: must be 1 to 32 characters".to_owned());
+            return Err(Invalid::new(
+                "fix.provider",
+                InvalidCode::OutOfRange,
+                "must be 1 to 32 characters",
+            ));
         }
         Ok(())
     }

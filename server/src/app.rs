@@ -182,6 +182,7 @@ pub fn router(state: AppState) -> Router {
 async fn method_not_allowed() -> impl IntoResponse {
     let mut e = ApiError::not_found("route");
     e.status = StatusCode::METHOD_NOT_ALLOWED;
+    e.kind = offduty_domain::protocol::ProblemType::MethodNotAllowed;
     e.title = "Method not allowed";
     e.detail = "this route does not accept that method; see /v1/openapi.json".into();
     e

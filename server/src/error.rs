@@ -5,75 +5,81 @@
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde::Serialize;
+use offduty_domain::protocol::{Problem, ProblemType};
+use offduty_domain::validation::{Invalid, InvalidCode};
 
 use crate::db::DbError;
 
-/// Base of every problem `type` URI.
-pub const PROBLEM_BASE: &str = "https://offduty.dev/problems/";
-
-/// A problem detail response.
+/// A problem detail response. The body is the domain's [`Problem`], which the phone reads
+/// back as data (type, field, code, index) without parsing sentences.
 #[derive(Debug, Clone)]
 pub struct ApiError {
     pub status: StatusCode,
-    /// Stable slug, e.g. `validation`, `unauthorized`; the `type` is `PROBLEM_BASE + slug`.
-    pub slug: &'static str,
+    /// The kind of problem; its URI is the body's `type`.
+    pub kind: ProblemType,
     pub title: &'static str,
     pub detail: String,
     /// The request field at fault (JSON path), when there is one.
     pub field: Option<String>,
-    /// Extra members (e.g. `index` for a batch item, `retry_after_s`).
-    pub extra: Option<serde_json::Value>,
-}
-
-/// The JSON body of a problem detail.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct Problem {
-    /// URI identifying the kind of problem (stable).
-    #[serde(rename = "type")]
-    pub kind: String,
-    pub title: String,
-    pub status: u16,
-    pub detail: String,
-    /// JSON path of the request field at fault, when there is one.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub field: Option<String>,
-    /// The request's id (also in the `x-request-id` response header): quote it to support.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub request_id: Option<String>,
-    #[serde(flatten, skip_serializing_if = "Option::is_none")]
-    pub extra: Option<serde_json::Value>,
+    /// Why the field was refused, as a stable code (validation problems).
+    pub code: Option<InvalidCode>,
+    /// For a batch: the index of the item at fault.
+    pub index: Option<u32>,
+    /// For a reused idempotency key: whether the items before `index` were applied.
+    pub applied_before: Option<bool>,
+    /// For rate limits: seconds to wait.
+    pub retry_after_s: Option<u64>,
 }
 
 impl ApiError {
-    fn new(status: StatusCode, slug: &'static str, title: &'static str, detail: String) -> Self {
+    fn new(status: StatusCode, kind: ProblemType, title: &'static str, detail: String) -> Self {
         ApiError {
             status,
-            slug,
+            kind,
             title,
             detail,
             field: None,
-            extra: None,
+            code: None,
+            index: None,
+            applied_before: None,
+            retry_after_s: None,
         }
     }
 
-    /// 422: a field has a value the server cannot accept.
-    pub fn invalid(field: impl Into<String>, detail: impl Into<String>) -> Self {
+    /// 422: a field has a value the server cannot accept (`code` says why).
+    pub fn invalid_code(
+        field: impl Into<String>,
+        code: InvalidCode,
+        detail: impl Into<String>,
+    ) -> Self {
         let mut e = Self::new(
             StatusCode::UNPROCESSABLE_ENTITY,
-            "validation",
+            ProblemType::Validation,
             "Invalid request",
             detail.into(),
         );
         e.field = Some(field.into());
+        e.code = Some(code);
         e
+    }
+
+    /// 422: a field has a value the server cannot accept, for a reason without its own code.
+    pub fn invalid(field: impl Into<String>, detail: impl Into<String>) -> Self {
+        Self::invalid_code(field, InvalidCode::BadFormat, detail)
+    }
+
+    /// 422 from a domain validation error, its field placed under `parent` (the JSON path of
+    /// the value validated; empty for the body itself).
+    pub fn invalid_at(parent: &str, e: Invalid) -> Self {
+        let e = e.within(parent);
+        Self::invalid_code(e.field, e.code, e.message)
     }
 
     /// 400: the body or query could not be parsed at all.
     pub fn malformed(field: Option<String>, detail: impl Into<String>) -> Self {
         let mut e = Self::new(
             StatusCode::BAD_REQUEST,
-            "malformed",
+            ProblemType::Malformed,
             "Malformed request",
             detail.into(),
         );
@@ -81,23 +87,11 @@ impl ApiError {
         e
     }
 
-    /// 413: the body is larger than the server accepts.
-    pub fn too_large(limit_bytes: usize) -> Self {
-        let mut e = Self::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "payload-too-large",
-            "Request body too large",
-            format!("send at most {limit_bytes} bytes (split a batch of actions)"),
-        );
-        e.extra = Some(serde_json::json!({ "limit_bytes": limit_bytes }));
-        e
-    }
-
     /// 401: no valid credentials.
     pub fn unauthorized(detail: impl Into<String>) -> Self {
         Self::new(
             StatusCode::UNAUTHORIZED,
-            "unauthorized",
+            ProblemType::Unauthorized,
             "Not signed in",
             detail.into(),
         )
@@ -107,7 +101,7 @@ impl ApiError {
     pub fn forbidden(detail: impl Into<String>) -> Self {
         Self::new(
             StatusCode::FORBIDDEN,
-            "forbidden",
+            ProblemType::Forbidden,
             "Not allowed",
             detail.into(),
         )
@@ -117,7 +111,7 @@ impl ApiError {
     pub fn not_found(what: &str) -> Self {
         Self::new(
             StatusCode::NOT_FOUND,
-            "not-found",
+            ProblemType::NotFound,
             "Not found",
             format!("no {what} with that id"),
         )
@@ -125,7 +119,12 @@ impl ApiError {
 
     /// 409: the request conflicts with the current state.
     pub fn conflict(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::CONFLICT, "conflict", "Conflict", detail.into())
+        Self::new(
+            StatusCode::CONFLICT,
+            ProblemType::Conflict,
+            "Conflict",
+            detail.into(),
+        )
     }
 
     /// 422: an idempotency key was reused with a different payload. `applied_before` says
@@ -139,12 +138,13 @@ impl ApiError {
         };
         let mut e = Self::new(
             StatusCode::UNPROCESSABLE_ENTITY,
-            "idempotency-key-reused",
+            ProblemType::IdempotencyKeyReused,
             "Idempotency key reused",
             format!("idempotency key {key} was already used for a different action; {applied}"),
         );
         e.field = Some(format!("actions[{index}].idempotency_key"));
-        e.extra = Some(serde_json::json!({ "index": index, "applied_before": applied_before }));
+        e.index = u32::try_from(index).ok();
+        e.applied_before = Some(applied_before);
         e
     }
 
@@ -152,11 +152,11 @@ impl ApiError {
     pub fn rate_limited(retry_after_s: u64) -> Self {
         let mut e = Self::new(
             StatusCode::TOO_MANY_REQUESTS,
-            "rate-limited",
+            ProblemType::RateLimited,
             "Too many requests",
             format!("too many attempts; try again in {retry_after_s} s"),
         );
-        e.extra = Some(serde_json::json!({ "retry_after_s": retry_after_s }));
+        e.retry_after_s = Some(retry_after_s);
         e
     }
 
@@ -164,35 +164,43 @@ impl ApiError {
     pub fn unavailable(detail: impl Into<String>) -> Self {
         Self::new(
             StatusCode::SERVICE_UNAVAILABLE,
-            "unavailable",
+            ProblemType::Unavailable,
             "Temporarily unavailable",
             detail.into(),
         )
     }
 
-    /// 503: the request was not answered within the server's deadline (`--request-timeout-seconds`).
-    /// What it had not committed is rolled back; an action retried with the same idempotency
-    /// key is never applied twice.
+    /// 413: the body is larger than the server accepts.
+    pub fn too_large(limit_bytes: usize) -> Self {
+        Self::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            ProblemType::PayloadTooLarge,
+            "Request body too large",
+            format!("send at most {limit_bytes} bytes (split a batch of actions)"),
+        )
+    }
+
+    /// 503: the request was not answered within the server's deadline
+    /// (`--request-timeout-seconds`). What it had not committed is rolled back; an action
+    /// retried with the same idempotency key is never applied twice.
     pub fn timed_out(limit: std::time::Duration) -> Self {
-        let secs = limit.as_secs_f64();
-        let mut e = Self::new(
+        Self::new(
             StatusCode::SERVICE_UNAVAILABLE,
-            "timeout",
+            ProblemType::Timeout,
             "Request timed out",
             format!(
-                "the server did not answer within {secs} s; retry (an action retried with the \
-                 same idempotency key is never applied twice)"
+                "the server did not answer within {} s; retry (an action retried with the same \
+                 idempotency key is never applied twice)",
+                limit.as_secs_f64()
             ),
-        );
-        e.extra = Some(serde_json::json!({ "timeout_s": secs }));
-        e
+        )
     }
 
     /// 500: a bug. The detail is generic; the cause goes to the log.
     pub fn internal() -> Self {
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
+            ProblemType::Internal,
             "Internal error",
             "the server failed to handle this request; it has been logged".to_string(),
         )
@@ -200,7 +208,23 @@ impl ApiError {
 
     /// The `type` URI.
     pub fn type_uri(&self) -> String {
-        format!("{PROBLEM_BASE}{}", self.slug)
+        self.kind.uri()
+    }
+
+    /// The problem body.
+    pub fn problem(&self) -> Problem {
+        Problem {
+            kind: self.type_uri(),
+            title: self.title.to_string(),
+            status: self.status.as_u16(),
+            detail: self.detail.clone(),
+            field: self.field.clone(),
+            code: self.code,
+            index: self.index,
+            applied_before: self.applied_before,
+            retry_after_s: self.retry_after_s,
+            request_id: None,
+        }
     }
 }
 
@@ -233,17 +257,7 @@ impl From<sqlx::Error> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = Problem {
-            kind: self.type_uri(),
-            title: self.title.to_string(),
-            status: self.status.as_u16(),
-            detail: self.detail,
-            field: self.field,
-            // Filled in by the request-id middleware, which sees every problem body.
-            request_id: None,
-            extra: self.extra,
-        };
-        let mut resp = (self.status, axum::Json(body)).into_response();
+        let mut resp = (self.status, axum::Json(self.problem())).into_response();
         resp.headers_mut().insert(
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),

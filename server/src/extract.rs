@@ -59,15 +59,27 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
+        // The item of a list at the top of the body (`actions[2]…`), so a client can tell
+        // which item of a batch is at fault without parsing the path.
+        let mut segments = e.path().iter();
+        let index = match (segments.next(), segments.next()) {
+            (
+                Some(serde_path_to_error::Segment::Map { .. }),
+                Some(serde_path_to_error::Segment::Seq { index }),
+            ) => u32::try_from(*index).ok(),
+            _ => None,
+        };
         let inner = e.into_inner();
         let field = if path == "." { None } else { Some(path) };
-        match inner.classify() {
+        let mut problem = match inner.classify() {
             serde_json::error::Category::Data => match field {
                 Some(f) => ApiError::invalid(f, inner.to_string()),
                 None => ApiError::invalid("body", inner.to_string()),
             },
             _ => ApiError::malformed(field, format!("invalid JSON: {inner}")),
-        }
+        };
+        problem.index = index;
+        problem
     })
 }
 

@@ -95,6 +95,16 @@ enum Command {
             value_delimiter = ','
         )]
         trusted_proxies: Vec<IpAddr>,
+        /// Days the change log keeps a change; a phone that last synced longer ago gets a full
+        /// snapshot (decision 020).
+        #[arg(long, env = "OFFDUTY_CHANGE_LOG_DAYS", default_value_t = 30,
+              value_parser = clap::value_parser!(u32).range(1..))]
+        change_log_days: u32,
+        /// Days a delivered notification is kept after delivery; undelivered ones are kept
+        /// (decision 022).
+        #[arg(long, env = "OFFDUTY_NOTIFICATION_DAYS", default_value_t = 90,
+              value_parser = clap::value_parser!(u32).range(1..))]
+        notification_days: u32,
     },
     /// Apply pending database migrations and exit.
     Migrate {
@@ -137,6 +147,8 @@ async fn main() -> ExitCode {
             shutdown_grace,
             metrics_listen,
             trusted_proxies,
+            change_log_days,
+            notification_days,
         } => serve(ServeConfig {
             listen,
             database_url,
@@ -144,6 +156,11 @@ async fn main() -> ExitCode {
             migrate: !no_migrate,
             demo,
             sweep_every: Duration::from_secs(sweep_seconds.max(1)),
+            retention: offduty_server::services::retention::RetentionPolicy {
+                change_log: chrono::Duration::days(change_log_days.into()),
+                notifications: chrono::Duration::days(notification_days.into()),
+                ..Default::default()
+            },
             limits: offduty_server::app::Limits {
                 claim_burst,
                 claim_per_minute: claims_per_minute,

@@ -64,7 +64,8 @@ struct RejectLabels {
 
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct SyncLabels {
-    /// `delta` (a cursor at or behind the head) or `full` (cursor 0, or one from elsewhere).
+    /// `delta` (the changes since the cursor) or `full` (a snapshot: cursor 0, one from
+    /// elsewhere, or one older than the compacted change log).
     kind: &'static str,
 }
 
@@ -192,7 +193,7 @@ impl Metrics {
 
     /// One action decided by `POST /v1/actions` (called once per action, fresh or replayed).
     pub fn action_decided(&self, action: &Action, decided: &ActionOutcome) {
-        let kind = action.kind();
+        let kind = action.kind().as_str();
         self.actions
             .get_or_create(&ActionLabels {
                 kind,
@@ -212,13 +213,13 @@ impl Metrics {
         }
     }
 
-    /// One `GET /v1/sync` answered from `cursor` with the department's change log at `head`.
-    pub fn sync_pulled(&self, cursor: u64, head: u64) {
-        let full = cursor == 0 || cursor > head;
+    /// One `GET /v1/sync` answered from `cursor` with the department's change log at `head`,
+    /// as a full snapshot or as the changes since the cursor.
+    pub fn sync_pulled(&self, cursor: u64, head: u64, full: bool) {
         let kind = if full { "full" } else { "delta" };
         self.sync_pulls.get_or_create(&SyncLabels { kind }).inc();
         if !full {
-            self.sync_lag.observe((head - cursor) as f64);
+            self.sync_lag.observe(head.saturating_sub(cursor) as f64);
         }
     }
 
@@ -361,10 +362,10 @@ mod tests {
     #[test]
     fn sync_lag_is_observed_for_deltas_only() {
         let m = Metrics::new();
-        m.sync_pulled(0, 40);
-        m.sync_pulled(35, 40);
-        m.sync_pulled(40, 40);
-        m.sync_pulled(99, 40);
+        m.sync_pulled(0, 40, true);
+        m.sync_pulled(35, 40, false);
+        m.sync_pulled(40, 40, false);
+        m.sync_pulled(99, 40, true);
         let mut out = String::new();
         prometheus_client::encoding::text::encode(&mut out, &m.registry).unwrap();
         assert!(

@@ -9,7 +9,7 @@ use offduty_domain::protocol as p;
 /// Every schema the API exchanges.
 #[derive(OpenApi)]
 #[openapi(components(schemas(
-    crate::error::Problem,
+    offduty_domain::protocol::Problem,
     crate::routes::auth::LoginRequest,
     crate::routes::auth::TokenResponse,
     crate::routes::auth::RefreshRequest,
@@ -109,7 +109,7 @@ pub const OPERATIONS: &[Op] = &[
         method: "post",
         path: "/v1/auth/refresh",
         roles: PUBLIC,
-        summary: "Rotate a refresh token (reuse revokes the family)",
+        summary: "Rotate a refresh token (a retry within 60 s gets the same successor; other reuse revokes the family)",
         body: Some("RefreshRequest"),
         ok: (200, "TokenResponse"),
         query: &[],
@@ -450,7 +450,18 @@ fn operation(op: &Op) -> Value {
         responses.insert("404".into(), problem("no such record in your department"));
     }
     if op.path == "/v1/auth/login" {
+        responses.insert("401".into(), problem("wrong e-mail or password"));
         responses.insert("429".into(), problem("too many attempts"));
+    }
+    if op.path == "/v1/auth/refresh" {
+        responses.insert(
+            "401".into(),
+            problem(
+                "unknown, expired or revoked refresh token; or a used one presented again \
+                 after the 60-second retry window or after its successor was used (this \
+                 revokes every token of the sign-in)",
+            ),
+        );
     }
     if op.body.is_some() {
         responses.insert(

@@ -1,7 +1,7 @@
-//! Running the server: connect, migrate, optionally seed the demo, spawn the award sweep, serve
-//! HTTP (and the metrics listener when asked), and on SIGTERM / Ctrl-C shut down gracefully:
-//! stop accepting, let in-flight requests finish within the grace period, stop the sweeper
-//! between sweeps, close the pool.
+//! Running the server: connect, migrate, optionally seed the demo, spawn the award and retention
+//! sweeps, serve HTTP (and the metrics listener when asked), and on SIGTERM / Ctrl-C shut down
+//! gracefully: stop accepting, let in-flight requests finish within the grace period, stop the
+//! sweeps between runs, close the pool.
 
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
@@ -19,6 +19,8 @@ pub struct ServeConfig {
     pub demo: bool,
     /// How often ranked jobs whose signups closed are awarded.
     pub sweep_every: Duration,
+    /// How long the change log, notifications and idempotency keys are kept.
+    pub retention: crate::services::retention::RetentionPolicy,
     pub limits: crate::app::Limits,
     /// Where `GET /metrics` is served; nowhere when `None` (decision 014).
     pub metrics_listen: Option<SocketAddr>,
@@ -90,6 +92,11 @@ pub async fn serve(cfg: ServeConfig) -> Result<(), ServeError> {
         cfg.sweep_every,
         stop_rx.clone(),
     ));
+    let retention = tokio::spawn(crate::services::retention::run(
+        state.db.clone(),
+        cfg.retention,
+        stop_rx.clone(),
+    ));
     let listener = bind(cfg.listen).await?;
     let addr = listener.local_addr()?;
     let metrics = match cfg.metrics_listen {
@@ -151,13 +158,14 @@ pub async fn serve(cfg: ServeConfig) -> Result<(), ServeError> {
     // Everything below is bounded by the same deadline: a sweep under way is finished if it
     // can be in time, else dropped (its transaction rolls back).
     let _ = stop_tx.send(true);
-    let mut sweeper = sweeper;
-    match tokio::time::timeout_at(deadline, &mut sweeper).await {
-        Ok(Ok(())) => tracing::info!("award sweeper stopped"),
-        Ok(Err(e)) => tracing::warn!(error = %e, "the award sweeper ended abnormally"),
-        Err(_) => {
-            sweeper.abort();
-            tracing::warn!("grace period over; award sweeper dropped mid-sweep");
+    for (name, mut task) in [("award sweeper", sweeper), ("retention sweeper", retention)] {
+        match tokio::time::timeout_at(deadline, &mut task).await {
+            Ok(Ok(())) => tracing::info!("{name} stopped"),
+            Ok(Err(e)) => tracing::warn!(error = %e, "the {name} ended abnormally"),
+            Err(_) => {
+                task.abort();
+                tracing::warn!("grace period over; {name} dropped mid-run");
+            }
         }
     }
     if let Some(m) = metrics {

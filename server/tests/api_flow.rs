@@ -72,7 +72,29 @@ async fn login_refresh_rotation_and_reuse_detection(backend: Backend) {
     assert_eq!(s, StatusCode::OK, "{second}");
     let second_refresh = second["refresh_token"].as_str().unwrap().to_string();
     assert_ne!(second_refresh, first);
-    // Presenting the used token again revokes the family: the new one dies too.
+    // The same token again at once is a retry (its answer may have been lost): the same
+    // successor comes back (decision 021; refresh_network.rs loses real answers).
+    let (s, retried) = app
+        .call(
+            Method::POST,
+            "/v1/auth/refresh",
+            None,
+            Some(&json!({"refresh_token": first})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{retried}");
+    assert_eq!(retried["refresh_token"], second["refresh_token"]);
+    let (s, third) = app
+        .call(
+            Method::POST,
+            "/v1/auth/refresh",
+            None,
+            Some(&json!({"refresh_token": second_refresh})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{third}");
+    // Once its successor has been used, presenting the old token revokes the family: the
+    // newest token dies too.
     let (s, _) = app
         .call(
             Method::POST,
@@ -87,7 +109,7 @@ async fn login_refresh_rotation_and_reuse_detection(backend: Backend) {
             Method::POST,
             "/v1/auth/refresh",
             None,
-            Some(&json!({"refresh_token": second_refresh})),
+            Some(&json!({"refresh_token": third["refresh_token"]})),
         )
         .await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
@@ -571,9 +593,15 @@ async fn sync_returns_only_changes_since_the_cursor(backend: Backend) {
     assert_eq!(bdelta["assignments"][0]["officer_id"], b.id.to_string());
     // Rule changes reach everyone.
     let (_, settings) = app.get("/v1/department", &coord).await;
+    assert_eq!(
+        settings["rules"]["pay_period"],
+        json!({"length": "biweekly", "anchor": "2026-01-05"}),
+        "a department that never set its pay period has the default"
+    );
     let mut rules = json!({"rules": {
         "limits": settings["rules"]["limits"], "cancel_policy": {"free_hours": 72, "replacement_hours": 24},
-        "punch_thresholds": settings["rules"]["punch_thresholds"]}, "pay": settings["pay"]});
+        "punch_thresholds": settings["rules"]["punch_thresholds"],
+        "pay_period": {"length": "semimonthly", "anchor": "2026-01-01"}}, "pay": settings["pay"]});
     let (s, _) = app
         .call(Method::PUT, "/v1/department", Some(&coord), Some(&rules))
         .await;
@@ -582,15 +610,33 @@ async fn sync_returns_only_changes_since_the_cursor(backend: Backend) {
         .get(&format!("/v1/sync?cursor={}", delta["cursor"]), &a)
         .await;
     assert_eq!(delta["rules"]["cancel_policy"]["free_hours"], 72);
+    assert_eq!(
+        delta["rules"]["pay_period"]["length"], "semimonthly",
+        "the pay period reaches the phones"
+    );
     rules["rules"]["cancel_policy"] = json!({"free_hours": 1, "replacement_hours": 5});
     let (s, p) = app
         .call(Method::PUT, "/v1/department", Some(&coord), Some(&rules))
         .await;
     assert_eq!(
-        (s, p["field"].as_str()),
+        (s, p["field"].as_str(), p["code"].as_str()),
         (
             StatusCode::UNPROCESSABLE_ENTITY,
-            Some("rules.cancel_policy")
+            Some("rules.cancel_policy.free_hours"),
+            Some("inconsistent")
+        )
+    );
+    rules["rules"]["cancel_policy"] = json!({"free_hours": 72, "replacement_hours": 24});
+    rules["rules"]["pay_period"]["anchor"] = json!("1999-01-04");
+    let (s, p) = app
+        .call(Method::PUT, "/v1/department", Some(&coord), Some(&rules))
+        .await;
+    assert_eq!(
+        (s, p["field"].as_str(), p["code"].as_str()),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("rules.pay_period.anchor"),
+            Some("out_of_range")
         )
     );
     // A cursor from the future (a reset server) gets a full snapshot.
@@ -748,6 +794,21 @@ async fn bad_input_gets_a_problem_naming_the_field(backend: Backend) {
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
     assert!(
         p["field"].as_str().unwrap().starts_with("actions[0]"),
+        "{p}"
+    );
+    // The batch item at fault is data too: a client needs no path parsing to find it.
+    let good = json!({"idempotency_key": uuid::Uuid::now_v7(), "created_at": Utc::now(), "action": {"type": "claim", "job_id": uuid::Uuid::now_v7()}});
+    let bad = json!({"idempotency_key": uuid::Uuid::now_v7(), "created_at": Utc::now(), "action": {"type": "claim", "job_id": "nope"}});
+    let (s, p) = app
+        .post("/v1/actions", &officer, &json!({"actions": [good, bad]}))
+        .await;
+    assert_eq!(
+        (s, p["index"].as_u64(), p["code"].as_str()),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some(1),
+            Some("bad_format")
+        ),
         "{p}"
     );
     let (s, p) = app

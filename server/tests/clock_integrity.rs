@@ -883,7 +883,94 @@ async fn stored_events_re_verify_and_any_flipped_byte_is_detected(backend: Backe
     }
 }
 
+/// The case from the field (docs/decisions/023): a shift worked on an old phone that stays
+/// offline, then a later shift 5 km away on a new phone that syncs first. When the old phone
+/// syncs, its punches are judged against the officer's punches nearest in time — its own, and
+/// the new shift three hours later — and are verified, as the phone said they would be.
+async fn an_officer_who_changes_phones_is_judged_by_the_punches_nearest_in_time(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let (dept, coord) = app.department("Columbus").await;
+    let officer = app.officer(dept).await;
+    let now = Utc::now();
+    // 5 km north of the stadium.
+    let north = (STADIUM.0 + 0.045, STADIUM.1);
+    let job_a = app.job(&coord, |b| b["slots"] = json!(1)).await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let job_b = app
+        .job(&coord, |b| {
+            // Another day, so claiming both is no overlap; the times are set below.
+            *b = common::job_body(now + Duration::days(5), 1);
+            b["location"] = json!({"lat": north.0, "lon": north.1});
+            b["geofence"] = json!({"type": "circle", "center": {"lat": north.0, "lon": north.1}, "radius_m": 250.0});
+        })
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    for j in [&job_a, &job_b] {
+        assert_eq!(app.claim(&officer, j).await["type"], "awarded");
+    }
+    // Shift A: five to four hours ago. Shift B: two hours ago to an hour ago.
+    app.set_job_times(&job_a, now - Duration::hours(5), now - Duration::hours(4))
+        .await;
+    app.set_job_times(&job_b, now - Duration::hours(2), now - Duration::hours(1))
+        .await;
+    let mut old_phone = TestDevice::register(&app, &officer).await;
+    let mut new_phone = TestDevice::register(&app, &officer).await;
+    let punch = |device: &mut TestDevice,
+                 job: &str,
+                 kind: PunchKind,
+                 at: DateTime<Utc>,
+                 (lat, lon): (f64, f64)| {
+        let ev = device.next_event(officer.id, job, kind, at, lat, lon, 8.0);
+        device.advance(&ev);
+        device.sign_event(ev)
+    };
+    let a_in = punch(
+        &mut old_phone,
+        &job_a,
+        PunchKind::In,
+        now - Duration::hours(5),
+        STADIUM,
+    );
+    let a_out = punch(
+        &mut old_phone,
+        &job_a,
+        PunchKind::Out,
+        now - Duration::hours(4),
+        STADIUM,
+    );
+    let b_in = punch(
+        &mut new_phone,
+        &job_b,
+        PunchKind::In,
+        now - Duration::hours(2),
+        north,
+    );
+    let b_out = punch(
+        &mut new_phone,
+        &job_b,
+        PunchKind::Out,
+        now - Duration::hours(1),
+        north,
+    );
+    // The new phone syncs first, then the old phone comes back online.
+    for (ev, what) in [
+        (&b_in, "B in"),
+        (&b_out, "B out"),
+        (&a_in, "A in"),
+        (&a_out, "A out"),
+    ] {
+        let out = send(&app, &officer, ev).await;
+        assert_punched(&out, "verified", None, what);
+        assert!(reason_types(&out).is_empty(), "{what}: {out}");
+    }
+}
+
 on_both_backends!(
+    an_officer_who_changes_phones_is_judged_by_the_punches_nearest_in_time,
     tampered_events_fail_the_signature_check,
     raw_and_high_s_signatures_are_accepted,
     replayed_and_reordered_events_are_refused,

@@ -1,7 +1,7 @@
 //! The demo department (`serve --demo`): seeded once into a fresh database, internally
 //! consistent (fences, slots, commitments, pay, sequence numbers), served by the real router,
-//! and left untouched by a second seed. Runs on SQLite; also on PostgreSQL when
-//! `OFFDUTY_TEST_PG_URL` (an admin URL, see scripts/pg-start.sh) is set.
+//! and left untouched by a second seed. Runs on SQLite and on PostgreSQL (`OFFDUTY_TEST_PG_URL`,
+//! an admin URL, see scripts/pg-start.sh; the test fails without it).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::BTreeMap;
@@ -323,9 +323,12 @@ async fn the_demo_department_on_sqlite() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_demo_department_on_postgres() {
-    let Ok(admin) = std::env::var("OFFDUTY_TEST_PG_URL") else {
-        eprintln!("skipped: set OFFDUTY_TEST_PG_URL to run the demo seed on PostgreSQL");
-        return;
-    };
+    // Like every PostgreSQL test: without a server the test fails, it is never skipped.
+    let admin = std::env::var("OFFDUTY_TEST_PG_URL").unwrap_or_else(|_| {
+        panic!(
+            "PostgreSQL tests need OFFDUTY_TEST_PG_URL (an admin URL). Run scripts/test.sh, \
+             or start one with `export OFFDUTY_TEST_PG_URL=$(scripts/pg-start.sh)`."
+        )
+    });
     check_demo(postgres(&admin).await).await;
 }

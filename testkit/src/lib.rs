@@ -5,8 +5,11 @@
 //! - [`spawn_server`]: starts it with given arguments and waits until it listens;
 //! - [`ServerProcess`]: the same, keeping its log, to signal it and watch it exit;
 //! - [`TempDir`]: a fresh folder under the system's temp dir, removed when the test passes;
-//! - [`move_job`]: moves a job in time in the server's SQLite file (decision 012).
+//! - [`move_job`]: moves a job in time in the server's SQLite file (decision 012);
+//! - [`proxy::LossyProxy`]: a TCP proxy that loses chosen responses on the way back.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+pub mod proxy;
 
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;

@@ -2,25 +2,34 @@
 // offduty-server process (demo department on SQLite). Run by scripts/kotlin-test.sh.
 package dev.offduty.tests
 
+import dev.offduty.core.ActionKind
 import dev.offduty.core.ApiException
+import dev.offduty.core.AwardRuleKind
 import dev.offduty.core.BoardFilter
+import dev.offduty.core.Confirmation
 import dev.offduty.core.Channels
 import dev.offduty.core.DeviceClock
 import dev.offduty.core.GeoPoint
 import dev.offduty.core.LocationFix
 import dev.offduty.core.OfficerApp
+import dev.offduty.core.OutcomeKind
 import dev.offduty.core.PlatformException
 import dev.offduty.core.Preferences
 import dev.offduty.core.PunchKind
 import dev.offduty.core.PunchVerdict
 import dev.offduty.core.QuietWindow
+import dev.offduty.core.RejectCode
 import dev.offduty.core.SecretStore
 import dev.offduty.core.Signer
 import dev.offduty.core.SortOrder
+import dev.offduty.core.StandingKind
 import dev.offduty.core.SyncChange
 import dev.offduty.core.SyncObserver
 import dev.offduty.core.SyncPhase
 import dev.offduty.core.SyncProgress
+import dev.offduty.core.TimecardStatus
+import com.sun.net.httpserver.HttpExchange
+import com.sun.net.httpserver.HttpServer
 import kotlinx.coroutines.runBlocking
 import org.junit.AfterClass
 import org.junit.Assert.assertEquals
@@ -33,6 +42,7 @@ import org.junit.Assert.fail
 import org.junit.BeforeClass
 import org.junit.Test
 import java.io.File
+import java.net.InetSocketAddress
 import java.net.URI
 import java.net.http.HttpClient
 import java.net.http.HttpRequest
@@ -204,6 +214,13 @@ class OfficerAppTest {
         app.jobs(BoardFilter(near = STADIUM, onlyEligible = onlyEligible, sort = sort,
             from = Instant.now().plus(Duration.ofDays(3))))
 
+    /** The next first-come job with a free slot this officer may claim (demo officers have
+     *  on-duty shifts: the core's eligibility says which slots are free, at any time of day). */
+    private fun nextFirstCome(app: OfficerApp) = board(app).first {
+        it.awardRuleKind == AwardRuleKind.FIRST_COME && it.signupOpen &&
+            it.slotsFilled < it.slots && it.standing.kind == StandingKind.NONE
+    }
+
     @Test
     fun wrongPasswordIsAKotlinException() = runBlocking {
         val app = newApp()
@@ -251,45 +268,53 @@ class OfficerAppTest {
         assertEquals(jobs[0].title, first.title)
         assertTrue(first.awardRule.isNotEmpty())
 
-        // Claim a first-come job offline-first: queued, then decided by the server.
-        fun nextFirstCome() = board(app).first {
-            it.awardRule.startsWith("First come") && it.signupOpen && it.slotsFilled < it.slots &&
-                it.standing.status.isEmpty() && it.standing.pending == null
-        }
+        // Claim a first-come job offline-first: queued, then decided by the server. Jobs are
+        // chosen by the core's enums, never by their English sentences.
+        fun nextFirstCome() = nextFirstCome(app)
         val mine = nextFirstCome()
         val queued = app.claim(mine.id)
-        assertEquals("claim", queued.kind)
+        assertEquals(ActionKind.CLAIM, queued.kind)
         assertEquals(1, app.pendingActions().size)
-        assertEquals("Claim waiting to sync", app.job(mine.id, null).standing.text)
+        val waiting = app.job(mine.id, null).standing
+        assertEquals(StandingKind.PENDING, waiting.kind)
+        assertEquals(ActionKind.CLAIM, waiting.pending)
         val report = app.syncNow()
-        assertEquals("awarded", report.decided.single().outcome)
+        assertEquals(OutcomeKind.AWARDED, report.decided.single().outcome)
+        assertEquals(StandingKind.HOLDING, app.job(mine.id, null).standing.kind)
         assertTrue(app.job(mine.id, null).standing.holdsSlot)
         assertTrue(app.myShifts(false).any { it.id == mine.id })
         try {
             app.claim(mine.id)
             fail("a second claim was accepted")
         } catch (e: ApiException.Rejected) {
-            assertEquals("already_claimed", e.code)
+            assertEquals(RejectCode.ALREADY_CLAIMED, e.code)
         }
 
         // Cancel one (free window) and offer another on the board. Each claim is queued before
         // the next is chosen, so the board already counts it (no overlapping picks).
         val toCancel = nextFirstCome().also { app.claim(it.id) }
         val toOffer = nextFirstCome().also { app.claim(it.id) }
-        assertEquals(listOf("awarded", "awarded"), app.syncNow().decided.map { it.outcome })
-        assertEquals("cancel", app.cancel(toCancel.id, "family emergency").kind)
+        assertEquals(listOf(OutcomeKind.AWARDED, OutcomeKind.AWARDED), app.syncNow().decided.map { it.outcome })
+        val terms = app.cancelTerms(toCancel.id)
+        assertEquals(dev.offduty.core.CancelWindow.FREE, terms.window)
+        assertTrue(terms.text.isNotEmpty())
+        assertEquals(ActionKind.CANCEL, app.cancel(toCancel.id, "family emergency").kind)
         val offer = app.transfer(toOffer.id, null)
         assertNotNull(offer.note)
         val decided = app.syncNow().decided.map { it.outcome }
-        assertEquals(listOf("cancelled", "transferred"), decided)
+        assertEquals(listOf(OutcomeKind.CANCELLED, OutcomeKind.TRANSFERRED), decided)
+        assertEquals(StandingKind.OFFERED, app.job(toOffer.id, null).standing.kind)
 
         // A ranked job: ask, then leave the line.
-        val ranked = board(app).firstOrNull { !it.awardRule.startsWith("First come") && it.signupOpen }
+        val ranked = board(app).firstOrNull {
+            it.awardRuleKind != AwardRuleKind.FIRST_COME && it.signupOpen && it.standing.kind == StandingKind.NONE
+        }
         if (ranked != null) {
             app.claim(ranked.id)
-            assertEquals("requested", app.syncNow().decided.single().outcome)
+            assertEquals(OutcomeKind.REQUESTED, app.syncNow().decided.single().outcome)
+            assertEquals(StandingKind.REQUESTED, app.job(ranked.id, null).standing.kind)
             app.withdraw(ranked.id)
-            assertEquals("withdrawn", app.syncNow().decided.single().outcome)
+            assertEquals(OutcomeKind.WITHDRAWN, app.syncNow().decided.single().outcome)
         } else {
             // Every ranked demo job closed: withdrawing without a place is refused.
             try { app.withdraw(mine.id); fail("withdraw accepted") } catch (e: ApiException.Rejected) {}
@@ -302,7 +327,7 @@ class OfficerAppTest {
         val shift = postJobAt(coord, toCancel.startsAt, toCancel.endsAt)
         app.syncNow()
         app.claim(shift)
-        assertEquals("awarded", app.syncNow().decided.single().outcome)
+        assertEquals(OutcomeKind.AWARDED, app.syncNow().decided.single().outcome)
         moveJob(shift, startsAgoMinutes = 245, hours = 4)
         app.syncNow()
         clock.offsetMs = 240 * 60_000L
@@ -311,13 +336,22 @@ class OfficerAppTest {
         val far = app.previewPunch(shift, PunchKind.IN, fixAt(GeoPoint(40.0060, -83.0197), clock))
         assertEquals(PunchVerdict.REJECTED, far.verdict)
         assertTrue(far.reasons.joinToString { it.text }, far.reasons.any { it.code == "outside_fence" })
-        val punchIn = app.clockIn(shift, fixAt(STADIUM, clock))
+        // The core, not the app, decides that a rejected punch needs the officer's yes.
+        try {
+            app.clockIn(shift, fixAt(GeoPoint(40.0060, -83.0197), clock), false)
+            fail("a rejected clock-in was recorded without confirmation")
+        } catch (e: ApiException.NeedsConfirmation) {
+            assertEquals(Confirmation.RejectedPunch, e.what)
+            assertTrue(e.detail, e.detail.startsWith(far.summary))
+        }
+        assertTrue("nothing was queued", app.pendingActions().isEmpty())
+        val punchIn = app.clockIn(shift, fixAt(STADIUM, clock), false)
         assertEquals(PunchVerdict.VERIFIED, punchIn.preview.verdict)
         clock.offsetMs = 2 * 60_000L
-        app.clockOut(shift, fixAt(STADIUM, clock, accuracy = 6.0))
+        app.clockOut(shift, fixAt(STADIUM, clock, accuracy = 6.0), false)
         clock.offsetMs = 0
         val punched = app.syncNow().decided
-        assertEquals(listOf("punched", "punched"), punched.map { it.outcome })
+        assertEquals(listOf(OutcomeKind.PUNCHED, OutcomeKind.PUNCHED), punched.map { it.outcome })
         assertEquals(punched.joinToString { it.text }, listOf(PunchVerdict.VERIFIED, PunchVerdict.VERIFIED), punched.map { it.verdict })
 
         // The coordinator approves; the officer sees the money.
@@ -330,7 +364,7 @@ class OfficerAppTest {
         app.syncNow()
         val earnings = app.earnings()
         val pay = earnings.shifts.first { it.jobId == shift }
-        assertEquals("approved", pay.status)
+        assertEquals(TimecardStatus.APPROVED, pay.status)
         assertEquals(240L, pay.billableMinutes)
         assertEquals(pay.rate.cents * 4 * pay.multiplierBp.toLong() / 10_000, pay.gross!!.cents)
         assertTrue(earnings.yearToDate.unpaid.cents >= pay.gross!!.cents)
@@ -358,22 +392,109 @@ class OfficerAppTest {
         val clock = ShiftedClock()
         val app = newApp(signer, clock)
         app.login("officer003@columbus.demo", PASSWORD, "JVM")
-        val coord = coordinatorToken()
-        val job = postJob(coord, startsInMinutes = 30)
-        app.syncNow()
+        // A shift the officer is free for, moved to have begun a few minutes ago.
+        val card = nextFirstCome(app)
+        val job = card.id
+        val site = GeoPoint(card.location.lat, card.location.lon)
         app.claim(job)
+        assertEquals(OutcomeKind.AWARDED, app.syncNow().decided.single().outcome)
+        moveJob(job, startsAgoMinutes = 5, hours = 4)
         app.syncNow()
         signer.failing = true
         try {
-            app.clockIn(job, fixAt(STADIUM, clock))
+            app.clockIn(job, fixAt(site, clock), false)
             fail("clock-in with a failing signer succeeded")
         } catch (e: ApiException.Internal) {
             assertTrue(e.detail, e.detail.contains("keystore locked"))
         }
         assertTrue("nothing was queued", app.pendingActions().isEmpty())
         signer.failing = false
-        val ok = app.clockIn(job, fixAt(STADIUM, clock))
+        val ok = app.clockIn(job, fixAt(site, clock), false)
         assertNotEquals("", ok.eventId)
-        assertEquals("punched", app.syncNow().decided.single().outcome)
+        assertEquals(OutcomeKind.PUNCHED, app.syncNow().decided.single().outcome)
+    }
+
+    /**
+     * A batch the server refuses outright wedges the action at fault (the problem's `index`):
+     * the officer sees why, retries it once the server takes it, or discards it. The server is
+     * the real one behind a small proxy that refuses `POST /v1/actions` while told to.
+     */
+    @Test
+    fun aWedgedActionIsShownRetriedAndDiscarded() = runBlocking {
+        val refuse = java.util.concurrent.atomic.AtomicBoolean(false)
+        val proxy = HttpServer.create(InetSocketAddress("127.0.0.1", 0), 0)
+        proxy.createContext("/") { ex: HttpExchange ->
+            val body = ex.requestBody.readBytes()
+            if (refuse.get() && ex.requestMethod == "POST" && ex.requestURI.path == "/v1/actions") {
+                val problem = """{"type":"https://offduty.dev/problems/validation","title":"Invalid request",
+                    "status":422,"detail":"this server cannot read the action","field":"actions[0].action",
+                    "code":"bad_format","index":0}""".toByteArray()
+                ex.responseHeaders.add("Content-Type", "application/problem+json")
+                ex.sendResponseHeaders(422, problem.size.toLong())
+                ex.responseBody.use { it.write(problem) }
+                return@createContext
+            }
+            val b = HttpRequest.newBuilder(URI.create(baseUrl + ex.requestURI.toString()))
+                .timeout(Duration.ofSeconds(30))
+                .method(ex.requestMethod, if (body.isEmpty()) HttpRequest.BodyPublishers.noBody()
+                    else HttpRequest.BodyPublishers.ofByteArray(body))
+            for (h in listOf("Authorization", "Content-Type", "Accept-Encoding")) {
+                ex.requestHeaders.getFirst(h)?.let { b.header(h, it) }
+            }
+            val r = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray())
+            for (h in listOf("Content-Type", "Content-Encoding")) {
+                r.headers().firstValue(h).ifPresent { ex.responseHeaders.add(h, it) }
+            }
+            val out = r.body()
+            ex.sendResponseHeaders(r.statusCode(), if (out.isEmpty()) -1 else out.size.toLong())
+            ex.responseBody.use { if (out.isNotEmpty()) it.write(out) }
+        }
+        proxy.start()
+        try {
+            val app = OfficerApp(File(Files.createTempDirectory("phone").toFile(), "phone.db").absolutePath,
+                "http://127.0.0.1:${proxy.address.port}", JavaSigner(), MemorySecrets(), ShiftedClock())
+            app.login("officer004@columbus.demo", PASSWORD, "JVM behind a proxy")
+            val first = nextFirstCome(app).id
+
+            // Refused outright: wedged, with the server's reason on the action and the job.
+            refuse.set(true)
+            val queued = app.claim(first)
+            val report = app.syncNow()
+            assertEquals(1UL, report.wedged)
+            val wedged = app.pendingActions().single()
+            assertEquals(queued.idempotencyKey, wedged.idempotencyKey)
+            assertEquals(ActionKind.CLAIM, wedged.kind)
+            assertTrue(wedged.wedgedReason ?: "", (wedged.wedgedReason ?: "").contains("this server cannot read the action"))
+            val standing = app.job(first, null).standing
+            assertEquals(StandingKind.WEDGED, standing.kind)
+            assertEquals(wedged.wedgedReason, standing.wedged)
+            // A wedged action stays put: another sync does not send it.
+            assertEquals(0, app.syncNow().decided.size)
+            assertEquals(1, app.pendingActions().size)
+
+            // The server takes it again: retry, and it is decided.
+            refuse.set(false)
+            assertTrue(app.retryAction(wedged.idempotencyKey))
+            val retried = app.syncNow()
+            assertEquals(OutcomeKind.AWARDED, retried.decided.single().outcome)
+            assertEquals(StandingKind.HOLDING, app.job(first, null).standing.kind)
+
+            // Wedged again on another job: the officer discards it; nothing is left and the
+            // job can be claimed afresh.
+            val second = nextFirstCome(app).id
+            refuse.set(true)
+            val gone = app.claim(second)
+            app.syncNow()
+            assertEquals(StandingKind.WEDGED, app.job(second, null).standing.kind)
+            assertTrue(app.discardAction(gone.idempotencyKey))
+            assertTrue(app.pendingActions().isEmpty())
+            assertEquals(StandingKind.NONE, app.job(second, null).standing.kind)
+            refuse.set(false)
+            app.claim(second)
+            assertEquals(OutcomeKind.AWARDED, app.syncNow().decided.single().outcome)
+            app.logout(false)
+        } finally {
+            proxy.stop(0)
+        }
     }
 }

@@ -117,7 +117,7 @@ pub fn retry(app: &App, args: &KeyArg) -> Result<()> {
             .find(|p| p.idempotency_key == key)
             .map(|p| offduty_core::actions::Queued {
                 idempotency_key: key,
-                kind: p.kind.clone(),
+                kind: p.kind,
                 job_id: p.job_id,
                 note: None,
             });

@@ -5,7 +5,10 @@
 use clap::Args;
 use serde::Serialize;
 
+use offduty_core::CoreError;
 use offduty_core::clock::PunchPreview;
+use offduty_core::error::Confirmation;
+use offduty_domain::actions::ActionKind;
 use offduty_domain::punch::{LocationFix, PunchVerdict};
 use offduty_domain::timecard::PunchKind;
 
@@ -106,29 +109,36 @@ pub fn punch(app: &App, args: &PunchArgs, kind: PunchKind) -> Result<()> {
             preview.summary
         );
     }
-    if preview.verdict == PunchVerdict::Rejected && !args.anyway {
-        if app.json() {
-            crate::output::print_json(&Refused {
-                refused: true,
-                preview: &preview,
-            })?;
-        }
-        return Err(CliError::refused(format!(
-            "{what} not recorded: {} (use --anyway to record it for review)",
-            preview.summary
-        )));
-    }
+    // The core refuses a rejected punch unless the officer confirms it (`--anyway`).
     let punched = match kind {
-        PunchKind::In => app.core.clock_in(id, &fix),
-        PunchKind::Out => app.core.clock_out(id, &fix),
-    }
-    .map_err(|e| app.err(e))?;
+        PunchKind::In => app.core.clock_in(id, &fix, args.anyway),
+        PunchKind::Out => app.core.clock_out(id, &fix, args.anyway),
+    };
+    let punched = match punched {
+        Ok(p) => p,
+        Err(CoreError::NeedsConfirmation {
+            what: Confirmation::RejectedPunch,
+            ..
+        }) => {
+            if app.json() {
+                crate::output::print_json(&Refused {
+                    refused: true,
+                    preview: &preview,
+                })?;
+            }
+            return Err(CliError::refused(format!(
+                "{what} not recorded: {} (use --anyway to record it for review)",
+                preview.summary
+            )));
+        }
+        Err(e) => return Err(app.err(e)),
+    };
     let title = app.job_title(id);
     let queued = offduty_core::actions::Queued {
         idempotency_key: punched.idempotency_key,
         kind: match kind {
-            PunchKind::In => "clock_in".into(),
-            PunchKind::Out => "clock_out".into(),
+            PunchKind::In => ActionKind::ClockIn,
+            PunchKind::Out => ActionKind::ClockOut,
         },
         job_id: id,
         note: None,

@@ -73,11 +73,11 @@ pub fn earnings(app: &App, args: &EarningsArgs) -> Result<()> {
     let totals_row = |x: &Totals| {
         vec![
             x.label.clone(),
-            x.shifts.to_string(),
-            output::hours(x.billable_minutes),
-            format_cents(x.gross_cents, cur),
-            format_cents(x.paid_cents, cur),
-            format_cents(x.unpaid_cents, cur),
+            x.sums.shifts.to_string(),
+            output::hours(x.sums.billable_minutes),
+            format_cents(x.sums.gross_cents, cur),
+            format_cents(x.sums.paid_cents, cur),
+            format_cents(x.sums.unpaid_cents, cur),
         ]
     };
     for period in &r.periods {

@@ -1,14 +1,12 @@
 //! After an action is queued: sync at once, and tell the officer what the server decided — or
 //! that the action waits in the queue because the server is unreachable (still a success).
 
-use chrono_tz::Tz;
 use serde::Serialize;
 
 use offduty_core::CoreError;
 use offduty_core::actions::Queued;
 use offduty_core::sync::SyncReport;
 use offduty_domain::protocol::Outcome;
-use offduty_domain::punch::PunchVerdict;
 
 use super::App;
 use crate::error::{CliError, Result, exit};
@@ -24,59 +22,6 @@ struct ActionReport<'a> {
     /// Why the action is still queued, when it is.
     offline: Option<String>,
     message: String,
-}
-
-/// A sentence for the officer about a decided action.
-pub fn outcome_text(outcome: &Outcome, tz: Tz) -> String {
-    match outcome {
-        Outcome::Awarded { .. } => {
-            "Awarded: the slot is yours — it is now one of your shifts.".into()
-        }
-        Outcome::Requested { position, .. } => {
-            format!("Requested: you are #{position} in line; slots are awarded when signups close.")
-        }
-        Outcome::Waitlisted { position, .. } => {
-            format!("Every slot is taken: you are #{position} on the waitlist.")
-        }
-        Outcome::Withdrawn { .. } => "Withdrawn: you are out of the line for this job.".into(),
-        Outcome::Cancelled { promoted, .. } => {
-            if *promoted {
-                "Cancelled: an officer from the waitlist took your slot.".into()
-            } else {
-                "Cancelled: the slot is back on the board.".into()
-            }
-        }
-        Outcome::Transferred { to_officer_id, .. } => match to_officer_id {
-            Some(to) => format!("Transferred: the shift now belongs to officer {to}."),
-            None => {
-                "Offered on the board: you keep the shift until another officer takes it.".into()
-            }
-        },
-        Outcome::Punched {
-            verdict, reasons, ..
-        } => {
-            let why: Vec<String> = reasons.iter().map(|r| r.explain()).collect();
-            match verdict {
-                PunchVerdict::Verified => "Recorded and verified by the server.".into(),
-                PunchVerdict::NeedsReview => {
-                    format!("Recorded by the server; needs review: {}", why.join(" "))
-                }
-                PunchVerdict::Rejected => {
-                    format!("Recorded but rejected by the server: {}", why.join(" "))
-                }
-            }
-        }
-        Outcome::Rejected {
-            reason, ineligible, ..
-        } => {
-            if ineligible.is_empty() {
-                format!("Refused: {reason}")
-            } else {
-                let why: Vec<String> = ineligible.iter().map(|r| r.explain(tz)).collect();
-                format!("Refused: {}", why.join(" "))
-            }
-        }
-    }
 }
 
 /// The "still queued" sentence.
@@ -119,7 +64,7 @@ pub fn send(app: &App, queued: &Queued, done: &str) -> Result<()> {
         .find(|d| d.idempotency_key == queued.idempotency_key);
     let (message, offline, refusal) = match (decided, &report.offline) {
         (Some(d), _) => {
-            let text = outcome_text(&d.outcome, tz);
+            let text = d.text(tz);
             let refusal = match &d.outcome {
                 Outcome::Rejected { ineligible, .. } if !ineligible.is_empty() => Some(
                     CliError::refused("The server refused it: you are not eligible for this job:")

@@ -7,6 +7,7 @@ use clap::Args;
 use serde::Serialize;
 
 use offduty_core::CoreError;
+use offduty_core::error::Confirmation;
 use offduty_core::outbox::PendingAction;
 
 use super::{App, sync};
@@ -104,9 +105,12 @@ pub fn logout(app: &App, args: &LogoutArgs) -> Result<()> {
     let session = app.session()?;
     match app.rt.block_on(app.core.logout(args.force)) {
         Ok(()) => {}
-        Err(CoreError::Invalid { field, detail }) if field == "force" => {
+        Err(CoreError::NeedsConfirmation {
+            what: Confirmation::UnsentActions { .. },
+            message,
+        }) => {
             return Err(CliError::refused(format!(
-                "not signed out: {detail} (`offduty sync`, or `offduty logout --force`)"
+                "not signed out: {message} (`offduty sync`, or `offduty logout --force`)"
             )));
         }
         Err(e) => return Err(app.err(e)),

@@ -10,7 +10,7 @@ use serde::Serialize;
 use offduty_core::apply::ChangeSummary;
 use offduty_core::sync::{Phase, Progress, SyncObserver, SyncReport};
 
-use super::{App, send};
+use super::App;
 use crate::error::{CliError, Result};
 use crate::output::print_json;
 use crate::say;
@@ -60,19 +60,11 @@ pub fn run(app: &App, progress: bool) -> Result<SyncReport> {
 #[derive(Serialize)]
 struct DecidedLine {
     idempotency_key: uuid::Uuid,
-    kind: String,
+    kind: offduty_domain::actions::ActionKind,
     job_id: uuid::Uuid,
     title: String,
     outcome: offduty_domain::protocol::Outcome,
     text: String,
-}
-
-fn kind_word(kind: &str) -> &str {
-    match kind {
-        "clock_in" => "clock-in",
-        "clock_out" => "clock-out",
-        other => other,
-    }
 }
 
 pub fn sync(app: &App) -> Result<()> {
@@ -84,11 +76,11 @@ pub fn sync(app: &App) -> Result<()> {
         .iter()
         .map(|d| DecidedLine {
             idempotency_key: d.idempotency_key,
-            kind: d.kind.clone(),
+            kind: d.kind,
             job_id: d.job_id,
             title: app.job_title(d.job_id),
             outcome: d.outcome.clone(),
-            text: send::outcome_text(&d.outcome, tz),
+            text: d.text(tz),
         })
         .collect();
     if app.json() {
@@ -108,7 +100,7 @@ pub fn sync(app: &App) -> Result<()> {
             );
         }
         for l in &lines {
-            say!("{} · {}: {}", kind_word(&l.kind), l.title, l.text);
+            say!("{} · {}: {}", l.kind.noun(), l.title, l.text);
         }
         if let Some(p) = &report.pulled {
             if p.is_empty() {

@@ -22,6 +22,10 @@ pub mod keys {
     pub const PROFILE: &str = "profile_json";
     pub const PREFERENCES: &str = "preferences_json";
     pub const PREFERENCES_DIRTY: &str = "preferences_dirty";
+    /// The server's last copy of the preferences (what discarding an edit goes back to).
+    pub const PREFERENCES_SERVER: &str = "preferences_server_json";
+    /// Why the server refused the last edit ([`crate::prefs::PrefsRefusal`]).
+    pub const PREFERENCES_REFUSED: &str = "preferences_refused_json";
     /// Keys that must survive a rebuild of a corrupt cache (identity and the signing chain).
     pub const PRESERVED: &[&str] = &[
         SERVER_URL,
@@ -34,6 +38,8 @@ pub mod keys {
         DEVICE_LAST_HASH,
         PREFERENCES,
         PREFERENCES_DIRTY,
+        PREFERENCES_SERVER,
+        PREFERENCES_REFUSED,
     ];
 }
 

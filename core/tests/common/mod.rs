@@ -506,6 +506,17 @@ impl TestPhone {
         officer: usize,
         file_secrets: bool,
     ) -> TestPhone {
+        Self::sign_in_through(server, officer, file_secrets, server.addr).await
+    }
+
+    /// A new phone whose network reaches `upstream` (a proxy in front of `server`, say),
+    /// signed in as officer number `officer` of `server` and synced.
+    pub async fn sign_in_through(
+        server: &TestServer,
+        officer: usize,
+        file_secrets: bool,
+        upstream: SocketAddr,
+    ) -> TestPhone {
         let dir = Arc::new(TempDir::new("phone"));
         let db_path = dir.0.join("phone.db");
         let secrets: Arc<dyn SecretStore> = if file_secrets {
@@ -520,7 +531,7 @@ impl TestPhone {
             secrets,
             clock: clock.clone(),
         };
-        let link = Link::new(server.addr);
+        let link = Link::new(upstream);
         let (core, _) = Core::open(CoreConfig::new(&db_path, &link.url()), services.clone())
             .expect("open the core");
         let account = server.officers[officer].clone();

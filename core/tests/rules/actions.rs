@@ -112,15 +112,24 @@ fn a_second_claim_on_the_same_job_is_refused_with_where_the_officer_stands() {
         refused(phone.core.claim(job.id)),
         (
             RejectCode::AlreadyClaimed,
-            "Claim waiting to sync on this job.".to_string()
+            "Your claim on this job is waiting to sync.".to_string()
         )
     );
     assert_eq!(phone.core.pending_actions().unwrap().len(), 1);
 
     for (status, line) in [
-        (AssignmentStatus::Awarded, "Your shift on this job."),
-        (AssignmentStatus::Waitlisted, "Waitlisted on this job."),
-        (AssignmentStatus::Requested, "Requested on this job."),
+        (
+            AssignmentStatus::Awarded,
+            "You already hold a slot on this job.",
+        ),
+        (
+            AssignmentStatus::Waitlisted,
+            "You are already on this job's waitlist.",
+        ),
+        (
+            AssignmentStatus::Requested,
+            "You already asked for this job.",
+        ),
     ] {
         let phone = phone_with(&job, Some(status));
         assert_eq!(
@@ -235,7 +244,11 @@ fn a_claim_not_yet_sent_can_be_withdrawn_and_both_go_in_order() {
     let phone = phone_with(&job, None);
     phone.core.claim(job.id).unwrap();
     phone.core.withdraw(job.id).unwrap();
-    let kinds: Vec<&str> = phone.queued().iter().map(|e| e.action.kind()).collect();
+    let kinds: Vec<&str> = phone
+        .queued()
+        .iter()
+        .map(|e| e.action.kind().as_str())
+        .collect();
     assert_eq!(kinds, vec!["claim", "withdraw"]);
 }
 
@@ -306,7 +319,7 @@ fn cancelling_48_hours_or_more_ahead_is_free() {
         .core
         .cancel(job.id, Some("  family emergency \n".into()))
         .unwrap();
-    assert_eq!(q.kind, "cancel");
+    assert_eq!(q.kind, offduty_domain::actions::ActionKind::Cancel);
     assert!(
         q.note.as_deref().unwrap_or("").contains("cancel freely"),
         "the note says which window applies: {:?}",
@@ -380,12 +393,12 @@ fn the_departments_own_cancel_windows_apply() {
 }
 
 #[test]
-fn a_cancel_reason_is_trimmed_capped_at_500_characters_and_blank_means_none() {
+fn a_cancel_reason_is_trimmed_blank_means_none_and_too_long_is_refused_not_cut() {
     let job = job().starting_in(hours(100));
     let phone = phone_with(&job, Some(AssignmentStatus::Awarded));
     phone.core.cancel(job.id, Some(" \t ".into())).unwrap();
     let phone2 = phone_with(&job, Some(AssignmentStatus::Awarded));
-    phone2.core.cancel(job.id, Some("é".repeat(600))).unwrap();
+    phone2.core.cancel(job.id, Some("é".repeat(500))).unwrap();
 
     let reason = |p: &Phone| match &p.queued()[0].action {
         Action::Cancel { reason, .. } => reason.clone(),
@@ -393,6 +406,18 @@ fn a_cancel_reason_is_trimmed_capped_at_500_characters_and_blank_means_none() {
     };
     assert_eq!(reason(&phone), None);
     assert_eq!(reason(&phone2).unwrap().chars().count(), 500);
+
+    // Longer than the limit: refused naming the field, nothing queued (the officer's words are
+    // never cut silently).
+    let phone3 = phone_with(&job, Some(AssignmentStatus::Awarded));
+    match phone3.core.cancel(job.id, Some("é".repeat(501))) {
+        Err(CoreError::Invalid(e)) => {
+            assert_eq!(e.field, "reason");
+            assert_eq!(e.code, offduty_domain::validation::InvalidCode::TooLong);
+        }
+        other => panic!("expected a refusal of the reason, got {other:?}"),
+    }
+    nothing_queued(&phone3);
 }
 
 #[test]
@@ -539,7 +564,7 @@ fn discarding_a_wedged_claim_lets_the_officer_claim_again() {
     phone.wedge(first.idempotency_key, "the server refused it (422): bad");
     assert_eq!(
         refused(phone.core.claim(job.id)).1,
-        "Could not send your claim: the server refused it (422): bad on this job."
+        "Your earlier claim on this job could not be sent: retry it or discard it first."
     );
 
     assert!(phone.core.discard_action(first.idempotency_key).unwrap());
@@ -570,7 +595,7 @@ fn once_clocked_in_only_the_coordinator_can_release_the_officer() {
     // Clocked in (very early: the punch itself needs review, but it is on the record).
     phone
         .core
-        .clock_in(job.id, &fix_at(SITE, phone.clock.now()))
+        .clock_in(job.id, &fix_at(SITE, phone.clock.now()), false)
         .unwrap();
     let (code, reason) = refused(phone.core.cancel(job.id, None));
     assert_eq!(code, RejectCode::CallCoordinator);

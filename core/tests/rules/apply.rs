@@ -276,9 +276,10 @@ fn invalid_preferences_are_refused_naming_the_field_and_change_nothing() {
         ..Preferences::default()
     };
     match phone.core.set_preferences(bad) {
-        Err(CoreError::Invalid { field, detail }) => {
-            assert_eq!(field, "quiet_hours[0].start");
-            assert_eq!(detail, "quiet_hours[0].start: \"25:00\" is not HH:MM");
+        Err(CoreError::Invalid(e)) => {
+            assert_eq!(e.field, "quiet_hours[0].start");
+            assert_eq!(e.code, offduty_domain::validation::InvalidCode::BadFormat);
+            assert_eq!(e.message, "\"25:00\" is not HH:MM");
         }
         other => panic!("expected invalid preferences, got {other:?}"),
     }

@@ -41,7 +41,7 @@ fn with_jobs(jobs: &[Job]) -> SyncResponse {
 
 fn invalid_field(r: offduty_core::Result<Vec<JobCard>>) -> String {
     match r {
-        Err(CoreError::Invalid { field, .. }) => field,
+        Err(CoreError::Invalid(e)) => e.field,
         other => panic!("expected an invalid argument, got {other:?}"),
     }
 }

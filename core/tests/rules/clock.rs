@@ -10,6 +10,7 @@ use p256::ecdsa::SigningKey;
 
 use offduty_core::CoreError;
 use offduty_core::clock::Punched;
+use offduty_core::error::Confirmation;
 use offduty_core::platform::{PlatformError, Signer};
 use offduty_core::store::meta::{self, keys};
 use offduty_domain::protocol::{Action, AssignmentStatus, Job, RejectCode, SyncResponse};
@@ -165,7 +166,7 @@ fn a_punch_far_from_the_last_one_moments_later_needs_review() {
     let phone = holding(&[stadium.clone(), elsewhere.clone()]);
     phone
         .core
-        .clock_in(stadium.id, &here(&phone, SITE))
+        .clock_in(stadium.id, &here(&phone, SITE), false)
         .unwrap();
 
     phone.clock.advance(Duration::minutes(5));
@@ -201,11 +202,11 @@ fn an_unusable_fix_is_refused_and_an_unknown_job_is_not_found() {
     ] {
         let r = phone.core.preview_punch(job.id, PunchKind::In, &bad);
         assert!(
-            matches!(&r, Err(CoreError::Invalid { field, .. }) if field == "fix"),
+            matches!(&r, Err(CoreError::Invalid(e)) if e.field.starts_with("fix.")),
             "{r:?}"
         );
-        let r = phone.core.clock_in(job.id, &bad);
-        assert!(matches!(r, Err(CoreError::Invalid { .. })), "{r:?}");
+        let r = phone.core.clock_in(job.id, &bad, false);
+        assert!(matches!(r, Err(CoreError::Invalid(_))), "{r:?}");
     }
     let not_cached = crate::support::job();
     assert!(matches!(
@@ -223,9 +224,15 @@ fn an_unusable_fix_is_refused_and_an_unknown_job_is_not_found() {
 fn clocking_in_and_out_queues_both_punches_with_their_verdicts() {
     let (phone, job) = on_shift();
     let clocked_in_at = phone.clock.now();
-    let i = phone.core.clock_in(job.id, &here(&phone, SITE)).unwrap();
+    let i = phone
+        .core
+        .clock_in(job.id, &here(&phone, SITE), false)
+        .unwrap();
     phone.clock.advance(hours(4) + Duration::minutes(10));
-    let o = phone.core.clock_out(job.id, &here(&phone, SITE)).unwrap();
+    let o = phone
+        .core
+        .clock_out(job.id, &here(&phone, SITE), false)
+        .unwrap();
 
     assert_eq!((i.kind, o.kind), (PunchKind::In, PunchKind::Out));
     assert_eq!(i.preview.verdict, PunchVerdict::Verified);
@@ -253,7 +260,11 @@ fn clocking_in_and_out_queues_both_punches_with_their_verdicts() {
             ),
         ]
     );
-    let kinds: Vec<&str> = phone.queued().iter().map(|e| e.action.kind()).collect();
+    let kinds: Vec<&str> = phone
+        .queued()
+        .iter()
+        .map(|e| e.action.kind().as_str())
+        .collect();
     assert_eq!(kinds, vec!["clock_in", "clock_out"]);
     assert_eq!(
         phone.standing(&job).describe(),
@@ -267,24 +278,24 @@ fn punches_must_come_in_order_in_then_out_once_each() {
     let (phone, job) = on_shift();
     let fix = |phone: &Phone| here(phone, SITE);
     assert_eq!(
-        refused(phone.core.clock_out(job.id, &fix(&phone))),
+        refused(phone.core.clock_out(job.id, &fix(&phone), false)),
         (
             RejectCode::PunchOutOfOrder,
             "Clock in before clocking out.".to_string()
         )
     );
-    phone.core.clock_in(job.id, &fix(&phone)).unwrap();
+    phone.core.clock_in(job.id, &fix(&phone), false).unwrap();
     assert_eq!(
-        refused(phone.core.clock_in(job.id, &fix(&phone))),
+        refused(phone.core.clock_in(job.id, &fix(&phone), false)),
         (
             RejectCode::PunchOutOfOrder,
             "You are already clocked in for this shift.".to_string()
         )
     );
     phone.clock.advance(hours(4));
-    phone.core.clock_out(job.id, &fix(&phone)).unwrap();
+    phone.core.clock_out(job.id, &fix(&phone), false).unwrap();
     assert_eq!(
-        refused(phone.core.clock_out(job.id, &fix(&phone))),
+        refused(phone.core.clock_out(job.id, &fix(&phone), false)),
         (
             RejectCode::PunchOutOfOrder,
             "You already clocked out of this shift.".to_string()
@@ -302,7 +313,7 @@ fn only_the_holder_of_the_slot_can_punch() {
         ..snapshot()
     });
     assert_eq!(
-        refused(phone.core.clock_in(job.id, &here(&phone, SITE))),
+        refused(phone.core.clock_in(job.id, &here(&phone, SITE), false)),
         (
             RejectCode::NotAssigned,
             "You do not hold a slot on this job.".to_string()
@@ -317,7 +328,7 @@ fn punching_needs_a_registered_device_and_a_signed_in_officer() {
     for missing in [keys::DEVICE_ID, keys::OFFICER_ID] {
         let (phone, job) = on_shift();
         phone.store.write(|tx| meta::delete(tx, missing)).unwrap();
-        let r = phone.core.clock_in(job.id, &here(&phone, SITE));
+        let r = phone.core.clock_in(job.id, &here(&phone, SITE), false);
         assert!(matches!(r, Err(CoreError::Unauthorized(_))), "{r:?}");
         assert!(phone.queued().is_empty());
     }
@@ -337,8 +348,8 @@ fn every_punch_extends_the_devices_signed_chain_across_jobs_and_restarts() {
         times.push(phone.clock.now());
         let fix = here(phone, at);
         match kind {
-            PunchKind::In => phone.core.clock_in(job.id, &fix).unwrap(),
-            PunchKind::Out => phone.core.clock_out(job.id, &fix).unwrap(),
+            PunchKind::In => phone.core.clock_in(job.id, &fix, false).unwrap(),
+            PunchKind::Out => phone.core.clock_out(job.id, &fix, false).unwrap(),
         }
     };
     punch(&phone, &first, PunchKind::In, SITE);
@@ -408,7 +419,7 @@ fn the_signed_fix_is_the_officers_fix_in_fixed_point() {
         provider: "fused".into(),
         is_mock: false,
     };
-    phone.core.clock_in(job.id, &fix).unwrap();
+    phone.core.clock_in(job.id, &fix, false).unwrap();
     let signed = &signed_events(&phone)[0].event.fix;
     assert_eq!(
         signed,
@@ -478,7 +489,7 @@ fn phone_signing_with(signer: &Arc<FlakySigner>) -> (Phone, Job) {
 fn a_signature_that_does_not_verify_is_caught_before_anything_is_queued() {
     let signer = FlakySigner::new(WRONG_KEY);
     let (phone, job) = phone_signing_with(&signer);
-    match phone.core.clock_in(job.id, &here(&phone, SITE)) {
+    match phone.core.clock_in(job.id, &here(&phone, SITE), false) {
         Err(CoreError::Platform(msg)) => {
             assert!(msg.contains("does not verify"), "{msg}")
         }
@@ -488,7 +499,10 @@ fn a_signature_that_does_not_verify_is_caught_before_anything_is_queued() {
     assert!(phone.core.punches(job.id).unwrap().is_empty());
 
     signer.mode.store(GOOD, Ordering::SeqCst);
-    phone.core.clock_in(job.id, &here(&phone, SITE)).unwrap();
+    phone
+        .core
+        .clock_in(job.id, &here(&phone, SITE), false)
+        .unwrap();
     let e = &signed_events(&phone)[0];
     assert_eq!(
         (e.event.seq, e.event.prev_hash.as_str()),
@@ -502,11 +516,91 @@ fn a_signature_that_does_not_verify_is_caught_before_anything_is_queued() {
 fn a_signer_that_fails_is_a_platform_error_not_a_crash() {
     let signer = FlakySigner::new(LOCKED);
     let (phone, job) = phone_signing_with(&signer);
-    match phone.core.clock_in(job.id, &here(&phone, SITE)) {
+    match phone.core.clock_in(job.id, &here(&phone, SITE), false) {
         Err(CoreError::Platform(msg)) => {
             assert_eq!(msg, "signing the clock event: keystore locked")
         }
         other => panic!("expected a platform error, got {other:?}"),
     }
     assert!(phone.queued().is_empty());
+}
+
+// --- the punch policy and the officer's other devices ----------------------------------------------
+
+#[test]
+fn a_rejected_punch_is_refused_until_the_officer_confirms_it() {
+    let (phone, job) = on_shift();
+    let mocked = LocationFix {
+        is_mock: true,
+        ..here(&phone, SITE)
+    };
+    match phone.core.clock_in(job.id, &mocked, false) {
+        Err(CoreError::NeedsConfirmation {
+            what: Confirmation::RejectedPunch,
+            message,
+        }) => {
+            assert_eq!(
+                message,
+                "Location is from a mock provider. Record this clock-in anyway? A coordinator \
+                 will see why it was rejected."
+            );
+        }
+        other => panic!("expected a request for confirmation, got {other:?}"),
+    }
+    assert!(phone.queued().is_empty(), "nothing is signed or queued");
+
+    let punched = phone.core.clock_in(job.id, &mocked, true).unwrap();
+    assert_eq!(punched.preview.verdict, PunchVerdict::Rejected);
+    assert_eq!(signed_events(&phone).len(), 1);
+    // A punch that merely needs review goes through without asking.
+    let vague = LocationFix {
+        accuracy_m: 80.0,
+        ..here(&phone, SITE)
+    };
+    let out = phone.core.clock_out(job.id, &vague, false).unwrap();
+    assert_eq!(out.preview.verdict, PunchVerdict::NeedsReview);
+}
+
+/// The officer clocked in to a shift on another phone: this phone knows it from the synced
+/// timecard, refuses a second clock-in, and judges its speed against that punch's fix.
+#[test]
+fn a_punch_made_on_another_device_counts_for_order_and_speed() {
+    let here_job = job().starting_in(Duration::minutes(10));
+    let far = north_of(SITE, 50_000.0);
+    let far_job = job().starting_in(Duration::minutes(10)).located(far);
+    let mut card = timecard(&far_job, 0, offduty_domain::protocol::TimecardStatus::Open);
+    let other_phone_fix = fix_at(far, now() - Duration::minutes(5));
+    card.clock_in = Some(offduty_domain::protocol::PunchRecord {
+        event_id: uuid::Uuid::now_v7(),
+        at: now() - Duration::minutes(5),
+        verdict: PunchVerdict::Verified,
+        reasons: Vec::new(),
+        fix: Some(EventFix::from_fix(&other_phone_fix)),
+    });
+    let phone = Phone::synced(&SyncResponse {
+        jobs: vec![here_job.clone(), far_job.clone()],
+        assignments: vec![
+            assignment(&here_job, AssignmentStatus::Awarded),
+            assignment(&far_job, AssignmentStatus::Awarded),
+        ],
+        timecards: vec![card],
+        ..snapshot()
+    });
+    assert_eq!(
+        refused(phone.core.clock_in(far_job.id, &here(&phone, far), false)),
+        (
+            RejectCode::PunchOutOfOrder,
+            "You are already clocked in for this shift.".into()
+        )
+    );
+    let p = phone
+        .core
+        .preview_punch(here_job.id, PunchKind::In, &here(&phone, SITE))
+        .unwrap();
+    assert!(
+        p.reasons
+            .iter()
+            .any(|r| matches!(r.reason, PunchReason::ImplausibleSpeed { .. })),
+        "50 km from the other phone's punch five minutes ago: {p:?}"
+    );
 }

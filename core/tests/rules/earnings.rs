@@ -7,7 +7,8 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc, Weekday};
 use proptest::prelude::*;
 use uuid::Uuid;
 
-use offduty_core::earnings::{self, ShiftEarning, pay_period};
+use offduty_core::earnings::{self, ShiftEarning};
+use offduty_domain::earnings::PayPeriodRule;
 use offduty_domain::protocol::{PunchRecord, SyncResponse, TimecardStatus};
 use offduty_domain::punch::PunchVerdict;
 
@@ -60,7 +61,7 @@ fn shifts_and_payments_are_dated_in_the_departments_time_zone() {
         (Some(day(2026, 10, 12)), Some(day(2026, 10, 25))),
         "a Sunday-night shift belongs to the period that ends that Sunday"
     );
-    assert_eq!(r.year_to_date.paid_cents, 26_000);
+    assert_eq!(r.year_to_date.sums.paid_cents, 26_000);
 }
 
 #[test]
@@ -72,6 +73,7 @@ fn a_timecard_whose_job_is_no_longer_cached_is_dated_by_its_clock_in() {
         at: utc("2026-10-20T12:00:00Z"),
         verdict: PunchVerdict::Verified,
         reasons: Vec::new(),
+        fix: None,
     });
     let phone = Phone::synced(&SyncResponse {
         timecards: vec![card],
@@ -80,7 +82,7 @@ fn a_timecard_whose_job_is_no_longer_cached_is_dated_by_its_clock_in() {
     let r = phone.core.earnings().unwrap();
     assert_eq!(r.shifts[0].date, day(2026, 10, 20));
     assert_eq!(r.shifts[0].title, "");
-    assert_eq!(r.year_to_date.unpaid_cents, 19_500);
+    assert_eq!(r.year_to_date.sums.unpaid_cents, 19_500);
 }
 
 // --- properties -----------------------------------------------------------------------------------
@@ -135,7 +137,8 @@ proptest! {
         today_offset in -400i64..400,
     ) {
         let today = day(2026, 6, 1) + Duration::days(today_offset);
-        let r = earnings::report(shifts.clone(), "USD".into(), today, chrono_tz::UTC);
+        let rule = PayPeriodRule::default();
+        let r = earnings::report(shifts.clone(), "USD".into(), today, chrono_tz::UTC, &rule);
         let gross = |s: &ShiftEarning| s.gross_cents.unwrap_or(0);
 
         prop_assert_eq!(r.shifts.len(), shifts.len());
@@ -150,7 +153,7 @@ proptest! {
             prop_assert_eq!(holding.len(), 1, "{:?} is in {} periods", s.date, holding.len());
             prop_assert_eq!(
                 (holding[0].from.unwrap(), holding[0].to.unwrap()),
-                pay_period(s.date)
+                rule.period_containing(s.date)
             );
         }
         let mut starts = HashSet::new();
@@ -159,24 +162,24 @@ proptest! {
             prop_assert_eq!(from.weekday(), Weekday::Mon);
             prop_assert_eq!(to - from, Duration::days(13));
             prop_assert!(starts.insert(from), "one entry per period");
-            prop_assert!(p.shifts > 0, "only periods with shifts are listed");
+            prop_assert!(p.sums.shifts > 0, "only periods with shifts are listed");
             let inside: Vec<&ShiftEarning> =
                 shifts.iter().filter(|s| from <= s.date && s.date <= to).collect();
-            prop_assert_eq!(p.shifts as usize, inside.len());
-            prop_assert_eq!(p.gross_cents, inside.iter().map(|s| gross(s)).sum::<i64>());
-            prop_assert_eq!(p.paid_cents + p.unpaid_cents, p.gross_cents);
+            prop_assert_eq!(p.sums.shifts as usize, inside.len());
+            prop_assert_eq!(p.sums.gross_cents, inside.iter().map(|s| gross(s)).sum::<i64>());
+            prop_assert_eq!(p.sums.paid_cents + p.sums.unpaid_cents, p.sums.gross_cents);
             prop_assert_eq!(
-                p.billable_minutes,
+                p.sums.billable_minutes,
                 inside.iter().map(|s| s.billable_minutes.unwrap_or(0)).sum::<i64>()
             );
         }
         prop_assert!(r.periods.windows(2).all(|w| w[0].from > w[1].from), "newest first");
         prop_assert_eq!(
-            r.periods.iter().map(|p| p.shifts as usize).sum::<usize>(),
+            r.periods.iter().map(|p| p.sums.shifts as usize).sum::<usize>(),
             shifts.len()
         );
         prop_assert_eq!(
-            r.periods.iter().map(|p| p.gross_cents).sum::<i64>(),
+            r.periods.iter().map(|p| p.sums.gross_cents).sum::<i64>(),
             shifts.iter().map(gross).sum::<i64>()
         );
 
@@ -184,11 +187,11 @@ proptest! {
             .iter()
             .filter(|s| s.date.year() == today.year() && s.date <= today)
             .collect();
-        prop_assert_eq!(r.year_to_date.shifts as usize, this_year.len());
-        prop_assert_eq!(r.year_to_date.gross_cents, this_year.iter().map(|s| gross(s)).sum::<i64>());
+        prop_assert_eq!(r.year_to_date.sums.shifts as usize, this_year.len());
+        prop_assert_eq!(r.year_to_date.sums.gross_cents, this_year.iter().map(|s| gross(s)).sum::<i64>());
         prop_assert_eq!(
-            r.year_to_date.paid_cents + r.year_to_date.unpaid_cents,
-            r.year_to_date.gross_cents
+            r.year_to_date.sums.paid_cents + r.year_to_date.sums.unpaid_cents,
+            r.year_to_date.sums.gross_cents
         );
 
         let paid: i64 = shifts

@@ -8,6 +8,7 @@ use uuid::Uuid;
 use offduty_core::outbox;
 use offduty_core::standing::{self, Standing};
 use offduty_core::store::Store;
+use offduty_domain::actions::ActionKind;
 use offduty_domain::protocol::{Action, AssignmentStatus, Job, SyncResponse};
 use offduty_domain::timecard::{self, ClockEvent, EventFix, GENESIS_HASH, PunchKind};
 
@@ -24,7 +25,7 @@ fn server_says(status: Option<AssignmentStatus>, position: Option<u32>) -> Stand
 fn pending(status: Option<AssignmentStatus>, kind: &str, wedged: Option<&str>) -> Standing {
     Standing {
         status,
-        pending: Some(kind.into()),
+        pending: Some(ActionKind::parse(kind).expect("an action kind")),
         wedged: wedged.map(Into::into),
         ..Standing::default()
     }
@@ -71,7 +72,7 @@ fn the_standing_line_reads_like_the_app() {
                 "cancel",
                 Some("the server refused it (422): bad"),
             ),
-            "Could not send your cancel: the server refused it (422): bad",
+            "Could not send your cancellation: the server refused it (422): bad",
         ),
     ];
     for (standing, line) in cases {
@@ -113,7 +114,7 @@ fn a_queued_cancel_gives_the_slot_up_at_once_until_the_queue_gives_up_on_it() {
     assert!(s.holds_slot(), "a wedged cancel leaves the shift: {s:?}");
     assert_eq!(
         s.describe(),
-        "Could not send your cancel: gave up after 8 failed attempts: 503"
+        "Could not send your cancellation: gave up after 8 failed attempts: 503"
     );
 }
 
@@ -262,7 +263,7 @@ proptest! {
         let s = store.read(|c| standing::on_job(c, job.id)).unwrap();
         let latest = actions.iter().rev().find(|(k, _)| *k != Kind::ClockIn);
         prop_assert_eq!(s.status, server);
-        prop_assert_eq!(s.pending.as_deref(), latest.map(|(k, _)| k.name()));
+        prop_assert_eq!(s.pending.map(ActionKind::as_str), latest.map(|(k, _)| k.name()));
         prop_assert_eq!(s.wedged.is_some(), latest.is_some_and(|(_, w)| *w));
 
         let server_holds = server == Some(AssignmentStatus::Awarded);
@@ -280,7 +281,8 @@ proptest! {
             }
             Some((kind, true)) => {
                 prop_assert_eq!(s.holds_slot(), server_holds);
-                let expected = format!("Could not send your {}: refused", kind.name());
+                let noun = ActionKind::parse(kind.name()).map(ActionKind::noun).unwrap_or("?");
+                let expected = format!("Could not send your {noun}: refused");
                 prop_assert_eq!(s.describe(), expected);
             }
             Some((Kind::Claim, false)) => {

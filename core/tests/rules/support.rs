@@ -93,6 +93,7 @@ pub fn rules() -> DepartmentRules {
         limits: Limits::default(),
         cancel_policy: CancelPolicy::default(),
         punch_thresholds: PunchThresholds::default(),
+        pay_period: Default::default(),
         pay: PayPolicy::default(),
     }
 }

@@ -44,6 +44,7 @@ struct Punch {
     fix: LocationFix,
     punch_time: DateTime<Utc>,
     previous: Option<LocationFix>,
+    next: Option<LocationFix>,
     drift_s: Option<i64>,
     thresholds: PunchThresholds,
 }
@@ -55,6 +56,7 @@ impl Punch {
             fix: fix_at(p),
             punch_time: t0() + TimeDelta::seconds(5),
             previous: None,
+            next: None,
             drift_s: None,
             thresholds: PunchThresholds::default(),
         }
@@ -91,6 +93,14 @@ impl Punch {
         self
     }
 
+    /// The next punch's fix was at `p`, `s` seconds after this fix, 10 m accuracy.
+    fn next(mut self, p: GeoPoint, s: i64) -> Punch {
+        let mut next = fix_at(p);
+        next.fix_time = self.fix.fix_time + TimeDelta::seconds(s);
+        self.next = Some(next);
+        self
+    }
+
     fn drift(mut self, s: i64) -> Punch {
         self.drift_s = Some(s);
         self
@@ -101,7 +111,10 @@ impl Punch {
             fence: &self.fence,
             fix: &self.fix,
             punch_time: self.punch_time,
-            previous: self.previous.as_ref(),
+            neighbours: Neighbours {
+                before: self.previous.as_ref(),
+                after: self.next.as_ref(),
+            },
             clock_drift_s: self.drift_s,
             thresholds: &self.thresholds,
         })
@@ -240,7 +253,7 @@ fn moving_3_km_in_10_s_is_implausible() {
     assert_eq!(max_mps, 70.0);
     assert_eq!(
         a.summary(),
-        "Moved at 1145 km/h since the last punch (limit 252 km/h)."
+        "Moved at 1145 km/h to or from your nearest other punch (limit 252 km/h)."
     );
 }
 
@@ -384,7 +397,7 @@ fn fix_off_the_globe_is_rejected_naming_the_field() {
     let [PunchReason::InvalidFix { detail }] = &a.reasons[..] else {
         panic!("{:?}", a.reasons)
     };
-    assert!(detail.starts_with("lat "), "{detail}");
+    assert!(detail.starts_with("lat: "), "{detail}");
     assert_eq!((a.distance_outside_m, a.distance_inside_m), (0.0, 0.0));
 }
 
@@ -397,12 +410,29 @@ fn fix_validation_names_each_field() {
         f(&mut fix);
         fix.validate().unwrap_err()
     };
-    assert!(with(|f| f.lat = 91.0).starts_with("lat "));
-    assert!(with(|f| f.lon = f64::INFINITY).starts_with("lon "));
-    assert!(with(|f| f.accuracy_m = -1.0).starts_with("accuracy_m "));
-    assert!(with(|f| f.accuracy_m = f64::NAN).starts_with("accuracy_m "));
-    assert!(with(|f| f.provider = " ".to_owned()).starts_with("provider "));
-    assert!(with(|f| f.provider = "x".repeat(33)).starts_with("provider "));
+    use crate::validation::InvalidCode::*;
+    let field = |e: crate::validation::Invalid| (e.field, e.code);
+    assert_eq!(field(with(|f| f.lat = 91.0)), ("lat".into(), OutOfRange));
+    assert_eq!(
+        field(with(|f| f.lon = f64::INFINITY)),
+        ("lon".into(), OutOfRange)
+    );
+    assert_eq!(
+        field(with(|f| f.accuracy_m = -1.0)),
+        ("accuracy_m".into(), OutOfRange)
+    );
+    assert_eq!(
+        field(with(|f| f.accuracy_m = f64::NAN)),
+        ("accuracy_m".into(), OutOfRange)
+    );
+    assert_eq!(
+        field(with(|f| f.provider = " ".to_owned())),
+        ("provider".into(), Required)
+    );
+    assert_eq!(
+        field(with(|f| f.provider = "x".repeat(33))),
+        ("provider".into(), TooLong)
+    );
     let mut longest = good.clone();
     longest.provider = "é".repeat(32);
     assert_eq!(longest.validate(), Ok(()));
@@ -656,5 +686,105 @@ mod schedule {
         let r = schedule_reason(PunchKind::Out, t(240 + 300), t(0), t(240)).expect("flagged");
         assert_eq!(r, PunchReason::OffSchedule { minutes: 60 });
         assert!(schedule_reason(PunchKind::Out, t(-5), t(0), t(240)).is_some());
+    }
+}
+
+#[test]
+fn a_later_punch_far_away_too_soon_after_is_implausible() {
+    // 5 km north, 60 s after this fix: 83 m/s beyond the accuracies.
+    let a = Punch::at_stadium(0.0, 0.0)
+        .next(offset(STADIUM, 5_000.0, 0.0), 60)
+        .classify();
+    assert!(
+        matches!(a.reasons[..], [PunchReason::ImplausibleSpeed { .. }]),
+        "{:?}",
+        a.reasons
+    );
+}
+
+#[test]
+fn the_worse_of_the_two_neighbours_is_reported() {
+    let a = Punch::at_stadium(0.0, 0.0)
+        .previous(offset(STADIUM, 200.0, 0.0), 3_600)
+        .next(offset(STADIUM, 9_000.0, 0.0), 60)
+        .classify();
+    let [PunchReason::ImplausibleSpeed { speed_mps, .. }] = a.reasons[..] else {
+        panic!("{:?}", a.reasons)
+    };
+    assert!(speed_mps > 100.0, "{speed_mps}");
+}
+
+/// The case from the field: a shift worked on an old phone that stayed offline, then a later
+/// shift 5 km away on a new phone that synced first. When the old phone's punches arrive, each
+/// is judged against the punches nearest to it in time — its own shift's, and the new shift
+/// three hours later — not against the new phone's punch that reached the server last.
+#[test]
+fn an_officer_who_changes_phones_is_judged_by_the_punches_nearest_in_time() {
+    let site_a = STADIUM;
+    let site_b = offset(STADIUM, 5_000.0, 0.0);
+    let fix = |p: GeoPoint, minutes: i64| {
+        let mut f = fix_at(p);
+        f.fix_time = t0() + TimeDelta::minutes(minutes);
+        f
+    };
+    // Old phone: in at 0, out at 60 (site A). New phone: in at 240, out at 300 (site B).
+    let old_in = fix(site_a, 0);
+    let old_out = fix(site_a, 60);
+    let new_in = fix(site_b, 240);
+    let new_out = fix(site_b, 300);
+    let all = [
+        (new_in.fix_time, &new_in),
+        (new_out.fix_time, &new_out),
+        (old_in.fix_time, &old_in),
+    ];
+    // The old phone's clock-out reaches the server after everything else.
+    let n = Neighbours::nearest(old_out.fix_time, all);
+    assert_eq!(n.before, Some(&old_in));
+    assert_eq!(n.after, Some(&new_in));
+    let a = classify(&PunchContext {
+        fence: &Geofence::circle(site_a, 200.0),
+        fix: &old_out,
+        punch_time: old_out.fix_time,
+        neighbours: n,
+        clock_drift_s: None,
+        thresholds: &PunchThresholds::default(),
+    });
+    assert_eq!(a.verdict, PunchVerdict::Verified, "{:?}", a.reasons);
+    // Judged against the latest punch instead (the old rule), it would have moved 5 km
+    // backwards in time.
+    let old_rule = classify(&PunchContext {
+        neighbours: Neighbours {
+            before: Some(&new_out),
+            after: None,
+        },
+        ..PunchContext {
+            fence: &Geofence::circle(site_a, 200.0),
+            fix: &old_out,
+            punch_time: old_out.fix_time,
+            neighbours: Neighbours::default(),
+            clock_drift_s: None,
+            thresholds: &PunchThresholds::default(),
+        }
+    });
+    assert_eq!(old_rule.verdict, PunchVerdict::NeedsReview);
+}
+
+proptest! {
+    /// The neighbours are the nearest punches at-or-before and after, whatever the order given.
+    #[test]
+    fn neighbours_are_the_nearest_on_each_side(offsets in proptest::collection::vec(-9000i64..9000, 0..12), at in -9000i64..9000) {
+        let fixes: Vec<LocationFix> = offsets.iter().map(|m| {
+            let mut f = fix_at(STADIUM);
+            f.fix_time = t0() + TimeDelta::minutes(*m);
+            f
+        }).collect();
+        let at_t = t0() + TimeDelta::minutes(at);
+        let n = Neighbours::nearest(at_t, fixes.iter().map(|f| (f.fix_time, f)));
+        let (from, to) = Neighbours::window(at_t);
+        let near = || fixes.iter().map(|f| f.fix_time).filter(|t| from <= *t && *t <= to);
+        let best_before = near().filter(|t| *t <= at_t).max();
+        let best_after = near().filter(|t| *t > at_t).min();
+        prop_assert_eq!(n.before.map(|f| f.fix_time), best_before);
+        prop_assert_eq!(n.after.map(|f| f.fix_time), best_after);
     }
 }

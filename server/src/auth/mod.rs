@@ -3,4 +3,5 @@
 
 pub mod passwords;
 pub mod ratelimit;
+pub mod refresh;
 pub mod tokens;

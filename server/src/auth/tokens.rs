@@ -1,6 +1,7 @@
 //! Access tokens (HMAC-SHA256 signed claims, 15 minutes, verified without a database read, so
-//! any server process can check them) and refresh tokens (random, stored hashed, rotated on
-//! every use; presenting a used one revokes its whole family).
+//! any server process can check them) and refresh tokens (random at sign-in, stored hashed,
+//! rotated on every use into a successor derived from the token; presenting a used one revokes
+//! its whole family, except a retry within the grace window: see [`crate::auth::refresh`]).
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -101,6 +102,20 @@ impl TokenKeys {
         Ok(claims)
     }
 
+    /// The refresh token that replaces `presented` when it is rotated: an HMAC of it under the
+    /// server's key, so a refresh retried after a lost response gets the very token the lost
+    /// response carried, and a token only ever has one successor (decision 021). Without the
+    /// key, a successor cannot be computed from the token; the database stores neither.
+    pub fn successor_refresh_token(&self, presented: &str) -> String {
+        let mut m = self.hmac();
+        m.update(b"offduty refresh successor v1\n");
+        m.update(presented.as_bytes());
+        format!(
+            "{REFRESH_PREFIX}{}",
+            URL_SAFE_NO_PAD.encode(m.finalize().into_bytes())
+        )
+    }
+
     fn hmac(&self) -> Hmac<Sha256> {
         // HMAC accepts keys of any length; this cannot fail.
         match <Hmac<Sha256> as Mac>::new_from_slice(&self.key) {
@@ -169,6 +184,23 @@ mod tests {
             k.verify_access("odt1.a.b!", now),
             Err(TokenError::Malformed)
         );
+    }
+
+    #[test]
+    fn a_refresh_token_has_one_successor_that_only_the_key_holder_can_compute() {
+        let k = TokenKeys::new([7; 32]);
+        let t = new_refresh_token();
+        let s = k.successor_refresh_token(&t);
+        assert_eq!(
+            s,
+            k.successor_refresh_token(&t),
+            "a retry gets the same successor"
+        );
+        assert!(s.starts_with(REFRESH_PREFIX) && s.len() == t.len());
+        assert_ne!(s, t);
+        assert_ne!(k.successor_refresh_token(&s), s, "the chain moves on");
+        assert_ne!(TokenKeys::new([8; 32]).successor_refresh_token(&t), s);
+        assert_ne!(k.successor_refresh_token(&new_refresh_token()), s);
     }
 
     #[test]

@@ -22,6 +22,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "clock_events_officer_index",
         include_str!("../../migrations/0003_clock_events_officer_index.sql"),
     ),
+    (
+        4,
+        "change_log_compaction",
+        include_str!("../../migrations/0004_change_log_compaction.sql"),
+    ),
 ];
 
 /// Arbitrary constant identifying the migration lock among PostgreSQL advisory locks.
@@ -104,29 +109,64 @@ async fn apply_pending(
     Ok(done)
 }
 
-/// Splits a migration file into statements on `;` at the end of a line, dropping comments.
+/// Splits a migration file into statements on `;`, dropping comments. A small tokenizer, so a
+/// `;` or `--` inside a string literal (`'…'`, `''` is a quote) or a quoted identifier (`"…"`,
+/// `""` is a quote) is kept as written; `-- …` runs to the end of the line, `/* … */` to the first
+/// `*/` (not nested, as on SQLite). A comment becomes one space, as SQL reads it. Dollar-quoted
+/// PostgreSQL strings are not recognized: migrations must run on both databases, and SQLite has
+/// none.
 fn split_statements(sql: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut current = String::new();
-    for line in sql.lines() {
-        let trimmed = line.trim();
-        if trimmed.starts_with("--") || trimmed.is_empty() {
-            continue;
+    let mut chars = sql.chars().peekable();
+    let mut push = |current: &mut String| {
+        let statement = current.trim();
+        if !statement.is_empty() {
+            out.push(statement.to_string());
         }
-        let code = match line.find("--") {
-            Some(i) => &line[..i],
-            None => line,
-        };
-        current.push_str(code);
-        current.push('\n');
-        if code.trim_end().ends_with(';') {
-            out.push(current.trim().trim_end_matches(';').to_string());
-            current.clear();
+        current.clear();
+    };
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' | '"' => {
+                // A literal or quoted identifier, kept verbatim; a doubled quote is an escape.
+                current.push(c);
+                while let Some(d) = chars.next() {
+                    current.push(d);
+                    if d == c {
+                        if chars.peek() == Some(&c) {
+                            current.push(c);
+                            chars.next();
+                        } else {
+                            break;
+                        }
+                    }
+                }
+            }
+            '-' if chars.peek() == Some(&'-') => {
+                for d in chars.by_ref() {
+                    if d == '\n' {
+                        current.push('\n');
+                        break;
+                    }
+                }
+            }
+            '/' if chars.peek() == Some(&'*') => {
+                chars.next();
+                let mut prev = '\0';
+                for d in chars.by_ref() {
+                    if prev == '*' && d == '/' {
+                        break;
+                    }
+                    prev = d;
+                }
+                current.push(' ');
+            }
+            ';' => push(&mut current),
+            _ => current.push(c),
         }
     }
-    if !current.trim().is_empty() {
-        out.push(current.trim().to_string());
-    }
+    push(&mut current);
     out
 }
 
@@ -135,7 +175,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn statements_split_on_line_ending_semicolons() {
+    fn statements_split_on_semicolons_and_comments_are_dropped() {
         let s = split_statements(
             "-- c\nCREATE TABLE a (x TEXT); -- trailing\nCREATE INDEX i ON a (x);\n",
         );
@@ -143,5 +183,60 @@ mod tests {
             s,
             vec!["CREATE TABLE a (x TEXT)", "CREATE INDEX i ON a (x)"]
         );
+    }
+
+    #[test]
+    fn a_literal_keeps_its_double_dash_and_semicolon() {
+        let s = split_statements(
+            "ALTER TABLE t ADD COLUMN note TEXT NOT NULL DEFAULT 'a -- b; c'; -- gone\n\
+             INSERT INTO t (note) VALUES ('it''s -- still; text');",
+        );
+        assert_eq!(
+            s,
+            vec![
+                "ALTER TABLE t ADD COLUMN note TEXT NOT NULL DEFAULT 'a -- b; c'",
+                "INSERT INTO t (note) VALUES ('it''s -- still; text')",
+            ]
+        );
+    }
+
+    #[test]
+    fn quoted_identifiers_and_block_comments_are_understood() {
+        let s = split_statements(
+            "CREATE TABLE \"odd;--\"\"name\" (x TEXT /* a; -- b */, y TEXT);\n\
+             /* a whole; comment\n over lines */ SELECT 1; SELECT '/* not a comment */'",
+        );
+        assert_eq!(
+            s,
+            vec![
+                "CREATE TABLE \"odd;--\"\"name\" (x TEXT  , y TEXT)",
+                "SELECT 1",
+                "SELECT '/* not a comment */'",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_statement_may_end_mid_line_or_without_a_semicolon() {
+        let s = split_statements("SELECT 1; SELECT 2;\n\n;  ;\nSELECT 3 -- last\n");
+        assert_eq!(s, vec!["SELECT 1", "SELECT 2", "SELECT 3"]);
+    }
+
+    #[test]
+    fn every_shipped_migration_splits_into_its_statements() {
+        // The files hold no literal with `;` or `--`: the count of statements is the count of
+        // lines ending in `;`, and no statement still carries a comment.
+        for (version, _, sql) in MIGRATIONS {
+            let statements = split_statements(sql);
+            let ends = sql
+                .lines()
+                .filter(|l| !l.trim_start().starts_with("--") && l.trim_end().ends_with(';'))
+                .count();
+            assert_eq!(statements.len(), ends, "migration {version}");
+            assert!(
+                statements.iter().all(|s| !s.contains("--")),
+                "migration {version}"
+            );
+        }
     }
 }

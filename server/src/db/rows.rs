@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
 use uuid::Uuid;
 
+use offduty_domain::earnings::PayPeriodRule;
 use offduty_domain::eligibility::{Limits, parse_time_zone};
 use offduty_domain::geofence::GeoPoint;
 use offduty_domain::pay::PayPolicy;
@@ -14,6 +15,7 @@ use offduty_domain::protocol::{
     TimecardStatus,
 };
 use offduty_domain::punch::{PunchThresholds, PunchVerdict};
+use offduty_domain::timecard::SignedClockEvent;
 
 use super::{DbError, get, get_json, get_opt_time, get_opt_uuid, get_time, get_uuid};
 
@@ -23,6 +25,9 @@ pub struct RulesJson {
     pub limits: Limits,
     pub cancel_policy: CancelPolicy,
     pub punch_thresholds: PunchThresholds,
+    /// How earnings are grouped (absent from rows written before it: biweekly).
+    #[serde(default)]
+    pub pay_period: PayPeriodRule,
 }
 
 /// A department with its rules decoded.
@@ -48,6 +53,7 @@ impl Department {
             cancel_policy: self.rules.cancel_policy.clone(),
             punch_thresholds: self.rules.punch_thresholds.clone(),
             pay: self.pay.clone(),
+            pay_period: self.rules.pay_period,
         }
     }
 }
@@ -136,7 +142,9 @@ pub const TIMECARD_COLUMNS: &str = "t.id, t.assignment_id, t.job_id, t.officer_i
     t.clock_in_event, t.clock_out_event, t.worked_minutes, t.billable_minutes, t.rate_cents, \
     t.multiplier_bp, t.gross_cents, t.status, t.paid_us, t.version, d.currency, \
     ci.device_us AS ci_at, ci.verdict AS ci_verdict, ci.reasons_json AS ci_reasons, \
-    co.device_us AS co_at, co.verdict AS co_verdict, co.reasons_json AS co_reasons";
+    ci.signed_json AS ci_signed, \
+    co.device_us AS co_at, co.verdict AS co_verdict, co.reasons_json AS co_reasons, \
+    co.signed_json AS co_signed";
 
 /// The FROM clause matching [`TIMECARD_COLUMNS`].
 pub const TIMECARD_FROM: &str = "timecards t JOIN departments d ON d.id = t.department_id \
@@ -157,6 +165,11 @@ pub fn timecard_from_row(row: &AnyRow) -> Result<Timecard, DbError> {
             verdict: PunchVerdict::parse(&verdict)
                 .ok_or_else(|| DbError::corrupt("clock_events", format!("verdict {verdict:?}")))?,
             reasons: get_json(row, &format!("{prefix}_reasons"))?,
+            fix: Some(
+                get_json::<SignedClockEvent>(row, &format!("{prefix}_signed"))?
+                    .event
+                    .fix,
+            ),
         }))
     };
     Ok(Timecard {

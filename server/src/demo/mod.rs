@@ -166,7 +166,7 @@ async fn change_seq(db: &Db) -> Result<Option<i64>, SeedError> {
 
 async fn seed_at(db: &Db, now: DateTime<Utc>) -> Result<DemoSummary, SeedError> {
     let started = Instant::now();
-    let tz = parse_time_zone(DEMO_TIME_ZONE).map_err(SeedError::Other)?;
+    let tz = parse_time_zone(DEMO_TIME_ZONE).map_err(|e| SeedError::Other(e.to_string()))?;
     match change_seq(db).await? {
         Some(seq) if seq > 0 => return existing(db, now, started).await,
         Some(_) => {

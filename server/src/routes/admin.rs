@@ -200,11 +200,15 @@ pub async fn update_department(
     req.rules
         .limits
         .validate()
-        .map_err(|e| ApiError::invalid("rules.limits", e))?;
+        .map_err(|e| ApiError::invalid_at("rules.limits", e))?;
     req.rules
         .cancel_policy
         .validate()
-        .map_err(|e| ApiError::invalid("rules.cancel_policy", e))?;
+        .map_err(|e| ApiError::invalid_at("rules.cancel_policy", e))?;
+    req.rules
+        .pay_period
+        .validate()
+        .map_err(|e| ApiError::invalid_at("rules.pay_period", e))?;
     let t = &req.rules.punch_thresholds;
     let positive = |x: f64| x.is_finite() && x > 0.0;
     if !positive(t.max_accuracy_m)
@@ -219,7 +223,7 @@ pub async fn update_department(
     }
     req.pay
         .validate()
-        .map_err(|e| ApiError::invalid("pay", e))?;
+        .map_err(|e| ApiError::invalid_at("pay", e))?;
     let now = Utc::now();
     let mut tx = state.db.write().await?;
     let seq = changes::next_seq(tx.conn(), user.department_id).await?;

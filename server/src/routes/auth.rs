@@ -11,7 +11,8 @@ use offduty_domain::protocol::{OfficerProfile, Role};
 
 use crate::app::AppState;
 use crate::auth::passwords;
-use crate::auth::tokens::{ACCESS_TTL, REFRESH_TTL, hash_refresh_token, new_refresh_token};
+use crate::auth::refresh;
+use crate::auth::tokens::{ACCESS_TTL, hash_refresh_token, new_refresh_token};
 use crate::db::{DbError, get, get_uuid, to_us};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, AuthUser};
@@ -31,8 +32,9 @@ pub struct TokenResponse {
     pub access_token: String,
     /// Seconds until the access token expires.
     pub expires_in: i64,
-    /// Single use: each refresh returns a new one. Reusing an old one signs out every session
-    /// of that login.
+    /// Single use: each refresh returns a new one. The same refresh retried within 60 seconds
+    /// (its response was lost) returns the same new one; any other reuse of an old one signs out
+    /// every session of that login.
     pub refresh_token: String,
     pub user: UserInfo,
 }
@@ -57,28 +59,25 @@ fn normalize_email(e: &str) -> String {
     e.trim().to_lowercase()
 }
 
-async fn issue(state: &AppState, user: UserInfo, family: Uuid) -> Result<TokenResponse, DbError> {
-    let now = Utc::now();
-    let refresh = new_refresh_token();
-    sqlx::query(
-        "INSERT INTO refresh_tokens (token_hash, family_id, user_id, issued_us, expires_us) \
-         VALUES ($1, $2, $3, $4, $5)",
-    )
-    .bind(hash_refresh_token(&refresh))
-    .bind(family.to_string())
-    .bind(user.id.to_string())
-    .bind(to_us(now))
-    .bind(to_us(now + REFRESH_TTL))
-    .execute(&state.db.pool)
-    .await?;
-    Ok(TokenResponse {
+/// Tokens for `user`: a fresh access token and the given refresh token.
+fn tokens(state: &AppState, user: UserInfo, refresh_token: String) -> TokenResponse {
+    TokenResponse {
         access_token: state
             .tokens
-            .issue_access(user.id, user.department_id, user.role, now),
+            .issue_access(user.id, user.department_id, user.role, Utc::now()),
         expires_in: ACCESS_TTL.num_seconds(),
-        refresh_token: refresh,
+        refresh_token,
         user,
-    })
+    }
+}
+
+/// Starts a new session (a new refresh-token family) for `user`.
+async fn issue(state: &AppState, user: UserInfo) -> Result<TokenResponse, DbError> {
+    let refresh = new_refresh_token();
+    let mut tx = state.db.write().await?;
+    refresh::store_token(tx.conn(), &refresh, Uuid::now_v7(), user.id, Utc::now()).await?;
+    tx.commit().await?;
+    Ok(tokens(state, user, refresh))
 }
 
 fn user_info(row: &sqlx::any::AnyRow) -> Result<UserInfo, DbError> {
@@ -132,7 +131,7 @@ pub async fn login(
         .await
         .unwrap_or(false);
     match info {
-        Some(user) if ok && !disabled => Ok(Json(issue(&state, user, Uuid::now_v7()).await?)),
+        Some(user) if ok && !disabled => Ok(Json(issue(&state, user).await?)),
         Some(user) => {
             audit::append_now(
                 &state.db,
@@ -152,72 +151,24 @@ pub async fn login(
     }
 }
 
-/// `POST /v1/auth/refresh`: trade a refresh token for new tokens. A token used twice revokes
-/// its whole family (someone copied it).
+/// `POST /v1/auth/refresh`: trade a refresh token for new tokens, in one transaction. The same
+/// token presented again within a minute, while its successor is unused, is a retry after a lost
+/// response and gets the same successor; any other reuse revokes the whole family (someone
+/// copied it). See [`refresh::rotate`] and decision 021.
 pub async fn refresh(
     State(state): State<AppState>,
     ApiJson(req): ApiJson<RefreshRequest>,
 ) -> ApiResult<Json<TokenResponse>> {
-    let now = Utc::now();
-    let hash = hash_refresh_token(req.refresh_token.trim());
-    let mut tx = state.db.write().await?;
-    let row = sqlx::query(
-        "SELECT r.family_id, r.expires_us, r.used_us, r.revoked_us, u.id, u.department_id, \
-         u.role, u.display_name, u.email, u.disabled \
-         FROM refresh_tokens r JOIN users u ON u.id = r.user_id WHERE r.token_hash = $1",
-    )
-    .bind(&hash)
-    .fetch_optional(&mut *tx.conn())
-    .await?;
-    let Some(row) = row else {
-        return Err(ApiError::unauthorized(
-            "unknown refresh token; sign in again",
-        ));
+    let rotated = refresh::rotate(&state.db, &state.tokens, &req.refresh_token, Utc::now()).await?;
+    let h = rotated.holder;
+    let user = UserInfo {
+        id: h.id,
+        department_id: h.department_id,
+        role: h.role,
+        display_name: h.display_name,
+        email: h.email,
     };
-    let family: String = get(&row, "family_id")?;
-    let used: Option<i64> = get(&row, "used_us")?;
-    let revoked: Option<i64> = get(&row, "revoked_us")?;
-    let expires: i64 = get(&row, "expires_us")?;
-    let user = user_info(&row)?;
-    if used.is_some() {
-        sqlx::query(
-            "UPDATE refresh_tokens SET revoked_us = $1 WHERE family_id = $2 AND revoked_us IS NULL",
-        )
-        .bind(to_us(now))
-        .bind(&family)
-        .execute(&mut *tx.conn())
-        .await?;
-        audit::append(
-            tx.conn(),
-            user.department_id,
-            AuditEntry {
-                actor_id: Some(user.id),
-                action: "refresh_token_reused",
-                entity: "user",
-                entity_id: user.id.to_string(),
-                detail: serde_json::json!({"family": family}),
-            },
-            now,
-        )
-        .await?;
-        tx.commit().await?;
-        return Err(ApiError::unauthorized(
-            "this refresh token was already used; every session of this sign-in is revoked — sign in again",
-        ));
-    }
-    if revoked.is_some() || expires <= to_us(now) || get::<i64>(&row, "disabled")? != 0 {
-        return Err(ApiError::unauthorized(
-            "this session has ended; sign in again",
-        ));
-    }
-    sqlx::query("UPDATE refresh_tokens SET used_us = $1 WHERE token_hash = $2")
-        .bind(to_us(now))
-        .bind(&hash)
-        .execute(&mut *tx.conn())
-        .await?;
-    tx.commit().await?;
-    let family = Uuid::parse_str(&family).map_err(|e| DbError::corrupt("refresh_tokens", e))?;
-    Ok(Json(issue(&state, user, family).await?))
+    Ok(Json(tokens(&state, user, rotated.refresh_token)))
 }
 
 /// `POST /v1/auth/logout`: ends the session the refresh token belongs to.

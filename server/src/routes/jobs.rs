@@ -140,8 +140,9 @@ fn validate(j: &NewJob, now: DateTime<Utc>) -> Result<(), ApiError> {
     }
     j.award_rule
         .validate()
-        .map_err(|e| ApiError::invalid("award_rule", e))?;
-    award::validate_tiers(&j.release_tiers).map_err(|e| ApiError::invalid("release_tiers", e))?;
+        .map_err(|e| ApiError::invalid_at("award_rule", e))?;
+    award::validate_tiers(&j.release_tiers)
+        .map_err(|e| ApiError::invalid_at("release_tiers", e))?;
     let opens = j.signup_opens_at.unwrap_or(now);
     if opens > j.starts_at {
         return Err(ApiError::invalid(

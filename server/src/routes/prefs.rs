@@ -48,10 +48,7 @@ pub async fn put_prefs(
     ApiJson(mut prefs): ApiJson<Preferences>,
 ) -> ApiResult<Json<Preferences>> {
     user.require(Role::Officer)?;
-    prefs.validate().map_err(|e| {
-        let field = e.split(':').next().unwrap_or("preferences").to_string();
-        ApiError::invalid(field, e)
-    })?;
+    prefs.validate().map_err(|e| ApiError::invalid_at("", e))?;
     let mut tx = state.db.write().await?;
     let seq = changes::next_seq(tx.conn(), user.department_id).await?;
     prefs.version = crate::db::rows::to_u64(seq);

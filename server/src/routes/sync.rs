@@ -1,28 +1,16 @@
-//! `GET /v1/sync?cursor=N`: what this officer may see that changed since N, read from one
-//! consistent snapshot.
-
-use std::collections::BTreeSet;
+//! `GET /v1/sync?cursor=N`: parses the cursor and checks the caller is an officer; the read
+//! model is [`crate::services::sync`].
 
 use axum::Json;
 use axum::extract::State;
-use chrono::{Duration, Utc};
 use serde::Deserialize;
-use sqlx::{Any, AnyConnection};
-use uuid::Uuid;
 
-use offduty_domain::protocol::{
-    API_VERSION, Assignment, DutyBlock, DutyKind, Job, Role, SyncResponse, Timecard,
-};
+use offduty_domain::protocol::{Role, SyncResponse};
 
 use crate::app::AppState;
-use crate::db::rows::{
-    ASSIGNMENT_COLUMNS, DEPARTMENT_COLUMNS, JOB_COLUMNS, TIMECARD_COLUMNS, TIMECARD_FROM,
-    assignment_from_row, department_from_row, job_from_row, timecard_from_row, to_u64,
-};
-use crate::db::{DbError, get, to_us};
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::extract::{ApiQuery, AuthUser};
-use crate::services::schedule::{PROFILE_COLUMNS, profile_from_row};
+use crate::services::sync;
 
 /// Query of `GET /v1/sync`.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -30,9 +18,6 @@ pub struct SyncQuery {
     /// The cursor from the previous sync; 0 (or absent) for a full snapshot.
     pub cursor: Option<u64>,
 }
-
-/// How far back a full snapshot reaches for jobs the officer has no part in.
-const BOARD_HISTORY: Duration = Duration::days(30);
 
 /// `GET /v1/sync` (officer).
 pub async fn sync(
@@ -42,238 +27,9 @@ pub async fn sync(
 ) -> ApiResult<Json<SyncResponse>> {
     user.require(Role::Officer)?;
     let cursor = q.cursor.unwrap_or(0);
-    let mut tx = state.db.read().await?;
-    let conn: &mut AnyConnection = &mut tx;
-    let dept_sql =
-        format!("SELECT {DEPARTMENT_COLUMNS}, change_seq FROM departments WHERE id = $1");
-    let dept_row = sqlx::query::<Any>(sqlx::AssertSqlSafe(dept_sql))
-        .bind(user.department_id.to_string())
-        .fetch_optional(&mut *conn)
-        .await?
-        .ok_or_else(|| ApiError::unauthorized("your department no longer exists"))?;
-    let head = to_u64(get(&dept_row, "change_seq")?);
-    let dept = department_from_row(&dept_row)?;
-    let me = user.user_id;
-
-    let full = cursor == 0 || cursor > head;
-    let response = if full {
-        let now = Utc::now();
-        let job_sql = format!(
-            "SELECT {JOB_COLUMNS} FROM jobs j JOIN departments d ON d.id = j.department_id \
-             WHERE j.department_id = $1 AND (j.ends_us > $2 OR j.id IN \
-               (SELECT job_id FROM assignments WHERE officer_id = $3)) ORDER BY j.starts_us"
-        );
-        let jobs = sqlx::query::<Any>(sqlx::AssertSqlSafe(job_sql))
-            .bind(user.department_id.to_string())
-            .bind(to_us(now - BOARD_HISTORY))
-            .bind(me.to_string())
-            .fetch_all(&mut *conn)
-            .await?
-            .iter()
-            .map(job_from_row)
-            .collect::<Result<Vec<_>, _>>()?;
-        SyncResponse {
-            api_version: API_VERSION,
-            cursor: head,
-            full: true,
-            jobs,
-            assignments: assignments_where(conn, "a.officer_id = $1", &[me.to_string()]).await?,
-            timecards: timecards_where(conn, "t.officer_id = $1", &[me.to_string()]).await?,
-            duty_blocks: Some(duty_blocks(conn, me).await?),
-            rules: Some(dept.wire_rules()),
-            profile: profile(conn, me).await?,
-            preferences: crate::routes::prefs::load(conn, me).await?,
-        }
-    } else {
-        let rows = sqlx::query(
-            "SELECT DISTINCT entity, entity_id FROM change_log WHERE department_id = $1 \
-             AND seq > $2 AND seq <= $3 AND (audience IS NULL OR audience = $4)",
-        )
-        .bind(user.department_id.to_string())
-        .bind(i64::try_from(cursor).unwrap_or(i64::MAX))
-        .bind(i64::try_from(head).unwrap_or(i64::MAX))
-        .bind(me.to_string())
-        .fetch_all(&mut *conn)
-        .await?;
-        let mut ids: [BTreeSet<String>; 3] = Default::default();
-        let (mut duty, mut prof, mut rules, mut prefs) = (false, false, false, false);
-        for r in &rows {
-            let entity: String = get(r, "entity")?;
-            let id: String = get(r, "entity_id")?;
-            match entity.as_str() {
-                "job" => {
-                    ids[0].insert(id);
-                }
-                "assignment" => {
-                    ids[1].insert(id);
-                }
-                "timecard" => {
-                    ids[2].insert(id);
-                }
-                "duty" => duty = true,
-                "profile" => prof = true,
-                "rules" => rules = true,
-                "prefs" => prefs = true,
-                _ => {}
-            }
-        }
-        let [job_ids, assignment_ids, timecard_ids] = ids;
-        SyncResponse {
-            api_version: API_VERSION,
-            cursor: head,
-            full: false,
-            jobs: jobs_by_id(conn, user.department_id, job_ids).await?,
-            assignments: by_ids(conn, assignment_ids, me, "a", |c, w, b| {
-                Box::pin(assignments_where(c, w, b))
-            })
-            .await?,
-            timecards: by_ids(conn, timecard_ids, me, "t", |c, w, b| {
-                Box::pin(timecards_where(c, w, b))
-            })
-            .await?,
-            duty_blocks: if duty {
-                Some(duty_blocks(conn, me).await?)
-            } else {
-                None
-            },
-            rules: rules.then(|| dept.wire_rules()),
-            profile: if prof { profile(conn, me).await? } else { None },
-            preferences: if prefs {
-                crate::routes::prefs::load(conn, me).await?
-            } else {
-                None
-            },
-        }
-    };
-    state.metrics.sync_pulled(cursor, head);
+    let response = sync::read(&state.db, user.department_id, user.user_id, cursor).await?;
+    state
+        .metrics
+        .sync_pulled(cursor, response.cursor, response.full);
     Ok(Json(response))
-}
-
-/// `$2, $3, …` placeholders for `n` values after `first - 1` fixed parameters.
-fn placeholders(first: usize, n: usize) -> String {
-    (first..first + n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-type Loader<'c, T> =
-    std::pin::Pin<Box<dyn std::future::Future<Output = Result<Vec<T>, DbError>> + Send + 'c>>;
-
-/// Loads owned rows by id, 500 at a time, always scoped to the officer (`$1`).
-async fn by_ids<T, F>(
-    conn: &mut AnyConnection,
-    ids: BTreeSet<String>,
-    me: Uuid,
-    alias: &str,
-    load: F,
-) -> Result<Vec<T>, DbError>
-where
-    F: for<'c> Fn(&'c mut AnyConnection, &'c str, &'c [String]) -> Loader<'c, T>,
-{
-    let ids: Vec<String> = ids.into_iter().collect();
-    let mut out = Vec::new();
-    for chunk in ids.chunks(500) {
-        let mut binds = vec![me.to_string()];
-        binds.extend(chunk.iter().cloned());
-        let clause = format!(
-            "{alias}.officer_id = $1 AND {alias}.id IN ({})",
-            placeholders(2, chunk.len())
-        );
-        out.extend(load(conn, &clause, &binds).await?);
-    }
-    Ok(out)
-}
-
-async fn jobs_by_id(
-    conn: &mut AnyConnection,
-    department_id: Uuid,
-    ids: BTreeSet<String>,
-) -> Result<Vec<Job>, DbError> {
-    let ids: Vec<String> = ids.into_iter().collect();
-    let mut out = Vec::new();
-    for chunk in ids.chunks(500) {
-        let sql = format!(
-            "SELECT {JOB_COLUMNS} FROM jobs j JOIN departments d ON d.id = j.department_id \
-             WHERE j.department_id = $1 AND j.id IN ({}) ORDER BY j.starts_us",
-            placeholders(2, chunk.len())
-        );
-        let mut q = sqlx::query::<Any>(sqlx::AssertSqlSafe(sql)).bind(department_id.to_string());
-        for id in chunk {
-            q = q.bind(id.clone());
-        }
-        for r in q.fetch_all(&mut *conn).await? {
-            out.push(job_from_row(&r)?);
-        }
-    }
-    Ok(out)
-}
-
-async fn assignments_where(
-    conn: &mut AnyConnection,
-    clause: &str,
-    binds: &[String],
-) -> Result<Vec<Assignment>, DbError> {
-    let sql =
-        format!("SELECT {ASSIGNMENT_COLUMNS} FROM assignments a WHERE {clause} ORDER BY a.id");
-    let mut q = sqlx::query::<Any>(sqlx::AssertSqlSafe(sql));
-    for b in binds {
-        q = q.bind(b.clone());
-    }
-    q.fetch_all(&mut *conn)
-        .await?
-        .iter()
-        .map(assignment_from_row)
-        .collect()
-}
-
-async fn timecards_where(
-    conn: &mut AnyConnection,
-    clause: &str,
-    binds: &[String],
-) -> Result<Vec<Timecard>, DbError> {
-    let sql =
-        format!("SELECT {TIMECARD_COLUMNS} FROM {TIMECARD_FROM} WHERE {clause} ORDER BY t.id");
-    let mut q = sqlx::query::<Any>(sqlx::AssertSqlSafe(sql));
-    for b in binds {
-        q = q.bind(b.clone());
-    }
-    q.fetch_all(&mut *conn)
-        .await?
-        .iter()
-        .map(timecard_from_row)
-        .collect()
-}
-
-async fn duty_blocks(conn: &mut AnyConnection, me: Uuid) -> Result<Vec<DutyBlock>, DbError> {
-    let since = to_us(Utc::now() - Duration::days(35));
-    let rows = sqlx::query(
-        "SELECT starts_us, ends_us FROM duty_blocks WHERE officer_id = $1 AND ends_us > $2 \
-         ORDER BY starts_us",
-    )
-    .bind(me.to_string())
-    .bind(since)
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(DutyBlock {
-                starts_at: crate::db::get_time(r, "starts_us")?,
-                ends_at: crate::db::get_time(r, "ends_us")?,
-                kind: DutyKind::OnDuty,
-            })
-        })
-        .collect()
-}
-
-async fn profile(
-    conn: &mut AnyConnection,
-    me: Uuid,
-) -> Result<Option<offduty_domain::protocol::OfficerProfile>, DbError> {
-    let sql = format!("SELECT {PROFILE_COLUMNS} FROM users u WHERE u.id = $1");
-    let row = sqlx::query::<Any>(sqlx::AssertSqlSafe(sql))
-        .bind(me.to_string())
-        .fetch_optional(&mut *conn)
-        .await?;
-    row.as_ref().map(profile_from_row).transpose()
 }

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::Any;
 use uuid::Uuid;
 
+use offduty_domain::earnings::EarningsTotals;
 use offduty_domain::protocol::{Role, Timecard, TimecardStatus};
 
 use crate::app::AppState;
@@ -247,16 +248,6 @@ pub struct EarningsLine {
     pub paid_at: Option<DateTime<Utc>>,
 }
 
-/// Totals of an earnings statement.
-#[derive(Debug, Default, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct EarningsTotals {
-    pub shifts: u32,
-    pub billable_minutes: i64,
-    pub gross_cents: i64,
-    pub paid_cents: i64,
-    pub unpaid_cents: i64,
-}
-
 /// Response of `GET /v1/earnings`.
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Earnings {
@@ -277,15 +268,7 @@ pub async fn earnings(
     let mut lines = Vec::with_capacity(cards.len());
     for (t, title, starts) in cards {
         currency.clone_from(&t.currency);
-        let gross = t.gross_cents.unwrap_or(0);
-        totals.shifts += 1;
-        totals.billable_minutes += t.billable_minutes.unwrap_or(0);
-        totals.gross_cents += gross;
-        if t.status == TimecardStatus::Paid {
-            totals.paid_cents += gross;
-        } else {
-            totals.unpaid_cents += gross;
-        }
+        totals.add(t.gross_cents, t.billable_minutes, t.status);
         lines.push(EarningsLine {
             timecard_id: t.id,
             job_id: t.job_id,

@@ -5,9 +5,11 @@ use chrono::{DateTime, Utc};
 use sqlx::{Any, AnyConnection};
 use uuid::Uuid;
 
-use offduty_domain::award::{self, SignupState};
+use offduty_domain::actions::{
+    self, CancelFacts, ClaimFacts, ClaimPath, Claimant, Refusal, Stake, TransferFacts,
+};
 use offduty_domain::policy::CancelWindow;
-use offduty_domain::protocol::{AssignmentStatus, Job, JobStatus, Outcome, RejectCode};
+use offduty_domain::protocol::{AssignmentStatus, Job, JobStatus, Outcome};
 
 use crate::db::rows::{Department, JOB_COLUMNS, job_from_row};
 use crate::db::{DbError, Dialect, get, get_uuid, to_us};
@@ -87,6 +89,18 @@ pub struct Mine {
     pub id: Uuid,
     pub status: AssignmentStatus,
     pub offered: bool,
+}
+
+impl Mine {
+    /// The officer's stake as the domain rules read it.
+    pub fn stake(&self) -> Stake {
+        Stake::of(Some(self.status), self.offered)
+    }
+}
+
+/// The stake of an officer who may have no row on the job.
+fn stake_of(mine: Option<&Mine>) -> Stake {
+    mine.map(Mine::stake).unwrap_or_default()
 }
 
 /// The officer's assignment row on the job, whatever its status.
@@ -240,12 +254,6 @@ async fn audit(
     .await
 }
 
-/// Common refusals for an action on a job that must still be ahead.
-fn closed_reason(job: &Job, now: DateTime<Utc>) -> Option<Outcome> {
-    job.closed_reason(now)
-        .map(|why| Outcome::rejected(RejectCode::JobClosed, why))
-}
-
 /// `claim`: take a free slot, take over an offered one, ask (ranked rules), or join the line.
 pub async fn claim(
     conn: &mut AnyConnection,
@@ -254,58 +262,38 @@ pub async fn claim(
 ) -> Result<Outcome, DbError> {
     let Some(LockedJob { job, awarded }) = lock_job(conn, ctx.dialect, ctx.dept.id, job_id).await?
     else {
-        return Ok(Outcome::rejected(RejectCode::JobNotFound, "No such job."));
+        return Ok(Refusal::job_not_found().into());
     };
-    if let Some(r) = closed_reason(&job, ctx.now) {
-        return Ok(r);
-    }
     let mine = find_assignment(conn, job.id, ctx.officer()).await?;
-    if let Some(m) = &mine
-        && m.status.is_active()
-    {
-        let what = match m.status {
-            AssignmentStatus::Awarded => "You already hold a slot on this job.",
-            AssignmentStatus::Requested => "You already asked for this job.",
-            _ => "You are already on this job's waitlist.",
-        };
-        return Ok(Outcome::rejected(RejectCode::AlreadyClaimed, what));
-    }
-    let Some(profile) = schedule::load_officer(conn, ctx.dept.id, ctx.officer()).await? else {
-        return Ok(Outcome::rejected(
-            RejectCode::NotEligible,
-            "Only active officers can claim jobs.",
-        ));
+    let profile = schedule::load_officer(conn, ctx.dept.id, ctx.officer()).await?;
+    // Eligibility needs the officer's schedule; skip the reads when an earlier check refuses.
+    let stake = stake_of(mine.as_ref());
+    let ineligible = match &profile {
+        Some(p) if job.closed_reason(ctx.now).is_none() && !stake.has_active_claim() => {
+            schedule::check_eligibility(conn, ctx.dept, &job, p).await?
+        }
+        _ => Vec::new(),
     };
-    let state = award::signup_state(
-        job.signup_opens_at,
-        if awarded { None } else { job.signup_closes_at },
-        &job.release_tiers,
-        &profile.groups,
-        ctx.now,
-    );
-    if let SignupState::NotYetOpen { .. } = state {
-        return Ok(Outcome::rejected(
-            RejectCode::SignupClosed,
-            state.explain_in(ctx.dept.tz),
-        ));
-    }
-    let reasons = schedule::check_eligibility(conn, ctx.dept, &job, &profile).await?;
-    if !reasons.is_empty() {
-        let reason = reasons
-            .iter()
-            .map(|r| r.explain(ctx.dept.tz))
-            .collect::<Vec<_>>()
-            .join(" ");
-        return Ok(Outcome::Rejected {
-            code: RejectCode::NotEligible,
-            reason,
-            ineligible: reasons,
-        });
-    }
+    let path = actions::check_claim(&ClaimFacts {
+        job: &job,
+        stake,
+        claimant: match &profile {
+            Some(p) => Claimant::Officer(p),
+            None => Claimant::NotAnOfficer,
+        },
+        award_ran: awarded,
+        ineligible: &ineligible,
+        now: ctx.now,
+        tz: ctx.dept.tz,
+    });
+    let path = match path {
+        Ok(path) => path,
+        Err(refused) => return Ok(refused.into()),
+    };
     let existing = mine.map(|m| m.id);
 
     // Ranked rule, signups still open: record the request; slots are awarded at close.
-    if !awarded {
+    if path == ClaimPath::Request {
         let id = put_assignment(
             conn,
             ctx,
@@ -452,32 +440,24 @@ pub async fn withdraw(
 ) -> Result<Outcome, DbError> {
     let Some(LockedJob { job, .. }) = lock_job(conn, ctx.dialect, ctx.dept.id, job_id).await?
     else {
-        return Ok(Outcome::rejected(RejectCode::JobNotFound, "No such job."));
+        return Ok(Refusal::job_not_found().into());
     };
     let mine = find_assignment(conn, job.id, ctx.officer()).await?;
-    match mine {
-        Some(m)
-            if matches!(
-                m.status,
-                AssignmentStatus::Requested | AssignmentStatus::Waitlisted
-            ) =>
-        {
-            set_status(conn, ctx, m.id, ctx.officer(), AssignmentStatus::Withdrawn).await?;
-            renumber_line(conn, ctx, &job).await?;
-            audit(conn, ctx, "withdraw", &job, serde_json::json!({})).await?;
-            Ok(Outcome::Withdrawn {
-                assignment_id: m.id,
-            })
-        }
-        Some(m) if m.status == AssignmentStatus::Awarded => Ok(Outcome::rejected(
-            RejectCode::Invalid,
-            "You hold a slot on this job: cancel or transfer it instead.",
-        )),
-        _ => Ok(Outcome::rejected(
-            RejectCode::NotAssigned,
-            "You have no request or waitlist place on this job.",
-        )),
+    if let Err(refused) = actions::check_withdraw(stake_of(mine.as_ref())) {
+        return Ok(refused.into());
     }
+    let Some(m) = mine else {
+        return Err(DbError::corrupt(
+            "assignments",
+            "withdrawal allowed without a row",
+        ));
+    };
+    set_status(conn, ctx, m.id, ctx.officer(), AssignmentStatus::Withdrawn).await?;
+    renumber_line(conn, ctx, &job).await?;
+    audit(conn, ctx, "withdraw", &job, serde_json::json!({})).await?;
+    Ok(Outcome::Withdrawn {
+        assignment_id: m.id,
+    })
 }
 
 /// Locks the job and finds the slot the officer holds on it; the refusal to give when either
@@ -489,20 +469,14 @@ pub(crate) async fn held_shift(
 ) -> Result<Result<(Job, Mine), Outcome>, DbError> {
     let Some(LockedJob { job, .. }) = lock_job(conn, ctx.dialect, ctx.dept.id, job_id).await?
     else {
-        return Ok(Err(Outcome::rejected(
-            RejectCode::JobNotFound,
-            "No such job.",
-        )));
+        return Ok(Err(Refusal::job_not_found().into()));
     };
     match find_assignment(conn, job.id, ctx.officer())
         .await?
-        .filter(|m| m.status == AssignmentStatus::Awarded)
+        .filter(|m| m.stake().holds_slot())
     {
         Some(mine) => Ok(Ok((job, mine))),
-        None => Ok(Err(Outcome::rejected(
-            RejectCode::NotAssigned,
-            "You do not hold a slot on this job.",
-        ))),
+        None => Ok(Err(Refusal::no_slot().into())),
     }
 }
 
@@ -520,9 +494,6 @@ async fn clocked_in(conn: &mut AnyConnection, assignment_id: Uuid) -> Result<boo
     Ok(n > 0)
 }
 
-const CLOCKED_IN: &str =
-    "You have clocked in to this shift: only the detail coordinator can release you now.";
-
 /// `cancel`: give up an awarded slot, within the department's cancellation windows.
 pub async fn cancel(
     conn: &mut AnyConnection,
@@ -534,37 +505,24 @@ pub async fn cancel(
         Ok(held) => held,
         Err(refused) => return Ok(refused),
     };
-    if job.status == JobStatus::Cancelled {
-        return Ok(Outcome::rejected(
-            RejectCode::JobClosed,
-            "This job was called off.",
-        ));
-    }
-    if clocked_in(conn, mine.id).await? {
-        return Ok(Outcome::rejected(RejectCode::CallCoordinator, CLOCKED_IN));
-    }
-    let policy = &ctx.dept.rules.cancel_policy;
-    let window = policy.window(job.starts_at, ctx.now);
-    let replacement = match window {
-        CancelWindow::CallCoordinator => {
-            return Ok(Outcome::rejected(
-                RejectCode::CallCoordinator,
-                window.explain(policy),
-            ));
-        }
-        CancelWindow::Free | CancelWindow::NeedsReplacement => {
-            next_eligible(conn, ctx, &job).await?
-        }
+    let reason = match actions::cancel_reason(reason) {
+        Ok(r) => r,
+        Err(invalid) => return Ok(Refusal::invalid(&invalid).into()),
     };
+    let policy = &ctx.dept.rules.cancel_policy;
+    let window = match actions::check_cancel(&CancelFacts {
+        job: &job,
+        stake: mine.stake(),
+        clocked_in: clocked_in(conn, mine.id).await?,
+        policy,
+        now: ctx.now,
+    }) {
+        Ok(window) => window,
+        Err(refused) => return Ok(refused.into()),
+    };
+    let replacement = next_eligible(conn, ctx, &job).await?;
     if window == CancelWindow::NeedsReplacement && replacement.is_none() {
-        return Ok(Outcome::rejected(
-            RejectCode::NeedsReplacement,
-            format!(
-                "{} No one on the waitlist can take it: transfer it to a named officer, offer it \
-                 on the board, or call the detail coordinator.",
-                window.explain(policy)
-            ),
-        ));
+        return Ok(Refusal::needs_replacement(policy).into());
     }
     set_status(
         conn,
@@ -607,48 +565,36 @@ pub async fn transfer(
         Ok(held) => held,
         Err(refused) => return Ok(refused),
     };
-    if let Some(r) = closed_reason(&job, ctx.now) {
-        return Ok(r);
-    }
-    if clocked_in(conn, mine.id).await? {
-        return Ok(Outcome::rejected(RejectCode::CallCoordinator, CLOCKED_IN));
+    if let Err(refused) = actions::check_transfer(&TransferFacts {
+        job: &job,
+        stake: mine.stake(),
+        clocked_in: clocked_in(conn, mine.id).await?,
+        me: ctx.officer(),
+        to,
+        now: ctx.now,
+    }) {
+        return Ok(refused.into());
     }
     match to {
         Some(target) => {
-            if target == ctx.officer() {
-                return Ok(Outcome::rejected(
-                    RejectCode::TransferTargetInvalid,
-                    "You already hold this slot.",
-                ));
-            }
             let Some(profile) = schedule::load_officer(conn, ctx.dept.id, target).await? else {
-                return Ok(Outcome::rejected(
-                    RejectCode::TransferTargetInvalid,
-                    "That officer is not an active officer of your department.",
-                ));
+                return Ok(Refusal::target_not_an_officer().into());
             };
             let theirs = find_assignment(conn, job.id, target).await?;
             if theirs
                 .as_ref()
                 .is_some_and(|t| t.status == AssignmentStatus::Awarded)
             {
-                return Ok(Outcome::rejected(
-                    RejectCode::TransferTargetInvalid,
-                    format!("{} already holds a slot on this job.", profile.display_name),
-                ));
+                return Ok(Refusal::target_holds_slot(&profile.display_name).into());
             }
             let reasons = schedule::check_eligibility(conn, ctx.dept, &job, &profile).await?;
             if !reasons.is_empty() {
-                let why = reasons
-                    .iter()
-                    .map(|r| r.explain(ctx.dept.tz))
-                    .collect::<Vec<_>>()
-                    .join(" ");
-                return Ok(Outcome::Rejected {
-                    code: RejectCode::TransferTargetInvalid,
-                    reason: format!("{} cannot take this job: {why}", profile.display_name),
-                    ineligible: reasons,
-                });
+                return Ok(Refusal::target_not_eligible(
+                    &profile.display_name,
+                    reasons,
+                    ctx.dept.tz,
+                )
+                .into());
             }
             set_status(
                 conn,

@@ -232,16 +232,12 @@ pub async fn sweep(db: &Db, now: DateTime<Utc>) -> Result<usize, DbError> {
     Ok(changed)
 }
 
-/// How long idempotency keys are kept (the promise is at least 30 days).
-pub const KEEP_KEYS_DAYS: i64 = 35;
-
-/// Runs [`sweep`] every `every` until `stop` says so (or its sender is gone), and purges
-/// idempotency keys older than [`KEEP_KEYS_DAYS`] about once an hour. A sweep under way when
-/// `stop` comes is finished first: the sweeper stops only between sweeps.
+/// Runs [`sweep`] every `every` until `stop` says so (or its sender is gone). A sweep under
+/// way when `stop` comes is finished first: the sweeper stops only between sweeps. (Expired
+/// rows are removed by [`crate::services::retention`].)
 pub async fn run_sweeper(db: Db, every: Duration, mut stop: tokio::sync::watch::Receiver<bool>) {
     let mut tick = tokio::time::interval(every);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let mut last_purge: Option<std::time::Instant> = None;
     loop {
         tokio::select! {
             _ = tick.tick() => {}
@@ -251,14 +247,6 @@ pub async fn run_sweeper(db: Db, every: Duration, mut stop: tokio::sync::watch::
             Ok(0) => {}
             Ok(n) => tracing::info!(jobs = n, "award sweep changed jobs"),
             Err(e) => tracing::warn!(error = %e, "award sweep failed; will retry"),
-        }
-        if last_purge.is_none_or(|t| t.elapsed() >= Duration::from_secs(3600)) {
-            match crate::services::actions::purge_keys(&db, KEEP_KEYS_DAYS).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(keys = n, "purged expired idempotency keys"),
-                Err(e) => tracing::warn!(error = %e, "idempotency key purge failed; will retry"),
-            }
-            last_purge = Some(std::time::Instant::now());
         }
     }
 }

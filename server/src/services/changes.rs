@@ -1,6 +1,8 @@
 //! The per-department change log. Each write transaction takes the next sequence number by
 //! bumping `departments.change_seq` (a row lock on PostgreSQL, the write lock on SQLite), so
 //! sequences commit in order and a client holding cursor N never misses a change below N.
+//! Old rows are compacted away by [`crate::services::retention`]; the watermark read here tells
+//! the sync which cursors the log still covers (decision 020).
 
 use sqlx::Row;
 use uuid::Uuid;
@@ -74,4 +76,21 @@ pub async fn record(
     .execute(&mut *conn)
     .await?;
     Ok(())
+}
+
+/// The department's compaction watermark: every change with `seq <=` it is gone from the log
+/// (0 when nothing was compacted). Read it in the same snapshot as the change rows.
+pub async fn compacted_through(
+    conn: &mut AnyConnection,
+    department_id: Uuid,
+) -> Result<i64, DbError> {
+    let row =
+        sqlx::query("SELECT compacted_seq FROM change_log_compaction WHERE department_id = $1")
+            .bind(department_id.to_string())
+            .fetch_optional(&mut *conn)
+            .await?;
+    match row {
+        Some(r) => Ok(r.try_get::<i64, _>("compacted_seq")?),
+        None => Ok(0),
+    }
 }

@@ -5,9 +5,10 @@ use chrono::{DateTime, Utc};
 use sqlx::{Any, AnyConnection};
 use uuid::Uuid;
 
+use offduty_domain::actions::{self, PunchesMade};
 use offduty_domain::pay;
 use offduty_domain::protocol::{DeviceClock, Outcome, RejectCode, TimecardStatus};
-use offduty_domain::punch::{self, PunchContext, PunchReason, PunchVerdict};
+use offduty_domain::punch::{self, Neighbours, PunchContext, PunchReason, PunchVerdict};
 use offduty_domain::timecard::{self, ChainStatus, PunchKind, SignedClockEvent};
 
 use crate::db::{DbError, Dialect, get, get_opt_uuid, json, to_us};
@@ -66,7 +67,7 @@ pub async fn preverify(
     if let Err(e) = ev.validate() {
         return Ok(Presigned::Refused(Outcome::rejected(
             RejectCode::Invalid,
-            e,
+            e.to_string(),
         )));
     }
     let row = sqlx::query(
@@ -215,40 +216,50 @@ async fn record(
         ),
         None => (Uuid::now_v7(), None, None, None),
     };
-    match kind {
-        PunchKind::In if in_event.is_some() => {
-            return Ok(Outcome::rejected(
-                RejectCode::PunchOutOfOrder,
-                "You are already clocked in for this shift.",
-            ));
-        }
-        PunchKind::Out if in_event.is_none() => {
-            return Ok(Outcome::rejected(
-                RejectCode::PunchOutOfOrder,
-                "Clock in before clocking out.",
-            ));
-        }
-        PunchKind::Out if out_event.is_some() => {
-            return Ok(Outcome::rejected(
-                RejectCode::PunchOutOfOrder,
-                "You already clocked out of this shift.",
-            ));
-        }
-        _ => {}
+    if let Err(refused) = actions::check_punch(
+        kind,
+        true,
+        PunchesMade {
+            clock_in: in_event.is_some(),
+            clock_out: out_event.is_some(),
+        },
+    ) {
+        return Ok(refused.into());
     }
 
     // Classify the fix.
     let fix = ev.fix.to_fix();
-    let previous = sqlx::query(
-        "SELECT signed_json FROM clock_events WHERE officer_id = $1 ORDER BY device_us DESC LIMIT 1",
-    )
-    .bind(ctx.user.user_id.to_string())
-    .fetch_optional(&mut *conn)
-    .await?
-    .map(|r| get::<String>(&r, "signed_json"))
-    .transpose()?
-    .and_then(|s| serde_json::from_str::<SignedClockEvent>(&s).ok())
-    .map(|p| p.event.fix.to_fix());
+    // The candidates for the speed check: the officer's punches on any device nearest to this
+    // one in time, on either side (the domain's `Neighbours::nearest` decides among them).
+    let mut nearby = Vec::with_capacity(2);
+    let (from, to) = Neighbours::window(ev.device_time);
+    for (sql, bound) in [
+        (
+            "SELECT device_us, signed_json FROM clock_events WHERE officer_id = $1 \
+             AND device_us <= $2 AND device_us >= $3 ORDER BY device_us DESC LIMIT 1",
+            from,
+        ),
+        (
+            "SELECT device_us, signed_json FROM clock_events WHERE officer_id = $1 \
+             AND device_us > $2 AND device_us <= $3 ORDER BY device_us ASC LIMIT 1",
+            to,
+        ),
+    ] {
+        if let Some(row) = sqlx::query(sql)
+            .bind(ctx.user.user_id.to_string())
+            .bind(to_us(ev.device_time))
+            .bind(to_us(bound))
+            .fetch_optional(&mut *conn)
+            .await?
+        {
+            let at = crate::db::from_us(get::<i64>(&row, "device_us")?);
+            let signed: SignedClockEvent =
+                serde_json::from_str(&get::<String>(&row, "signed_json")?)
+                    .map_err(|e| DbError::corrupt("clock_events", e))?;
+            nearby.push((at, signed.event.fix.to_fix()));
+        }
+    }
+    let neighbours = Neighbours::nearest(ev.device_time, nearby.iter().map(|(t, f)| (*t, f)));
     let drift = estimate_drift_s(
         ev.device_time,
         ev.monotonic_ms,
@@ -260,7 +271,7 @@ async fn record(
         fence: &job.geofence,
         fix: &fix,
         punch_time: ev.device_time,
-        previous: previous.as_ref(),
+        neighbours,
         clock_drift_s: drift,
         thresholds: &ctx.dept.rules.punch_thresholds,
     });

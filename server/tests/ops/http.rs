@@ -162,7 +162,10 @@ async fn a_request_over_the_deadline_is_a_503_timeout_problem_and_is_rolled_back
     let p: Value = r.json().await.unwrap();
     assert_eq!(p["type"], "https://offduty.dev/problems/timeout", "{p}");
     assert_eq!(p["request_id"], "slow-one");
-    assert_eq!(p["timeout_s"], 0.5);
+    assert!(
+        p["detail"].as_str().unwrap().contains("within 0.5 s"),
+        "{p}"
+    );
     assert!(
         took >= Duration::from_millis(450) && took < Duration::from_secs(5),
         "answered after {took:?} with a 0.5 s deadline"
