@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The project's test command (README; .ci/run calls it). Installs what it needs, then runs every
-# check: formatting, lints, the Rust test suites (SQLite and PostgreSQL), and the Kotlin binding
-# tests on the JVM when the bindings exist.
+# check: formatting, lints, the Rust test suites (SQLite and PostgreSQL; TLS through nginx), and
+# the Kotlin binding tests on the JVM when the bindings exist.
 #   OFFDUTY_TEST_PG_URL  use this PostgreSQL admin URL instead of starting one
 #   OFFDUTY_TEST_QUICK=1 skip fmt/clippy (for a fast local loop)
 set -euo pipefail
@@ -34,6 +34,8 @@ if [ "${OFFDUTY_TEST_QUICK:-0}" != "1" ]; then
   cargo fmt --all --check
   step "cargo clippy -D warnings"
   cargo clippy --workspace --all-targets --locked -- -D warnings
+  step "cargo clippy: the server without the demo department (--no-default-features)"
+  cargo clippy -p offduty-server --no-default-features --all-targets --locked -- -D warnings
 fi
 
 step "PostgreSQL for the server tests"
@@ -42,6 +44,15 @@ if [ -z "${OFFDUTY_TEST_PG_URL:-}" ]; then
 fi
 export OFFDUTY_TEST_PG_URL
 echo "using $OFFDUTY_TEST_PG_URL"
+
+# server/tests/ops/behind_nginx.rs runs the README's nginx configuration; it fails (never skips)
+# without nginx. Installed from Debian's packages like PostgreSQL; only its binary is used.
+if [ ! -x /usr/sbin/nginx ] && ! command -v nginx >/dev/null 2>&1; then
+  step "installing nginx"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends nginx
+fi
 
 step "Rust tests (cargo nextest)"
 # nextest builds every package's binaries along with the tests, so the core's end-to-end tests

@@ -609,7 +609,7 @@ pub enum ProblemType {
     RateLimited,
     /// 503: the database is unavailable or busy; retry.
     Unavailable,
-    /// 504: the request took longer than the server allows.
+    /// 503: the request took longer than the server allows (decision 015).
     Timeout,
     /// 500: a bug on the server.
     Internal,

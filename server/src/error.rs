@@ -174,6 +174,32 @@ impl ApiError {
         )
     }
 
+    /// 413: the body is larger than the server accepts.
+    pub fn too_large(limit_bytes: usize) -> Self {
+        Self::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            ProblemType::PayloadTooLarge,
+            "Request body too large",
+            format!("send at most {limit_bytes} bytes (split a batch of actions)"),
+        )
+    }
+
+    /// 503: the request was not answered within the server's deadline
+    /// (`--request-timeout-seconds`). What it had not committed is rolled back; an action
+    /// retried with the same idempotency key is never applied twice.
+    pub fn timed_out(limit: std::time::Duration) -> Self {
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            ProblemType::Timeout,
+            "Request timed out",
+            format!(
+                "the server did not answer within {} s; retry (an action retried with the same \
+                 idempotency key is never applied twice)",
+                limit.as_secs_f64()
+            ),
+        )
+    }
+
     /// 500: a bug. The detail is generic; the cause goes to the log.
     pub fn internal() -> Self {
         Self::new(

@@ -43,7 +43,13 @@ where
         }
         let bytes = axum::body::Bytes::from_request(req, state)
             .await
-            .map_err(|e| ApiError::malformed(None, format!("could not read the body: {e}")))?;
+            .map_err(|e| {
+                if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                    ApiError::too_large(MAX_BODY_BYTES)
+                } else {
+                    ApiError::malformed(None, format!("could not read the body: {e}"))
+                }
+            })?;
         parse_json(&bytes).map(ApiJson)
     }
 }

@@ -612,7 +612,19 @@ fn operation(op: &Op) -> Value {
             ),
         );
     }
-    responses.insert("503".into(), problem("database unavailable; retry"));
+    if op.body.is_some() {
+        responses.insert(
+            "413".into(),
+            problem("the body is larger than 1 MiB (type `payload-too-large`)"),
+        );
+    }
+    responses.insert(
+        "503".into(),
+        problem(
+            "retry: the database is unavailable (type `unavailable`), or the request was not \
+             answered within the server's deadline (type `timeout`; 30 s unless configured)",
+        ),
+    );
     o.insert("responses".into(), Value::Object(responses));
     Value::Object(o)
 }
@@ -644,7 +656,10 @@ pub fn document() -> Value {
             "title": "offduty API",
             "version": format!("{}.0.0", p::API_VERSION),
             "description": "The department's system of record for off-duty details. Errors are \
-                RFC 9457 problem details. Times are UTC (RFC 3339); money is integer cents.",
+                RFC 9457 problem details. Times are UTC (RFC 3339); money is integer cents. \
+                Every response carries an `x-request-id` header (the request's own when it sends \
+                a sane one: 1-128 of A-Z a-z 0-9 - _ . : / + = @), also the `request_id` of \
+                problem bodies.",
         },
         "paths": paths,
         "components": components,
