@@ -71,6 +71,9 @@ if [ "$again" -gt 0 ]; then
   echo "note: $again crates compiled a second time with other features; see docs/decisions/013" >&2
 fi
 
+step "The API against its own document (schemathesis, an officer and a coordinator)"
+OFFDUTY_SERVER_BIN="$PWD/${CARGO_TARGET_DIR:-target}/debug/offduty-server" scripts/api-fuzz.sh
+
 step "Kotlin bindings on the JVM (real library, real server)"
 scripts/kotlin-test.sh
 

@@ -4,44 +4,17 @@
 use std::time::Duration;
 
 use reqwest::{Method, StatusCode};
+use serde::Serialize;
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
 use offduty_domain::prefs::Preferences;
-use offduty_domain::protocol::{ActionBatch, ActionResults, Problem, Role, SyncResponse};
+use offduty_domain::protocol::{
+    ActionBatch, ActionResults, Device, LoginRequest, Problem, RefreshRequest, RegisterDevice,
+    SyncResponse, TokenResponse,
+};
 use offduty_domain::validation::InvalidCode;
 
 use crate::error::{CoreError, Result};
-
-/// Tokens returned by login and refresh.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Tokens {
-    pub access_token: String,
-    pub expires_in: i64,
-    pub refresh_token: String,
-    pub user: UserInfo,
-}
-
-/// Who signed in.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub struct UserInfo {
-    pub id: Uuid,
-    pub department_id: Uuid,
-    pub role: Role,
-    pub display_name: String,
-    pub email: String,
-}
-
-/// A registered device, as the server reports it.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct DeviceInfo {
-    pub id: Uuid,
-    pub label: String,
-    pub public_key: String,
-    pub last_seq: u64,
-    pub last_hash: Option<String>,
-}
 
 /// Body bytes of one call: JSON sent, and JSON received after transparent gzip decoding (the
 /// compressed size on the network is smaller; see docs/benchmarks.md).
@@ -144,8 +117,11 @@ impl Api {
     }
 
     /// `POST /v1/auth/login`.
-    pub async fn login(&self, email: &str, password: &str) -> Result<Tokens> {
-        let body = serde_json::json!({"email": email, "password": password});
+    pub async fn login(&self, email: &str, password: &str) -> Result<TokenResponse> {
+        let body = LoginRequest {
+            email: email.to_string(),
+            password: password.to_string(),
+        };
         Ok(self
             .call(Method::POST, "/v1/auth/login", None, Some(&body))
             .await?
@@ -153,8 +129,10 @@ impl Api {
     }
 
     /// `POST /v1/auth/refresh`.
-    pub async fn refresh(&self, refresh_token: &str) -> Result<Tokens> {
-        let body = serde_json::json!({"refresh_token": refresh_token});
+    pub async fn refresh(&self, refresh_token: &str) -> Result<TokenResponse> {
+        let body = RefreshRequest {
+            refresh_token: refresh_token.to_string(),
+        };
         Ok(self
             .call(Method::POST, "/v1/auth/refresh", None, Some(&body))
             .await?
@@ -163,7 +141,9 @@ impl Api {
 
     /// `POST /v1/auth/logout`.
     pub async fn logout(&self, refresh_token: &str) -> Result<()> {
-        let body = serde_json::json!({"refresh_token": refresh_token});
+        let body = RefreshRequest {
+            refresh_token: refresh_token.to_string(),
+        };
         let _: (serde_json::Value, _) = self
             .call(Method::POST, "/v1/auth/logout", None, Some(&body))
             .await?;
@@ -176,8 +156,11 @@ impl Api {
         token: &str,
         public_key: &str,
         label: &str,
-    ) -> Result<DeviceInfo> {
-        let body = serde_json::json!({"public_key": public_key, "label": label});
+    ) -> Result<Device> {
+        let body = RegisterDevice {
+            public_key: public_key.to_string(),
+            label: label.to_string(),
+        };
         Ok(self
             .call(Method::POST, "/v1/devices", Some(token), Some(&body))
             .await?
@@ -185,7 +168,7 @@ impl Api {
     }
 
     /// `GET /v1/devices`.
-    pub async fn devices(&self, token: &str) -> Result<Vec<DeviceInfo>> {
+    pub async fn devices(&self, token: &str) -> Result<Vec<Device>> {
         Ok(self
             .call::<(), _>(Method::GET, "/v1/devices", Some(token), None)
             .await?

@@ -43,6 +43,8 @@ use offduty_domain::protocol as p;
     crate::routes::admin::DutyImport,
     crate::routes::admin::ImportResult,
     crate::routes::admin::DepartmentSettings,
+    crate::routes::admin::DepartmentRulesView,
+    crate::routes::admin::DepartmentView,
     crate::routes::admin::UpdateDepartment,
     crate::routes::admin::Notification,
     crate::services::audit::AuditEntryRecord,
@@ -436,7 +438,7 @@ pub const OPERATIONS: &[Op] = &[
         roles: ANY,
         summary: "The department's rules (and pay policy for coordinators)",
         body: None,
-        ok: (200, "DepartmentSettings"),
+        ok: (200, "DepartmentView"),
         query: &[],
     },
     Op {

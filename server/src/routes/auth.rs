@@ -19,41 +19,7 @@ use crate::extract::{ApiJson, AuthUser};
 use crate::services::audit::{self, AuditEntry};
 use crate::services::schedule::{PROFILE_COLUMNS, profile_from_row};
 
-/// Body of `POST /v1/auth/login`.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-pub struct LoginRequest {
-    pub email: String,
-    pub password: String,
-}
-
-/// Tokens returned by login and refresh.
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct TokenResponse {
-    pub access_token: String,
-    /// Seconds until the access token expires.
-    pub expires_in: i64,
-    /// Single use: each refresh returns a new one. The same refresh retried within 60 seconds
-    /// (its response was lost) returns the same new one; any other reuse of an old one signs out
-    /// every session of that login.
-    pub refresh_token: String,
-    pub user: UserInfo,
-}
-
-/// Who is signed in.
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct UserInfo {
-    pub id: Uuid,
-    pub department_id: Uuid,
-    pub role: Role,
-    pub display_name: String,
-    pub email: String,
-}
-
-/// Body of refresh and logout.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-pub struct RefreshRequest {
-    pub refresh_token: String,
-}
+pub use offduty_domain::protocol::{LoginRequest, RefreshRequest, TokenResponse, UserInfo};
 
 /// Tokens for `user`: a fresh access token at the user's session `epoch` and the given
 /// refresh token.
