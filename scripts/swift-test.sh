@@ -4,8 +4,8 @@
 # bindings and a real offduty-server, in a Debian 13 (trixie) chroot that has Debian's
 # `swiftlang` (Debian 12 has no Swift; trixie's needs glibc >= 2.38).
 #
-# The chroot is made once and kept in .tools/swift-trixie (git-ignored; about 450 MB to download
-# and 3.3 GB on disk). It needs root (debootstrap, chroot, mount). Every mount this script makes
+# The chroot is made once and kept in .tools/swift-trixie (git-ignored; about 570 MB to download
+# and 2.7 GB on disk; README, "Swift / iOS", has the times). It needs root (debootstrap, chroot, mount). Every mount this script makes
 # is undone on exit, failure included. It fails, never skips, when the chroot cannot be made.
 #
 #   scripts/swift-test.sh            build the library if needed, generate the bindings, test
@@ -98,7 +98,7 @@ flock -n 9 || {
 # list installed); a changed package list only installs the difference.
 make_chroot() {
   if [ ! -f "$ROOT/.offduty-debootstrap" ]; then
-    step "debootstrap $SUITE into $ROOT (once; ~100 MB of the ~450 MB download)"
+    step "debootstrap $SUITE into $ROOT (once; with the next step ~570 MB to download, 2.7 GB on disk)"
     if [ -e "$ROOT" ]; then
       [ -z "$(mounted_under "$(readlink -f "$ROOT")")" ] ||
         die "something is still mounted under $ROOT; unmount it before a new chroot is made"
@@ -126,12 +126,15 @@ make_chroot() {
   want="${PACKAGES[*]}"
   have=$(cat "$ROOT/.offduty-packages" 2>/dev/null || true)
   if [ "$want" != "$have" ]; then
-    step "apt-get install ${PACKAGES[*]} in the chroot (once; ~350 MB)"
+    step "apt-get install ${PACKAGES[*]} in the chroot (once)"
     cp /etc/resolv.conf "$ROOT/etc/resolv.conf"
+    # A cache, not a system: dpkg need not fsync every file it unpacks (most of the time of this
+    # step). A run cut short leaves no stamp, and the next one installs again.
+    echo force-unsafe-io >"$ROOT/etc/dpkg/dpkg.cfg.d/offduty-unsafe-io"
     bind /proc "$ROOT/proc"
     bind /dev "$ROOT/dev"
     if ! chroot "$ROOT" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin DEBIAN_FRONTEND=noninteractive \
-      sh -c "apt-get update -qq && apt-get install -y -qq --no-install-recommends $want >/tmp/apt.log 2>&1 || { tail -20 /tmp/apt.log; exit 1; }"; then
+      sh -c "dpkg --configure -a && apt-get update -qq && apt-get install -y -qq --no-install-recommends $want >/tmp/apt.log 2>&1 || { tail -20 /tmp/apt.log; exit 1; }"; then
       die "apt-get install in the $SUITE chroot failed"
     fi
     chroot "$ROOT" apt-get clean
@@ -172,8 +175,10 @@ GEN="$TARGET/bindings/swift"
 [ -x "$TARGET/debug/offduty-server" ] || die "no $TARGET/debug/offduty-server after the build"
 # The package's Linux inputs, git-ignored like the XCFramework on macOS: the generated Swift
 # into the OffdutyCore target, the C header beside the committed module map.
-cp "$GEN/OffdutyCore.swift" "$PKG_DIR/Sources/OffdutyCore/OffdutyCore.swift"
-cp "$GEN/OffdutyCoreFFI.h" "$LINUX_FFI/OffdutyCoreFFI.h"
+# Copied only when changed, so that an unchanged API compiles nothing again.
+copy_if_changed() { cmp -s "$1" "$2" || cp "$1" "$2"; }
+copy_if_changed "$GEN/OffdutyCore.swift" "$PKG_DIR/Sources/OffdutyCore/OffdutyCore.swift"
+copy_if_changed "$GEN/OffdutyCoreFFI.h" "$LINUX_FFI/OffdutyCoreFFI.h"
 
 # --- build and test in the chroot ------------------------------------------------------------
 # The repository is mounted read-only: the chroot can never change or delete it. SwiftPM
