@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The project's test command (README; .ci/run calls it). Installs what it needs, then runs every
-# check: formatting, lints, the Rust test suites (SQLite and PostgreSQL), and the Kotlin binding
-# tests on the JVM when the bindings exist.
+# check: formatting, lints, the Rust test suites (SQLite and PostgreSQL), the Kotlin binding
+# tests on the JVM, the Swift package built and tested on Linux (in a Debian 13 chroot, made once
+# in .tools/), and the syntax check of the Swift that only builds on macOS.
 #   OFFDUTY_TEST_PG_URL  use this PostgreSQL admin URL instead of starting one
 #   OFFDUTY_TEST_QUICK=1 skip fmt/clippy (for a fast local loop)
 set -euo pipefail
@@ -63,7 +64,10 @@ fi
 step "Kotlin bindings on the JVM (real library, real server)"
 scripts/kotlin-test.sh
 
-step "Swift bindings: header, symbols and syntax (no Swift toolchain here; builds on macOS)"
+step "Swift on Linux: swift build + swift test of ios/OffdutyCore (real library, real server)"
+scripts/swift-test.sh
+
+step "Swift: C header, symbols, and syntax of every Swift file (Apple-only ones included)"
 scripts/swift-check.sh
 
 target_dir="${CARGO_TARGET_DIR:-target}"
