@@ -4,9 +4,10 @@
 # bindings and a real offduty-server, in a Debian 13 (trixie) chroot that has Debian's
 # `swiftlang` (Debian 12 has no Swift; trixie's needs glibc >= 2.38).
 #
-# The chroot is made once and kept in .tools/swift-trixie (git-ignored; about 570 MB to download
-# and 2.7 GB on disk; README, "Swift / iOS", has the times). It needs root (debootstrap, chroot, mount). Every mount this script makes
-# is undone on exit, failure included. It fails, never skips, when the chroot cannot be made.
+# The chroot is made once and kept in .tools/swift-trixie (git-ignored; about 570 MB to
+# download and 2.7 GB on disk; README, "Swift / iOS", has the times). It needs root
+# (debootstrap, chroot, mount). Every mount this script makes is undone on exit, failure
+# included. It fails, never skips, when the chroot cannot be made.
 #
 #   scripts/swift-test.sh            build the library if needed, generate the bindings, test
 #   scripts/swift-test.sh --setup    only make (or complete) the chroot
@@ -51,11 +52,13 @@ unmount_all() {
   done
   MOUNTS=()
 }
+HAVE_LOCK=0
 cleanup() {
   local status=$?
   # Processes still running inside the chroot (a test server a crashed test left behind) would
-  # keep the mounts busy: they are this script's children, found by their root directory.
-  if [ -d "$ROOT" ]; then
+  # keep the mounts busy: they are this script's children, found by their root directory (only
+  # once this run holds the chroot's lock: before that, they would be another run's).
+  if [ "$HAVE_LOCK" = 1 ] && [ -d "$ROOT" ]; then
     local real pid
     real=$(readlink -f "$ROOT")
     for pid in /proc/[0-9]*; do
@@ -92,6 +95,7 @@ flock -n 9 || {
   echo "swift-test: waiting for another run that uses $ROOT" >&2
   flock 9
 }
+HAVE_LOCK=1
 
 # --- the chroot, once ------------------------------------------------------------------------
 # Stamps: .offduty-debootstrap (the base system is complete) and .offduty-packages (the package
