@@ -44,7 +44,7 @@ final class OfficerJourneyTests: XCTestCase {
     }
 
     /// The board from three days on (demo jobs start then), nearest the stadium or soonest.
-    private func board(_ app: OfficerApp, onlyEligible: Bool = true, sort: OffdutyCore.SortOrder = .startTime) throws -> [JobCard] {
+    private func board(_ app: OfficerApp, onlyEligible: Bool = true, sort: BoardSort = .soonest) throws -> [JobCard] {
         try app.jobs(filter: BoardFilter(
             near: Self.stadium, maxDistanceM: nil,
             from: Date().addingTimeInterval(3 * 24 * 3600), to: nil,
@@ -115,7 +115,7 @@ final class OfficerJourneyTests: XCTestCase {
         XCTAssertNotNil(try app.lastSync())
 
         // The board, nearest the stadium first.
-        let jobs = try board(app, onlyEligible: false, sort: .distance)
+        let jobs = try board(app, onlyEligible: false, sort: .nearest)
         XCTAssertGreaterThanOrEqual(jobs.count, 10, "the demo board has jobs")
         let distances = jobs.compactMap(\.distanceM)
         XCTAssertEqual(distances.count, jobs.count)
