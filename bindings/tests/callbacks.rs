@@ -1,8 +1,11 @@
 //! The foreign-trait boundary, from Rust: `Signer`, `SecretStore` and `SyncObserver`
 //! implemented here the way a shell implements them, driving the real `OfficerApp` against a
-//! real server (in this process, on a fresh SQLite file). A platform service that fails is an
-//! error the UI can show — never a panic, never a half-written queue or a broken chain — and
-//! async work runs on the library's own threads, never on the caller's.
+//! real `offduty-server` process (`offduty_testkit::TestServer`: a department with one
+//! officer, on a fresh SQLite file). A platform service that fails is an error the UI can
+//! show — never a panic, never a half-written queue or a broken chain — and async work runs on
+//! the library's own threads, never on the caller's. The server being another process takes
+//! nothing from that last proof: its threads could never have run the app's callbacks, and the
+//! test's runtime flavour no longer decides whether the server keeps serving.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::HashMap;
@@ -13,14 +16,17 @@ use std::time::SystemTime;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
+use chrono::Utc;
 use p256::ecdsa::SigningKey;
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
 
 use offduty_ffi::{
     ApiError, LocationFix, OfficerApp, OutcomeKind, PlatformError, SecretStore, Session, Signer,
     SyncChange, SyncObserver, SyncProgress,
 };
-
-use server::TestServer;
+use offduty_testkit::api::SITE;
+use offduty_testkit::{TempDir, TestServer};
 
 // ---------------------------------------------------------------------------------------------
 // Platform services, as a shell implements them.
@@ -172,19 +178,11 @@ impl SyncObserver for RecordingObserver {
 /// A fresh app on its own database file (the directory is removed on drop).
 struct Phone {
     app: Arc<OfficerApp>,
-    dir: std::path::PathBuf,
-}
-
-impl Drop for Phone {
-    fn drop(&mut self) {
-        if !std::thread::panicking() {
-            let _ = std::fs::remove_dir_all(&self.dir);
-        }
-    }
+    _dir: TempDir,
 }
 
 fn phone(server: &TestServer, signer: Arc<dyn Signer>, secrets: Arc<dyn SecretStore>) -> Phone {
-    let dir = server::temp_dir("phone");
+    let dir = TempDir::new("ffi-phone");
     let app = OfficerApp::new(
         dir.join("phone.db").display().to_string(),
         server.url.clone(),
@@ -193,14 +191,14 @@ fn phone(server: &TestServer, signer: Arc<dyn Signer>, secrets: Arc<dyn SecretSt
         None,
     )
     .expect("open the app");
-    Phone { app, dir }
+    Phone { app, _dir: dir }
 }
 
 /// A good fix at the job site, now.
 fn fix_on_site() -> LocationFix {
     LocationFix {
-        lat: server::SITE.0,
-        lon: server::SITE.1,
+        lat: SITE.0,
+        lon: SITE.1,
         accuracy_m: 8.0,
         fix_time: SystemTime::now(),
         provider: "gps".into(),
@@ -213,11 +211,37 @@ async fn sign_in(phone: &Phone, server: &TestServer) -> Result<Session, ApiError
     phone
         .app
         .login(
-            server.officer_email.clone(),
-            server::PASSWORD.into(),
+            server.officers[0].email.clone(),
+            server.password.into(),
             "Rust test phone".into(),
         )
         .await
+}
+
+/// Posts a 4-hour first-come job at the site (3 slots) as the coordinator; its id.
+async fn post_job_starting_in_minutes(server: &TestServer, minutes: i64) -> String {
+    let starts_at = Utc::now() + chrono::Duration::minutes(minutes);
+    server.create_job(starts_at, 3).await.to_string()
+}
+
+/// The officer's registered devices, as the server lists them.
+async fn devices(server: &TestServer) -> Vec<Value> {
+    let token = server.login_token(&server.officers[0].email).await;
+    let (status, devices) = server
+        .call(Method::GET, "/v1/devices", Some(&token), None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "list devices: {devices}");
+    devices.as_array().unwrap().clone()
+}
+
+/// The last accepted sequence number in `device`'s chain.
+async fn device_last_seq(server: &TestServer, device: &str) -> u64 {
+    let devices = devices(server).await;
+    let d = devices
+        .iter()
+        .find(|d| d["id"] == device)
+        .unwrap_or_else(|| panic!("no device {device} in {devices:?}"));
+    d["last_seq"].as_u64().unwrap()
 }
 
 /// Signs in, claims `job` and syncs until the server awarded it.
@@ -234,8 +258,8 @@ async fn holding(phone: &Phone, server: &TestServer, job: &str) {
 
 #[tokio::test]
 async fn a_failing_signer_is_an_internal_error_and_queues_nothing() {
-    let server = TestServer::start().await;
-    let job = server.post_job_starting_in_minutes(30).await;
+    let server = TestServer::start(1).await;
+    let job = post_job_starting_in_minutes(&server, 30).await;
     let signer = TestSigner::new();
     let phone = phone(&server, signer.clone(), Arc::new(MemorySecrets::default()));
     holding(&phone, &server, &job).await;
@@ -280,12 +304,12 @@ async fn a_failing_signer_is_an_internal_error_and_queues_nothing() {
     );
     assert!(phone.app.pending_actions().unwrap().is_empty());
     let device = phone.app.session().unwrap().unwrap().device_id.unwrap();
-    assert_eq!(server.device_last_seq(&device).await, 1);
+    assert_eq!(device_last_seq(&server, &device).await, 1);
 }
 
 #[tokio::test]
 async fn a_signer_with_a_garbage_public_key_fails_login_with_a_clear_error() {
-    let server = TestServer::start().await;
+    let server = TestServer::start(1).await;
     let phone = phone(
         &server,
         TestSigner::with_garbage_public_key(),
@@ -302,7 +326,7 @@ async fn a_signer_with_a_garbage_public_key_fails_login_with_a_clear_error() {
         other => panic!("expected ApiError::Internal, got {other:?}"),
     }
     // No device was registered with the garbage key.
-    assert_eq!(server.device_count().await, 0);
+    assert_eq!(devices(&server).await.len(), 0);
     // The app is still usable: plain reads answer.
     assert!(phone.app.pending_actions().unwrap().is_empty());
 }
@@ -312,7 +336,7 @@ async fn a_signer_with_a_garbage_public_key_fails_login_with_a_clear_error() {
 /// device, and every clock-in would fail).
 #[tokio::test]
 async fn a_login_refused_for_the_signers_key_leaves_no_session() {
-    let server = TestServer::start().await;
+    let server = TestServer::start(1).await;
     let phone = phone(
         &server,
         TestSigner::with_garbage_public_key(),
@@ -329,7 +353,7 @@ async fn a_login_refused_for_the_signers_key_leaves_no_session() {
 
 #[tokio::test]
 async fn a_secret_store_that_refuses_writes_fails_login_and_leaves_no_session() {
-    let server = TestServer::start().await;
+    let server = TestServer::start(1).await;
     let phone = phone(&server, TestSigner::new(), MemorySecrets::refusing_writes());
     let err = sign_in(&phone, &server)
         .await
@@ -345,8 +369,8 @@ async fn a_secret_store_that_refuses_writes_fails_login_and_leaves_no_session() 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_observer_that_always_throws_does_not_stop_the_sync() {
-    let server = TestServer::start().await;
-    let job = server.post_job_starting_in_minutes(120).await;
+    let server = TestServer::start(1).await;
+    let job = post_job_starting_in_minutes(&server, 120).await;
     let phone = phone(
         &server,
         TestSigner::new(),
@@ -381,8 +405,8 @@ async fn an_observer_that_always_throws_does_not_stop_the_sync() {
 /// observer's callbacks — must run on the library's runtime (`offduty-core` threads).
 #[tokio::test(flavor = "current_thread")]
 async fn async_methods_run_on_the_library_runtime_not_the_callers_thread() {
-    let server = TestServer::start().await;
-    let job = server.post_job_starting_in_minutes(120).await;
+    let server = TestServer::start(1).await;
+    let job = post_job_starting_in_minutes(&server, 120).await;
     let phone = phone(
         &server,
         TestSigner::new(),
@@ -406,202 +430,5 @@ async fn async_methods_run_on_the_library_runtime_not_the_callers_thread() {
             Some("offduty-core"),
             "a callback ran off the library's runtime: {threads:?}"
         );
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// The server: the production router on 127.0.0.1:0 over a fresh SQLite file, on a runtime of
-// its own (so it keeps serving whatever runtime flavour the test uses). A department, one
-// coordinator and one eligible officer are seeded.
-
-mod server {
-    use std::net::SocketAddr;
-    use std::path::PathBuf;
-
-    use chrono::Utc;
-    use serde_json::{Value, json};
-    use uuid::Uuid;
-
-    use offduty_domain::eligibility::Rank;
-    use offduty_domain::protocol::Role;
-    use offduty_server::app::{AppState, router};
-    use offduty_server::db::{Db, migrate};
-    use offduty_server::seed::{NewDepartment, NewUser, create_department, create_user};
-
-    /// Every seeded user's password.
-    pub const PASSWORD: &str = "correct horse battery staple";
-
-    /// The job site (lat, lon); jobs are fenced 250 m around it.
-    pub const SITE: (f64, f64) = (40.0017, -83.0197);
-
-    /// A fresh directory under the system's temporary directory.
-    pub fn temp_dir(tag: &str) -> PathBuf {
-        let dir =
-            std::env::temp_dir().join(format!("offduty-ffi-{tag}-{}", Uuid::new_v4().simple()));
-        std::fs::create_dir_all(&dir).unwrap();
-        dir
-    }
-
-    pub struct TestServer {
-        pub url: String,
-        pub officer_email: String,
-        coordinator_token: String,
-        officer_token: String,
-        http: reqwest::Client,
-        dir: PathBuf,
-        runtime: Option<tokio::runtime::Runtime>,
-    }
-
-    impl Drop for TestServer {
-        fn drop(&mut self) {
-            // Dropping a runtime inside the test's async context would panic; this does not.
-            if let Some(rt) = self.runtime.take() {
-                rt.shutdown_background();
-            }
-            if !std::thread::panicking() {
-                let _ = std::fs::remove_dir_all(&self.dir);
-            }
-        }
-    }
-
-    struct Started {
-        addr: SocketAddr,
-        coordinator_token: String,
-        officer_token: String,
-    }
-
-    impl TestServer {
-        pub async fn start() -> TestServer {
-            let runtime = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(2)
-                .thread_name("test-server")
-                .enable_all()
-                .build()
-                .unwrap();
-            let dir = temp_dir("server");
-            let db_url = format!("sqlite://{}", dir.join("server.db").display());
-            let officer_email = "officer@callbacks.test".to_string();
-            let email = officer_email.clone();
-            let started = runtime
-                .spawn(async move {
-                    let db = Db::connect(&db_url, 8).await.unwrap();
-                    migrate::migrate(&db).await.unwrap();
-                    let hash = offduty_server::auth::passwords::hash_password(PASSWORD).unwrap();
-                    let dept = create_department(
-                        &db,
-                        &NewDepartment::new("Callback PD", "America/New_York"),
-                    )
-                    .await
-                    .unwrap();
-                    let coordinator = create_user(
-                        &db,
-                        &NewUser::new(dept, Role::Coordinator, "coordinator@callbacks.test", &hash),
-                    )
-                    .await
-                    .unwrap();
-                    let mut officer = NewUser::new(dept, Role::Officer, &email, &hash);
-                    officer.display_name = "Officer Callback".into();
-                    officer.rank = Rank::Officer;
-                    officer.permit_expires_at = Some(Utc::now() + chrono::Duration::days(365));
-                    let officer = create_user(&db, &officer).await.unwrap();
-
-                    let state = AppState::new(db).await.unwrap();
-                    let now = Utc::now();
-                    let coordinator_token =
-                        state
-                            .tokens
-                            .issue_access(coordinator, dept, Role::Coordinator, now);
-                    let officer_token =
-                        state.tokens.issue_access(officer, dept, Role::Officer, now);
-                    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-                    let addr = listener.local_addr().unwrap();
-                    tokio::spawn(async move {
-                        axum::serve(listener, router(state)).await.unwrap();
-                    });
-                    Started {
-                        addr,
-                        coordinator_token,
-                        officer_token,
-                    }
-                })
-                .await
-                .unwrap();
-            TestServer {
-                url: format!("http://{}", started.addr),
-                officer_email,
-                coordinator_token: started.coordinator_token,
-                officer_token: started.officer_token,
-                http: reqwest::Client::new(),
-                dir,
-                runtime: Some(runtime),
-            }
-        }
-
-        /// Posts a 4-hour first-come job at the site (3 slots) as the coordinator; its id.
-        pub async fn post_job_starting_in_minutes(&self, minutes: i64) -> String {
-            let starts_at = Utc::now() + chrono::Duration::minutes(minutes);
-            let body = json!({
-                "title": "Traffic control — callback test",
-                "customer_name": "Ohio State Athletics",
-                "site_name": "Ohio Stadium, Lot 1",
-                "address": "411 Woody Hayes Dr, Columbus, OH 43210",
-                "location": {"lat": SITE.0, "lon": SITE.1},
-                "geofence": {"type": "circle", "center": {"lat": SITE.0, "lon": SITE.1}, "radius_m": 250.0},
-                "starts_at": starts_at,
-                "ends_at": starts_at + chrono::Duration::hours(4),
-                "slots": 3,
-                "job_type": "traffic",
-                "award_rule": {"type": "first_come"},
-            });
-            let resp = self
-                .http
-                .post(format!("{}/v1/jobs", self.url))
-                .bearer_auth(&self.coordinator_token)
-                .json(&body)
-                .send()
-                .await
-                .unwrap();
-            let status = resp.status();
-            let job: Value = resp.json().await.unwrap();
-            assert_eq!(status, reqwest::StatusCode::CREATED, "create job: {job}");
-            job["id"].as_str().unwrap().to_string()
-        }
-
-        /// The officer's registered devices, as the server lists them.
-        async fn devices(&self) -> Vec<Value> {
-            let resp = self
-                .http
-                .get(format!("{}/v1/devices", self.url))
-                .bearer_auth(&self.officer_token)
-                .send()
-                .await
-                .unwrap();
-            assert!(
-                resp.status().is_success(),
-                "list devices: {}",
-                resp.status()
-            );
-            resp.json::<Value>()
-                .await
-                .unwrap()
-                .as_array()
-                .unwrap()
-                .clone()
-        }
-
-        /// How many devices the officer has registered.
-        pub async fn device_count(&self) -> usize {
-            self.devices().await.len()
-        }
-
-        /// The last accepted sequence number in `device`'s chain.
-        pub async fn device_last_seq(&self, device: &str) -> u64 {
-            let devices = self.devices().await;
-            let d = devices
-                .iter()
-                .find(|d| d["id"] == device)
-                .unwrap_or_else(|| panic!("no device {device} in {devices:?}"));
-            d["last_seq"].as_u64().unwrap()
-        }
     }
 }

@@ -9,7 +9,7 @@ mod common;
 
 use chrono::{Duration, Utc};
 
-use common::{DemoServer, Terminal};
+use common::{Terminal, demo_server};
 
 /// The job's site (from `job --json`): (lat, lon).
 fn site(t: &Terminal, job: &str) -> (f64, f64) {
@@ -21,8 +21,8 @@ fn site(t: &Terminal, job: &str) -> (f64, f64) {
 
 #[test]
 fn officer_signs_in_claims_a_job_and_sees_it_among_their_shifts() {
-    let server = DemoServer::start();
-    let t = Terminal::new(&server.url());
+    let server = demo_server();
+    let t = Terminal::new(&server.url);
 
     let login = t.login();
     assert!(login.stdout.contains("Signed in as"), "{}", login.stdout);
@@ -131,8 +131,8 @@ fn officer_signs_in_claims_a_job_and_sees_it_among_their_shifts() {
 
 #[test]
 fn clock_in_is_refused_two_km_away_and_verified_on_site() {
-    let server = DemoServer::start();
-    let t = Terminal::new(&server.url());
+    let server = demo_server();
+    let t = Terminal::new(&server.url);
     t.login();
     let job = t.claimable_job(24);
     t.run(&["claim", &job]).expect_code(0);
@@ -201,8 +201,8 @@ fn clock_in_is_refused_two_km_away_and_verified_on_site() {
 
 #[test]
 fn a_shift_whose_clock_out_window_closed_is_counted_and_shown_with_all() {
-    let server = DemoServer::start();
-    let t = Terminal::new(&server.url());
+    let server = demo_server();
+    let t = Terminal::new(&server.url);
     t.login();
     let job = t.claimable_job(24);
     t.run(&["claim", &job]).expect_code(0);
@@ -234,8 +234,8 @@ fn a_shift_whose_clock_out_window_closed_is_counted_and_shown_with_all() {
 
 #[test]
 fn a_claim_made_while_the_server_is_away_is_queued_and_sent_by_the_next_sync() {
-    let mut server = DemoServer::start();
-    let t = Terminal::new(&server.url());
+    let mut server = demo_server();
+    let t = Terminal::new(&server.url);
     t.login();
     let job = t.claimable_job(24);
 
@@ -244,7 +244,7 @@ fn a_claim_made_while_the_server_is_away_is_queued_and_sent_by_the_next_sync() {
     claim.expect_code(0);
     let expected = format!(
         "Queued — the server at {} is unreachable; it will be sent on the next `offduty sync`",
-        server.url()
+        server.url
     );
     assert!(claim.stdout.contains(&expected), "{}", claim.stdout);
     let status = t.run(&["status"]);

@@ -1,10 +1,9 @@
 //! End to end: the officer's core against a real `offduty-server` process on SQLite, with
-//! the phone's network going down and coming back (see `common` for the harness).
+//! the phone's network going down and coming back (the harness is `offduty_testkit`'s
+//! `TestServer` and `Phone`).
 //!
 //!     cargo build -p offduty-server && cargo nextest run -p offduty-core --test e2e
 #![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
 
 use chrono::{Duration, Utc};
 use rand::rngs::StdRng;
@@ -19,10 +18,12 @@ use offduty_domain::protocol::{Outcome, RejectCode, TimecardStatus};
 use offduty_domain::punch::{LocationFix, PunchVerdict};
 use offduty_domain::timecard::PunchKind;
 
-use common::{SITE, TestPhone, TestServer, hours_from_now, north_of_site};
+use offduty_testkit::api::{FENCE_RADIUS_M, SITE, hours_from_now, north_of_site};
+use offduty_testkit::phone::{Phone, Secrets};
+use offduty_testkit::TestServer;
 
 /// A good fix (8 m, just taken) at `(lat, lon)`.
-fn fix_at(phone: &TestPhone, (lat, lon): (f64, f64)) -> LocationFix {
+fn fix_at(phone: &Phone, (lat, lon): (f64, f64)) -> LocationFix {
     use offduty_core::platform::DeviceClock;
     LocationFix {
         lat,
@@ -50,7 +51,7 @@ fn roster_status(roster: &[Value], officer: Uuid) -> Option<(String, Option<u64>
 async fn claim_offline_then_sync_is_awarded() {
     let server = TestServer::start(1).await;
     let job = server.create_job(hours_from_now(72), 2).await;
-    let phone = TestPhone::sign_in(&server, 0).await;
+    let phone = server.phone(0).await;
 
     phone.go_offline();
     let queued = phone.core.claim(job).expect("claim is queued offline");
@@ -103,7 +104,7 @@ async fn claim_offline_then_sync_is_awarded() {
     let roster = server.roster(job).await;
     assert_eq!(roster.len(), 1, "{roster:?}");
     assert_eq!(
-        roster_status(&roster, phone.officer.id),
+        roster_status(&roster, phone.session().officer_id),
         Some(("awarded".into(), None))
     );
     assert!(sent_at_once, "{held_back}");
@@ -112,8 +113,8 @@ async fn claim_offline_then_sync_is_awarded() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_phones_race_for_the_last_slot() {
     let server = TestServer::start(2).await;
-    let a = TestPhone::sign_in(&server, 0).await;
-    let b = TestPhone::sign_in(&server, 1).await;
+    let a = server.phone(0).await;
+    let b = server.phone(1).await;
     let seed: u64 = std::env::var("OFFDUTY_E2E_SEED")
         .ok()
         .and_then(|s| s.parse().ok())
@@ -175,12 +176,12 @@ async fn two_phones_race_for_the_last_slot() {
         assert_eq!(loser.standing(job), "Waitlisted #1", "{ctx}");
         let roster = server.roster(job).await;
         assert_eq!(
-            roster_status(&roster, winner.officer.id),
+            roster_status(&roster, winner.session().officer_id),
             Some(("awarded".into(), None)),
             "{ctx}: {roster:?}"
         );
         assert_eq!(
-            roster_status(&roster, loser.officer.id),
+            roster_status(&roster, loser.session().officer_id),
             Some(("waitlisted".into(), Some(1))),
             "{ctx}: {roster:?}"
         );
@@ -191,8 +192,8 @@ async fn two_phones_race_for_the_last_slot() {
 async fn cancel_promotes_the_waitlisted_officer() {
     let server = TestServer::start(2).await;
     let job = server.create_job(hours_from_now(96), 1).await;
-    let a = TestPhone::sign_in(&server, 0).await;
-    let b = TestPhone::sign_in(&server, 1).await;
+    let a = server.phone(0).await;
+    let b = server.phone(1).await;
 
     a.core.claim(job).unwrap();
     let r = a.sync().await;
@@ -234,7 +235,7 @@ async fn cancel_promotes_the_waitlisted_officer() {
         "{r:?}"
     );
     assert_eq!(b.standing(job), "Your shift");
-    let token = server.login_token(&b.officer.email).await;
+    let token = server.login_token(&b.session().email).await;
     let (status, notes) = server
         .call(Method::GET, "/v1/notifications", Some(&token), None)
         .await;
@@ -252,7 +253,7 @@ async fn cancel_promotes_the_waitlisted_officer() {
 async fn clock_in_offline_sync_verified_timecard_earnings() {
     let server = TestServer::start(1).await;
     let job = server.create_job(hours_from_now(72), 1).await;
-    let phone = TestPhone::sign_in(&server, 0).await;
+    let phone = server.phone(0).await;
     phone.core.claim(job).unwrap();
     let r = phone.sync().await;
     assert!(
@@ -369,10 +370,10 @@ async fn clock_in_offline_sync_verified_timecard_earnings() {
 async fn outside_the_fence_is_explained_before_sending() {
     let server = TestServer::start(1).await;
     let job = server.create_job(hours_from_now(72), 1).await;
-    let phone = TestPhone::sign_in(&server, 0).await;
+    let phone = server.phone(0).await;
     phone.go_offline();
 
-    let fix = fix_at(&phone, north_of_site(common::FENCE_RADIUS_M + 140.0));
+    let fix = fix_at(&phone, north_of_site(FENCE_RADIUS_M + 140.0));
     let preview = phone.core.preview_punch(job, PunchKind::In, &fix).unwrap();
     assert_eq!(preview.verdict, PunchVerdict::Rejected, "{preview:?}");
     let text = preview
@@ -400,7 +401,7 @@ async fn rejected_cancel_is_shown_and_the_shift_kept() {
     let server = TestServer::start(1).await;
     // 20 hours out: inside the replacement window (12–48 h by default).
     let job = server.create_job(hours_from_now(20), 1).await;
-    let phone = TestPhone::sign_in(&server, 0).await;
+    let phone = server.phone(0).await;
     phone.core.claim(job).unwrap();
     let r = phone.sync().await;
     assert!(
@@ -429,7 +430,7 @@ async fn rejected_cancel_is_shown_and_the_shift_kept() {
     assert!(phone.core.pending_actions().unwrap().is_empty());
     assert_eq!(phone.standing(job), "Your shift");
     assert_eq!(
-        roster_status(&server.roster(job).await, phone.officer.id),
+        roster_status(&server.roster(job).await, phone.session().officer_id),
         Some(("awarded".into(), None))
     );
 }
@@ -441,7 +442,11 @@ async fn pending_work_resumes_after_restart() {
     for day in 3..6 {
         jobs.push(server.create_job(hours_from_now(24 * day), 1).await);
     }
-    let phone = TestPhone::sign_in_with(&server, 0, true).await;
+    let phone = {
+        let phone = Phone::with_secrets(server.addr, Secrets::File);
+        server.sign_in(&phone, 0).await;
+        phone
+    };
     phone.go_offline();
     let mut keys = Vec::new();
     for j in &jobs {
@@ -482,8 +487,8 @@ async fn pending_work_resumes_after_restart() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn preferences_sync_both_ways() {
     let server = TestServer::start(1).await;
-    let phone = TestPhone::sign_in(&server, 0).await;
-    let token = server.login_token(&phone.officer.email).await;
+    let phone = server.phone(0).await;
+    let token = server.login_token(&phone.session().email).await;
 
     // Phone → server.
     let mine = Preferences {

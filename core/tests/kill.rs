@@ -27,8 +27,6 @@
 //! doing nothing.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -46,7 +44,8 @@ use offduty_core::sync::SyncReport;
 use offduty_core::{Core, CoreConfig, Services};
 use offduty_domain::protocol::Outcome;
 
-use common::{Account, PASSWORD, TempDir, TestServer, hours_from_now};
+use offduty_testkit::api::hours_from_now;
+use offduty_testkit::{Account, PASSWORD, TempDir, TestServer};
 
 const CHILD: &str = "OFFDUTY_KILL_CHILD";
 const JOBS: usize = 10;

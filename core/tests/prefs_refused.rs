@@ -6,8 +6,6 @@
 //!     cargo build -p offduty-server && cargo nextest run -p offduty-core --test prefs_refused
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -21,7 +19,7 @@ use reqwest::Method as ReqMethod;
 use offduty_core::prefs::PrefsSync;
 use offduty_domain::prefs::{Channels, Preferences, QuietWindow};
 
-use common::{TestPhone, TestServer};
+use offduty_testkit::{Phone, TestServer};
 
 #[derive(Clone)]
 struct Proxy {
@@ -122,7 +120,8 @@ async fn a_refused_preferences_edit_is_kept_with_the_reason_until_edited_or_disc
     let server = TestServer::start(1).await;
     let refuse = Arc::new(AtomicBool::new(true));
     let proxy = start_proxy(&server.url, refuse.clone()).await;
-    let phone = TestPhone::sign_in_through(&server, 0, false, proxy).await;
+    let phone = Phone::new(proxy);
+    server.sign_in(&phone, 0).await;
     let server_copy = phone.core.preferences().unwrap();
     assert_eq!(phone.core.preferences_sync().unwrap(), PrefsSync::Synced);
 

@@ -39,7 +39,6 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use p256::ecdsa::SigningKey;
-use serde_json::json;
 use tokio::sync::Barrier;
 use uuid::Uuid;
 
@@ -595,19 +594,8 @@ async fn claim_race(cfg: &Cfg, srv: &Server) -> (Figures, RaceCheck, Duration) {
     let t_setup = Instant::now();
     let (dept, _, coord) = department(srv, "Claim Race PD").await;
     let starts = Utc::now() + chrono::Duration::days(3);
-    let body = json!({
-        "title": "Traffic control — Buckeyes home game",
-        "customer_name": "Ohio State Athletics",
-        "site_name": "Ohio Stadium, Lot 1",
-        "address": "411 Woody Hayes Dr, Columbus, OH 43210",
-        "location": {"lat": 40.0017, "lon": -83.0197},
-        "geofence": {"type": "circle", "center": {"lat": 40.0017, "lon": -83.0197}, "radius_m": 250.0},
-        "starts_at": starts,
-        "ends_at": starts + chrono::Duration::hours(4),
-        "slots": cfg.claim_slots,
-        "job_type": "traffic",
-        "award_rule": {"type": "first_come"},
-    });
+    let slots = u32::try_from(cfg.claim_slots).expect("OFFDUTY_BENCH_CLAIM_SLOTS fits a u32");
+    let body = offduty_testkit::api::job_body(starts, slots);
     let resp = srv
         .http
         .post(format!("{}/v1/jobs", srv.url))

@@ -7,7 +7,6 @@ mod common;
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::path::Path;
-use std::process::Child;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -22,6 +21,7 @@ use uuid::Uuid;
 
 use common::{Actor, Backend, TestApp, envelope, fresh_database};
 use offduty_server::db::get;
+use offduty_testkit::ServerProcess;
 
 /// One claim's answer.
 #[derive(Debug, Clone)]
@@ -251,30 +251,14 @@ on_both_backends!(thousand_concurrent_claims_for_ten_slots);
 // ---------------------------------------------------------------------------------------------
 // Two server processes on one PostgreSQL.
 
-/// A real `offduty-server serve` process, killed when dropped (also when the test panics).
-struct ServerProcess {
-    child: Child,
-    url: String,
-}
-
-impl ServerProcess {
-    fn spawn(database_url: &str) -> ServerProcess {
-        let (child, addr) = offduty_testkit::spawn_server(
-            Path::new(env!("CARGO_BIN_EXE_offduty-server")),
-            &["--listen", "127.0.0.1:0", "--database-url", database_url],
-        );
-        ServerProcess {
-            child,
-            url: format!("http://{addr}"),
-        }
-    }
-}
-
-impl Drop for ServerProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// A real `offduty-server serve` process on `database_url` (killed when dropped, also when the
+/// test panics).
+fn server_process(database_url: &str) -> ServerProcess {
+    ServerProcess::start(
+        Path::new(env!("CARGO_BIN_EXE_offduty-server")),
+        &["--listen", "127.0.0.1:0", "--database-url", database_url],
+        &[],
+    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -284,14 +268,14 @@ async fn two_server_processes_on_one_postgres_award_the_last_slot_once() {
     // The harness migrates the database and gives direct access to it; its token key lives in
     // the database, so tokens it mints are valid in both processes.
     let app = TestApp::start_on(Backend::Postgres, &url).await;
-    let servers = [ServerProcess::spawn(&url), ServerProcess::spawn(&url)];
+    let servers = [server_process(&url), server_process(&url)];
     for s in &servers {
-        let resp = app.http.get(format!("{}/v1/ready", s.url)).send().await;
+        let resp = app.http.get(format!("{}/v1/ready", s.url())).send().await;
         assert_eq!(
             resp.unwrap().status(),
             StatusCode::OK,
             "{} not ready",
-            s.url
+            s.url()
         );
     }
     let (dept, coord) = app.department("Columbus").await;
@@ -305,7 +289,7 @@ async fn two_server_processes_on_one_postgres_award_the_last_slot_once() {
         let job = app.job(&coord, |b| b["slots"] = json!(slots)).await;
         let job_id = job["id"].as_str().unwrap().to_string();
         for early in app.officers(dept, slots - 1).await {
-            let base = &servers[rng.gen_range(0..2)].url;
+            let base = &servers[rng.gen_range(0..2)].url();
             let (s, body) = post_claim(&app.http, base, &early, &job_id).await;
             assert_eq!(s, StatusCode::OK, "{body}");
             assert_eq!(body["outcomes"][0]["outcome"]["type"], "awarded", "{body}");
@@ -314,7 +298,7 @@ async fn two_server_processes_on_one_postgres_award_the_last_slot_once() {
             .officers(dept, racers)
             .await
             .into_iter()
-            .map(|o| (o, servers[rng.gen_range(0..2)].url.clone()))
+            .map(|o| (o, servers[rng.gen_range(0..2)].url()))
             .collect();
         let results = claim_all_at_once(&app.http, &job_id, who).await;
         check_race(&app, &coord, &job_id, slots, &results, 1).await;
@@ -329,7 +313,7 @@ async fn two_server_processes_on_one_postgres_award_the_last_slot_once() {
         .await
         .into_iter()
         .enumerate()
-        .map(|(i, o)| (o, servers[i % 2].url.clone()))
+        .map(|(i, o)| (o, servers[i % 2].url()))
         .collect();
     let t1 = Instant::now();
     let results = claim_all_at_once(&app.http, &job_id, who).await;

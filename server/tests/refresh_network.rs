@@ -8,8 +8,6 @@
 
 mod common;
 
-use std::process::Child;
-
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -17,21 +15,8 @@ use uuid::Uuid;
 use common::{Backend, PASSWORD, TestApp, fresh_database};
 use offduty_server::auth::tokens::hash_refresh_token;
 use offduty_server::db::{Db, get};
+use offduty_testkit::ServerProcess;
 use offduty_testkit::proxy::LossyProxy;
-
-/// A real server process on `database_url`, killed when dropped.
-struct ServerProcess {
-    child: Child,
-    url: String,
-    addr: std::net::SocketAddr,
-}
-
-impl Drop for ServerProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 /// A department with one officer (created in the database), a real server process on it, and
 /// the lossy proxy in front of that process.
@@ -51,9 +36,8 @@ async fn setup(backend: Backend) -> Setup {
     let app = TestApp::start_on(backend, &url).await;
     let (dept, _) = app.department("Columbus").await;
     let officer = app.officer(dept).await;
-    let bin = std::path::Path::new(env!("CARGO_BIN_EXE_offduty-server"));
-    let (child, addr) = offduty_testkit::spawn_server(
-        bin,
+    let server = ServerProcess::start(
+        std::path::Path::new(env!("CARGO_BIN_EXE_offduty-server")),
         &[
             "--listen",
             "127.0.0.1:0",
@@ -61,12 +45,8 @@ async fn setup(backend: Backend) -> Setup {
             &url,
             "--no-migrate",
         ],
+        &[],
     );
-    let server = ServerProcess {
-        child,
-        url: format!("http://{addr}"),
-        addr,
-    };
     let proxy = LossyProxy::start(server.addr);
     Setup {
         app,
@@ -87,7 +67,7 @@ impl Setup {
     async fn login(&self) -> String {
         let body: Value = self
             .http
-            .post(format!("{}/v1/auth/login", self.server.url))
+            .post(format!("{}/v1/auth/login", self.server.url()))
             .json(&json!({"email": self.email, "password": PASSWORD}))
             .send()
             .await
@@ -293,7 +273,7 @@ async fn futures_join(s: &Setup, token: &str, n: usize) -> Vec<(StatusCode, Valu
     let mut tasks = Vec::new();
     for _ in 0..n {
         let http = s.http.clone();
-        let url = format!("{}/v1/auth/refresh", s.server.url);
+        let url = format!("{}/v1/auth/refresh", s.server.url());
         let body = json!({"refresh_token": token});
         tasks.push(tokio::spawn(async move {
             let resp = http.post(url).json(&body).send().await.unwrap();

@@ -1,105 +1,55 @@
 //! Helpers shared by the integration tests of `offduty-server`, `offduty-core`,
 //! `offduty-screens`, `offduty-ffi` and `offduty-cli` (dev-dependency only; never linked into a
-//! product binary).
+//! product binary). There is one way to run the server for a test, as a real process:
 //!
-//! - [`server_bin`]: the `offduty-server` binary the end-to-end tests run as a real process;
-//! - [`spawn_server`]: starts it with given arguments and waits until it listens;
-//! - [`ServerProcess`]: the same, keeping its log, to signal it and watch it exit;
-//! - [`TempDir`]: a fresh folder under the system's temp dir, removed when the test passes;
-//! - [`move_job`]: moves a job in time in the server's SQLite file (decision 012);
-//! - [`proxy::LossyProxy`]: a TCP proxy that loses chosen responses on the way back;
+//! - [`ServerProcess`] ([`process`]): `offduty-server serve <flags>` started from
+//!   [`server_bin`], its address read from its "listening on http://…" line, its log kept (and
+//!   shown when the test fails), signals, exit, [`ServerProcess::stop`] and
+//!   [`ServerProcess::restart`] on the same address and database. The server's own process
+//!   tests (graceful shutdown, logs, metrics, nginx) use it with their own flags;
+//! - [`TestServer`] ([`server`]): a [`ServerProcess`] on a fresh SQLite file with a department
+//!   in it — the demo department ([`TestServer::demo`], started with the very flags the Kotlin
+//!   and Swift tests use, [`server::demo_args`]) or a seeded one ([`TestServer::start`],
+//!   [`seed::Seed`]) — plus the coordinator's side of the API (login, jobs, rosters,
+//!   timecards), the database path, [`move_job`], and phones signed in to it;
 //! - [`phone`]: a phone (the real core) behind a [`phone::Link`] that can lose the network,
-//!   with a [`phone::FakeClock`], and the demo department as a real server
-//!   ([`phone::DemoServer`]).
+//!   with a [`phone::FakeClock`]; [`phone::DemoServer`] is the demo [`TestServer`] under the
+//!   screens' tests' name;
+//! - [`proxy::LossyProxy`]: a TCP proxy that loses chosen responses on the way back;
+//! - [`api`]: one API call with a token, the job fixture, the site and its fence;
+//! - [`TempDir`]: a fresh folder under the system's temp dir, removed when the test passes;
+//! - [`move_job`]: moves a job in time in the server's SQLite file (decision 012).
+//!
+//! **Seeding goes through the server's front doors, not its library.** A seeded department is
+//! bootstrapped with the operator's admin command line (`offduty-server migrate`, `admin
+//! create-department`, `admin create-coordinator --password-stdin`) before `serve` starts,
+//! and its officers are added by the coordinator with `POST /v1/officers`. So this crate does
+//! not depend on `offduty-server` (the core's, the bindings' and the terminal client's tests
+//! do not link the server's library: they talk to its binary as a phone would), and the
+//! fixtures go through the same checks, seniority numbering and change log as a department's
+//! own data. It costs one argon2 hash per officer in the server (well under a second each).
+//! The server's own tests (`server/tests/common`) still seed through its library: they test
+//! the server as a library, and take only what is shared (the API call, the job fixture) from
+//! here.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+pub mod api;
 pub mod phone;
+pub mod process;
 pub mod proxy;
+pub mod seed;
+pub mod server;
 
-use std::io::{BufRead, BufReader};
-use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::OnceLock;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-/// The workspace's target directory.
-fn target_dir() -> PathBuf {
-    match std::env::var_os("CARGO_TARGET_DIR") {
-        Some(d) => PathBuf::from(d),
-        None => Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("..")
-            .join("target"),
-    }
-}
-
-/// The server binary: `$OFFDUTY_SERVER_BIN`, else `<target>/debug/offduty-server`, built once
-/// (per test process) when missing. `cargo nextest run --workspace` (scripts/test.sh) builds it
-/// with the tests; the fallback serves a bare `cargo nextest run -p offduty-core`. Parallel test
-/// processes may both build: cargo's own lock on the target directory serializes them.
-pub fn server_bin() -> PathBuf {
-    static BIN: OnceLock<PathBuf> = OnceLock::new();
-    BIN.get_or_init(|| {
-        if let Some(p) = std::env::var_os("OFFDUTY_SERVER_BIN") {
-            return PathBuf::from(p);
-        }
-        let bin = target_dir().join("debug").join("offduty-server");
-        if !bin.exists() {
-            let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-            let status = Command::new(cargo)
-                .args(["build", "-p", "offduty-server", "--bin", "offduty-server"])
-                .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(".."))
-                .status()
-                .expect("run cargo build for offduty-server");
-            assert!(status.success(), "cargo build -p offduty-server failed");
-        }
-        assert!(bin.exists(), "no server binary at {}", bin.display());
-        bin
-    })
-    .clone()
-}
-
-/// Starts `bin serve <args>` (logs at `warn`, stdout piped) and returns the process and the
-/// address it listens on, read from its "listening on http://…" line. Stdout keeps being drained
-/// so the server never blocks on a full pipe. Panics when it does not listen within 60 s.
-pub fn spawn_server(bin: &Path, args: &[&str]) -> (Child, SocketAddr) {
-    let mut child = Command::new(bin)
-        .arg("serve")
-        .args(args)
-        .env("OFFDUTY_LOG", "warn")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("start offduty-server");
-    let stdout = child.stdout.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let mut tx = Some(tx);
-        for line in BufReader::new(stdout).lines() {
-            let Ok(line) = line else { break };
-            if let Some(rest) = line.split("listening on http://").nth(1)
-                && let Some(t) = tx.take()
-            {
-                let _ = t.send(rest.split_whitespace().next().unwrap_or("").to_string());
-            }
-            // Keep draining so the server never blocks on a full pipe.
-        }
-    });
-    match rx.recv_timeout(Duration::from_secs(60)) {
-        Ok(a) => (child, a.parse().expect("listening address")),
-        Err(e) => {
-            let _ = child.kill();
-            panic!(
-                "offduty-server did not start: {e}; status {:?}",
-                child.try_wait()
-            );
-        }
-    }
-}
+pub use phone::{DEMO_PASSWORD, Phone};
+pub use process::{ServerProcess, server_bin};
+pub use seed::{Account, PASSWORD, Seed};
+pub use server::TestServer;
 
 /// A fresh folder under the system's temp dir, removed on drop — kept when the test panics,
 /// for a look at the files.
@@ -170,114 +120,4 @@ pub fn move_job(db_path: &Path, job: &str, starts_at: DateTime<Utc>, ends_at: Da
     )
     .unwrap();
     tx.commit().unwrap();
-}
-
-/// A server process whose log (stderr) is kept line by line, for tests of how the process
-/// behaves: logs, signals, exit status. Killed on drop if still running.
-pub struct ServerProcess {
-    pub child: Child,
-    /// The API's address.
-    pub addr: SocketAddr,
-    /// The metrics listener's address, when started with `--metrics-listen`.
-    pub metrics: Option<SocketAddr>,
-    log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
-}
-
-impl ServerProcess {
-    /// Starts `bin serve <args>` with `env` added (e.g. `OFFDUTY_LOG`), and waits until it
-    /// listens (60 s at most).
-    pub fn start(bin: &Path, args: &[&str], env: &[(&str, &str)]) -> ServerProcess {
-        let mut cmd = Command::new(bin);
-        cmd.arg("serve")
-            .args(args)
-            .env("OFFDUTY_LOG", "warn")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        for (k, v) in env {
-            cmd.env(k, v);
-        }
-        let mut child = cmd.spawn().expect("start offduty-server");
-        let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-        let stderr = child.stderr.take().unwrap();
-        let sink = log.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines() {
-                let Ok(line) = line else { break };
-                sink.lock().unwrap().push(line);
-            }
-        });
-        let stdout = child.stdout.take().unwrap();
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            let mut metrics = None;
-            let mut tx = Some(tx);
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                if let Some(rest) = line.split("metrics on http://").nth(1) {
-                    metrics = rest.split('/').next().map(str::to_string);
-                }
-                if let Some(rest) = line.split("listening on http://").nth(1)
-                    && let Some(t) = tx.take()
-                {
-                    let addr = rest.split_whitespace().next().unwrap_or("").to_string();
-                    let _ = t.send((addr, metrics.clone()));
-                }
-            }
-        });
-        match rx.recv_timeout(Duration::from_secs(60)) {
-            Ok((addr, metrics)) => ServerProcess {
-                child,
-                addr: addr.parse().expect("listening address"),
-                metrics: metrics.map(|m| m.parse().expect("metrics address")),
-                log,
-            },
-            Err(e) => {
-                let _ = child.kill();
-                let _ = child.wait();
-                panic!(
-                    "offduty-server did not start: {e}; its log:\n{}",
-                    log.lock().unwrap().join("\n")
-                );
-            }
-        }
-    }
-
-    /// The log lines so far.
-    pub fn log(&self) -> Vec<String> {
-        self.log.lock().unwrap().clone()
-    }
-
-    /// Sends a signal by name (`TERM`, `INT`) with `kill(1)`.
-    pub fn signal(&self, name: &str) {
-        let status = Command::new("kill")
-            .arg(format!("-{name}"))
-            .arg(self.child.id().to_string())
-            .status()
-            .expect("run kill");
-        assert!(status.success(), "kill -{name} failed");
-    }
-
-    /// Waits for the process to exit, at most `limit`; `None` when it is still running.
-    pub fn wait_exit(&mut self, limit: Duration) -> Option<std::process::ExitStatus> {
-        let deadline = std::time::Instant::now() + limit;
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                return Some(status);
-            }
-            if std::time::Instant::now() >= deadline {
-                return None;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-}
-
-impl Drop for ServerProcess {
-    fn drop(&mut self) {
-        if matches!(self.child.try_wait(), Ok(None)) {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
-    }
 }

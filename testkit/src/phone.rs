@@ -1,10 +1,10 @@
 //! An officer's phone for tests: the real core behind a [`Link`] (a TCP proxy that can lose the
-//! network) with a [`FakeClock`], signed in to a real server process — the demo department
-//! ([`DemoServer`]) or any other. Shared by the core's, the screens' and the bindings' tests.
+//! network) with a [`FakeClock`], signed in to a real server process ([`TestServer`]: the demo
+//! department or a seeded one). Shared by the core's and the screens' tests.
 
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::ops::Deref;
 use std::path::PathBuf;
-use std::process::Child;
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -12,10 +12,15 @@ use std::time::Instant;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use offduty_core::platform::{DeviceClock, MemorySecretStore, SoftwareSigner};
+use offduty_core::platform::{
+    DeviceClock, FileSecretStore, MemorySecretStore, SecretStore, SoftwareSigner,
+};
+use offduty_core::session::Session;
+use offduty_core::sync::SyncReport;
 use offduty_core::{Core, CoreConfig, Services};
 
-use crate::{TempDir, server_bin, spawn_server};
+use crate::TempDir;
+use crate::server::TestServer;
 
 // ---------------------------------------------------------------------------------------------
 // The link: a TCP proxy that can lose the network.
@@ -178,91 +183,144 @@ impl DeviceClock for FakeClock {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The demo department and a phone signed in to it.
+// The demo department and phones.
 
 /// The demo department's password (every demo account has it).
 pub const DEMO_PASSWORD: &str = "offduty-demo-2026";
 
-/// A real `offduty-server serve --demo` process on a fresh SQLite file (Columbus: 200
-/// officers, `officer001@columbus.demo` …, `coordinator@columbus.demo`). Killed on drop.
-pub struct DemoServer {
-    pub url: String,
-    pub addr: SocketAddr,
-    pub db_path: PathBuf,
-    child: Child,
-    _dir: TempDir,
-}
+/// The demo department as a real server process ([`TestServer::demo`]), under the name the
+/// screens' tests use: `DemoServer::start()`, then `server.addr`, `server.url`,
+/// `server.db_path` and every [`TestServer`] method.
+pub struct DemoServer(TestServer);
 
 impl DemoServer {
     /// Starts one (seeding takes a few seconds).
     pub fn start() -> DemoServer {
-        let dir = TempDir::new("demo-server");
-        let db_path = dir.join("server.db");
-        let url = format!("sqlite://{}", db_path.display());
-        let (child, addr) = spawn_server(
-            &server_bin(),
-            &["--demo", "--listen", "127.0.0.1:0", "--database-url", &url],
-        );
-        DemoServer {
-            url: format!("http://{addr}"),
-            addr,
-            db_path,
-            child,
-            _dir: dir,
-        }
+        DemoServer(TestServer::demo())
     }
 }
 
-impl Drop for DemoServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+impl Deref for DemoServer {
+    type Target = TestServer;
+
+    fn deref(&self) -> &TestServer {
+        &self.0
     }
+}
+
+/// Where a phone keeps its tokens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Secrets {
+    /// In memory: gone when the phone is dropped.
+    Memory,
+    /// In a file in the phone's folder: kept across [`Phone::reopen`].
+    File,
 }
 
 /// A phone: the real core on its own database, behind its own [`Link`] to `upstream`, with a
-/// software signer, secrets in memory and a [`FakeClock`]. Not signed in yet.
+/// software signer, a [`FakeClock`] and its secrets in memory or in a file. Not signed in yet
+/// ([`Phone::sign_in`], [`Phone::log_in`], [`TestServer::phone`]).
 pub struct Phone {
     pub core: Arc<Core>,
     pub link: Link,
     pub clock: Arc<FakeClock>,
     pub services: Services,
     pub db_path: PathBuf,
-    _dir: TempDir,
+    dir: TempDir,
 }
 
 impl Phone {
-    /// A new phone that reaches the server at `upstream`.
+    /// A new phone that reaches the server at `upstream`, its secrets in memory.
     pub fn new(upstream: SocketAddr) -> Phone {
+        Self::with_secrets(upstream, Secrets::Memory)
+    }
+
+    /// A new phone that reaches the server at `upstream`, its secrets kept as `secrets` says.
+    pub fn with_secrets(upstream: SocketAddr, secrets: Secrets) -> Phone {
         let dir = TempDir::new("phone");
         let db_path = dir.join("phone.db");
+        let secrets: Arc<dyn SecretStore> = match secrets {
+            Secrets::Memory => Arc::new(MemorySecretStore::default()),
+            Secrets::File => Arc::new(FileSecretStore::new(dir.join("secrets.json"))),
+        };
         let clock = Arc::new(FakeClock::default());
         let key = p256::ecdsa::SigningKey::random(&mut rand::rngs::OsRng);
         let services = Services {
             signer: Arc::new(SoftwareSigner::from_key(key)),
-            secrets: Arc::new(MemorySecretStore::default()),
+            secrets,
             clock: clock.clone(),
         };
         let link = Link::new(upstream);
-        let (core, _) = Core::open(CoreConfig::new(&db_path, &link.url()), services.clone())
-            .expect("open the core");
+        let core = open(&db_path, &link, &services);
         Phone {
-            core: Arc::new(core),
+            core,
             link,
             clock,
             services,
             db_path,
-            _dir: dir,
+            dir,
         }
     }
 
-    /// Signs in as `email` (password [`DEMO_PASSWORD`]) and syncs once.
+    /// Signs in as `email` with the demo password ([`DEMO_PASSWORD`]) and syncs once.
     pub async fn sign_in(&self, email: &str) {
-        self.core
-            .login(email, DEMO_PASSWORD, "Test phone")
+        self.log_in(email, DEMO_PASSWORD).await;
+    }
+
+    /// Signs in as `email` and syncs once (the sync must reach the server).
+    pub async fn log_in(&self, email: &str, password: &str) -> Session {
+        let session = self
+            .core
+            .login(email, password, "Test phone")
             .await
             .expect("login");
         let first = self.core.sync(None).await.expect("first sync");
         assert!(first.offline.is_none(), "first sync: {first:?}");
+        session
     }
+
+    /// The app is killed and started again: the same database file, the same platform
+    /// services and link, a new core. Panics while another handle to the old core is alive.
+    pub fn reopen(self) -> Phone {
+        drop(Arc::into_inner(self.core).expect("reopen: the old core is still in use"));
+        Phone {
+            core: open(&self.db_path, &self.link, &self.services),
+            ..self
+        }
+    }
+
+    /// Who is signed in, as the core keeps it; panics when nobody is.
+    pub fn session(&self) -> Session {
+        self.core.session().expect("read the session").expect("signed in")
+    }
+
+    /// The network goes away (open connections are cut).
+    pub fn go_offline(&self) {
+        self.link.set_online(false);
+    }
+
+    /// The network comes back.
+    pub fn go_online(&self) {
+        self.link.set_online(true);
+    }
+
+    /// Syncs; panics on an error (being offline is not one: see `report.offline`).
+    pub async fn sync(&self) -> SyncReport {
+        self.core.sync(None).await.expect("sync")
+    }
+
+    /// The one line the officer reads about their standing on `job`.
+    pub fn standing(&self, job: Uuid) -> String {
+        self.core
+            .job(job, None)
+            .expect("job in cache")
+            .standing_text
+    }
+}
+
+/// Opens the core on `db_path`, talking through `link`.
+fn open(db_path: &std::path::Path, link: &Link, services: &Services) -> Arc<Core> {
+    let (core, _) = Core::open(CoreConfig::new(db_path, &link.url()), services.clone())
+        .expect("open the core");
+    Arc::new(core)
 }

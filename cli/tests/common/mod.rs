@@ -1,94 +1,23 @@
-//! Harness for black-box tests of the `offduty` binary: a REAL `offduty-server --demo` process
-//! on a fresh SQLite file (stoppable and restartable on the same address, to take the server
-//! away), and officers running the real CLI, each in its own data directory with file secrets.
-//!
-//! The server binary is [`offduty_testkit::server_bin`], as for the core's end-to-end harness.
+//! Harness for black-box tests of the `offduty` binary: officers running the real CLI, each in
+//! its own data directory with file secrets, against the demo department as a real server
+//! process ([`demo_server`], from `offduty_testkit`: stoppable and restartable on the same
+//! address, to take the server away).
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::Write;
-use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-
-pub use offduty_testkit::TempDir;
-use offduty_testkit::{server_bin, spawn_server};
+use std::process::{Command, Stdio};
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
-/// The demo officer every test signs in as, and the demo password.
+use offduty_testkit::{DEMO_PASSWORD, TempDir, TestServer};
+
+/// The demo officer every test signs in as.
 pub const OFFICER: &str = "officer001@columbus.demo";
-pub const PASSWORD: &str = "offduty-demo-2026";
 
-/// A running `offduty-server serve --demo` on its own SQLite file. Killed on drop.
-pub struct DemoServer {
-    pub dir: TempDir,
-    pub addr: SocketAddr,
-    child: Option<Child>,
-}
-
-impl DemoServer {
-    /// Seeds the demo department into a fresh database and serves it on a free port.
-    pub fn start() -> DemoServer {
-        let dir = TempDir::new("server");
-        let (child, addr) = spawn(&dir.0, "127.0.0.1:0");
-        DemoServer {
-            dir,
-            addr,
-            child: Some(child),
-        }
-    }
-
-    pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
-    }
-
-    pub fn db_path(&self) -> PathBuf {
-        self.dir.0.join("server.db")
-    }
-
-    /// Takes the server away (the address stops answering).
-    pub fn stop(&mut self) {
-        if let Some(mut c) = self.child.take() {
-            let _ = c.kill();
-            let _ = c.wait();
-        }
-    }
-
-    /// Starts the server again on the same address and database.
-    pub fn restart(&mut self) {
-        self.stop();
-        let (child, addr) = spawn(&self.dir.0, &self.addr.to_string());
-        assert_eq!(addr, self.addr);
-        self.child = Some(child);
-    }
-
-    /// Moves a job in time: see [`offduty_testkit::move_job`].
-    pub fn move_job(&self, job: &str, starts_at: DateTime<Utc>, ends_at: DateTime<Utc>) {
-        offduty_testkit::move_job(&self.db_path(), job, starts_at, ends_at);
-    }
-}
-
-impl Drop for DemoServer {
-    fn drop(&mut self) {
-        self.stop();
-    }
-}
-
-fn spawn(dir: &Path, listen: &str) -> (Child, SocketAddr) {
-    let db_url = format!("sqlite://{}", dir.join("server.db").display());
-    spawn_server(
-        &server_bin(),
-        &[
-            "--demo",
-            "--listen",
-            listen,
-            "--database-url",
-            &db_url,
-            "--sweep-seconds",
-            "1",
-        ],
-    )
+/// The demo department on a fresh SQLite file, with an award sweep every second.
+pub fn demo_server() -> TestServer {
+    TestServer::demo_with(&["--sweep-seconds", "1"])
 }
 
 /// What one run of the CLI did.
@@ -170,7 +99,7 @@ impl Terminal {
     pub fn login(&self) -> Run {
         let r = self.run_with_stdin(
             &["login", "--email", OFFICER, "--password-stdin"],
-            &format!("{PASSWORD}\n"),
+            &format!("{DEMO_PASSWORD}\n"),
         );
         r.expect_code(0);
         r

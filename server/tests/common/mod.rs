@@ -1,6 +1,8 @@
 //! Test harness: a real server (the production router) on a random port over a fresh database
 //! — SQLite in a temporary file, or a new PostgreSQL database — plus builders for departments,
-//! users, jobs and signed clock events.
+//! users, jobs and signed clock events. It tests the server as a library; what it shares with
+//! the other crates' tests (the API call, the job body, the password) comes from
+//! `offduty_testkit`.
 #![allow(
     dead_code,
     clippy::unwrap_used,
@@ -25,6 +27,7 @@ use offduty_domain::timecard::{
 use offduty_server::app::{AppState, router};
 use offduty_server::db::{Db, migrate};
 use offduty_server::seed::{NewDepartment, NewUser, create_department, create_user};
+pub use offduty_testkit::api::job_body;
 
 /// Which database a test runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,8 +90,9 @@ pub async fn fresh_database(backend: Backend) -> String {
     }
 }
 
-/// Hashing argon2 is slow: every fixture user shares this password.
-pub const PASSWORD: &str = "correct horse battery staple";
+/// Hashing argon2 is slow: every fixture user shares this password (the same as a seeded
+/// `offduty_testkit::TestServer`'s).
+pub use offduty_testkit::PASSWORD;
 
 fn password_hash() -> &'static str {
     static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
@@ -226,22 +230,8 @@ impl TestApp {
         actor: Option<&Actor>,
         body: Option<&Value>,
     ) -> (StatusCode, Value) {
-        let mut req = self.http.request(method, format!("{}{path}", self.url));
-        if let Some(a) = actor {
-            req = req.bearer_auth(&a.token);
-        }
-        if let Some(b) = body {
-            req = req.json(b);
-        }
-        let resp = req.send().await.unwrap();
-        let status = resp.status();
-        let text = resp.text().await.unwrap();
-        let value = if text.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_str(&text).unwrap_or(Value::String(text))
-        };
-        (status, value)
+        let token = actor.map(|a| a.token.as_str());
+        offduty_testkit::api::call(&self.http, &self.url, method, path, token, body).await
     }
 
     pub async fn get(&self, path: &str, actor: &Actor) -> (StatusCode, Value) {
@@ -276,23 +266,6 @@ impl TestApp {
         self.act(officer, json!({"type": "claim", "job_id": job_id}))
             .await
     }
-}
-
-/// A valid job body starting at `starts_at` (4 h long) with `slots` slots, first come.
-pub fn job_body(starts_at: DateTime<Utc>, slots: u32) -> Value {
-    json!({
-        "title": "Traffic control — Buckeyes home game",
-        "customer_name": "Ohio State Athletics",
-        "site_name": "Ohio Stadium, Lot 1",
-        "address": "411 Woody Hayes Dr, Columbus, OH 43210",
-        "location": {"lat": 40.0017, "lon": -83.0197},
-        "geofence": {"type": "circle", "center": {"lat": 40.0017, "lon": -83.0197}, "radius_m": 250.0},
-        "starts_at": starts_at,
-        "ends_at": starts_at + chrono::Duration::hours(4),
-        "slots": slots,
-        "job_type": "traffic",
-        "award_rule": {"type": "first_come"},
-    })
 }
 
 /// Wraps an action with a fresh UUIDv7 idempotency key.
@@ -342,29 +315,9 @@ impl TestDevice {
         lon: f64,
         accuracy_m: f64,
     ) -> SignedClockEvent {
-        self.seq += 1;
-        let event = ClockEvent {
-            event_id: Uuid::now_v7(),
-            device_id: self.id,
-            officer_id: officer.id,
-            job_id: job_id.parse().unwrap(),
-            kind,
-            seq: self.seq,
-            prev_hash: self.last_hash.clone(),
-            fix: EventFix {
-                lat_e7: (lat * 1e7).round() as i64,
-                lon_e7: (lon * 1e7).round() as i64,
-                accuracy_cm: (accuracy_m * 100.0).round() as i64,
-                fix_time: at - chrono::Duration::seconds(3),
-                provider: "gps".into(),
-                is_mock: false,
-            },
-            device_time: at,
-            monotonic_ms: 1_000_000 + self.seq * 1000,
-            boot_id: self.boot_id.clone(),
-        };
-        self.last_hash = event.hash_hex();
-        timecard::sign(event, &self.key)
+        let event = self.next_event(officer.id, job_id, kind, at, lat, lon, accuracy_m);
+        self.advance(&event);
+        self.sign_event(event)
     }
 }
 
