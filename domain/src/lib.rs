@@ -15,6 +15,7 @@
 //! - [`pay`]: integer-cent pay with multipliers, minimums and one rounding rule.
 //! - [`policy`]: cancellation windows.
 //! - [`prefs`]: notification channels and quiet hours.
+//! - [`push`]: push tokens (FCM, APNs), checked alike by phone and server.
 
 pub mod actions;
 pub mod award;
@@ -26,5 +27,6 @@ pub mod policy;
 pub mod prefs;
 pub mod protocol;
 pub mod punch;
+pub mod push;
 pub mod timecard;
 pub mod validation;

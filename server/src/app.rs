@@ -7,7 +7,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use sqlx::Row;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::TraceLayer;
@@ -103,6 +103,10 @@ pub fn router(state: AppState) -> Router {
             post(routes::devices::register).get(routes::devices::list),
         )
         .route("/devices/{id}/revoke", post(routes::devices::revoke))
+        .route(
+            "/devices/{id}/push-token",
+            put(routes::push_tokens::put_token).delete(routes::push_tokens::delete_token),
+        )
         .route("/jobs", get(routes::jobs::list).post(routes::jobs::create))
         .route("/jobs/{id}", get(routes::jobs::get_one))
         .route("/jobs/{id}/cancel", post(routes::jobs::cancel))

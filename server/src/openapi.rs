@@ -16,6 +16,9 @@ use offduty_domain::protocol as p;
     crate::routes::auth::MeResponse,
     crate::routes::devices::RegisterDevice,
     crate::routes::devices::Device,
+    offduty_domain::push::PushToken,
+    offduty_domain::push::PushPlatform,
+    crate::routes::push_tokens::DevicePushToken,
     crate::routes::jobs::NewJob,
     crate::routes::jobs::RosterEntry,
     crate::services::award::AwardReport,
@@ -148,6 +151,24 @@ pub const OPERATIONS: &[Op] = &[
         summary: "My devices",
         body: None,
         ok: (200, "[Device]"),
+        query: &[],
+    },
+    Op {
+        method: "put",
+        path: "/v1/devices/{id}/push-token",
+        roles: OFFICER,
+        summary: "Set where the push service (FCM, APNs) reaches one of my devices; the same token on another device moves here",
+        body: Some("PushToken"),
+        ok: (200, "DevicePushToken"),
+        query: &[],
+    },
+    Op {
+        method: "delete",
+        path: "/v1/devices/{id}/push-token",
+        roles: OFFICER,
+        summary: "Stop pushes to one of my devices (signing out); idempotent",
+        body: None,
+        ok: (204, ""),
         query: &[],
     },
     Op {
@@ -448,6 +469,12 @@ fn operation(op: &Op) -> Value {
     }
     if op.path.contains("{id}") {
         responses.insert("404".into(), problem("no such record in your department"));
+    }
+    if op.path == "/v1/devices/{id}/push-token" && op.method == "put" {
+        responses.insert(
+            "409".into(),
+            problem("the device was revoked: sign in again to register it"),
+        );
     }
     if op.path == "/v1/auth/login" {
         responses.insert("401".into(), problem("wrong e-mail or password"));

@@ -165,6 +165,8 @@ fn targets(op: &Op) -> Option<Vec<Target>> {
             | "/v1/actions",
         ) => records,
         ("get", "/v1/jobs/{id}" | "/v1/jobs/{id}/roster") => records,
+        // Before the revoke in OPERATIONS: officer 1's device is still active when they set it.
+        ("put" | "delete", "/v1/devices/{id}/push-token") => records,
         ("get", "/v1/sync") => vec![Cursor(0), Cursor(1)],
         ("get", "/v1/timecards" | "/v1/earnings") => {
             vec![Plain, OfficerFilter(D::A), OfficerFilter(D::B)]
@@ -222,7 +224,11 @@ fn expect(op: &Op, who: Who, target: Target) -> Expect {
         Target::Record(d) if d != dept => Expect::Refused(404),
         Target::Record(d) => match op.path {
             // Devices are their owner's alone.
-            "/v1/devices/{id}/revoke" if who != Who::Officer1(d) => Expect::Refused(404),
+            "/v1/devices/{id}/revoke" | "/v1/devices/{id}/push-token"
+                if who != Who::Officer1(d) =>
+            {
+                Expect::Refused(404)
+            }
             // Customers see their own jobs only.
             "/v1/jobs/{id}" if role == Role::Customer && who != Who::Customer1(d) => {
                 Expect::Refused(404)
@@ -474,7 +480,7 @@ impl Req {
 
 fn record_id(op: &Op, d: &Dept) -> String {
     match op.path {
-        "/v1/devices/{id}/revoke" => d.dev1.id.to_string(),
+        "/v1/devices/{id}/revoke" | "/v1/devices/{id}/push-token" => d.dev1.id.to_string(),
         "/v1/jobs/{id}" => d.j_cust.clone(),
         "/v1/jobs/{id}/cancel" => d.j_cancel.clone(),
         "/v1/jobs/{id}/award" => d.j_ranked.clone(),
@@ -548,6 +554,10 @@ async fn request(app: &TestApp, w: &World, op: &Op, who: Who, target: Target) ->
             "ends_at": now + Duration::days(20) + Duration::hours(8)}]})),
         ("put", "/v1/department") => Some(put_department_body(&home.settings)),
         ("put", "/v1/preferences") => Some(prefs_body()),
+        // A token of its own per request: tokens move between devices, never across cells.
+        ("put", "/v1/devices/{id}/push-token") => {
+            Some(json!({"platform": "fcm", "token": format!("matrix-{}", Uuid::new_v4().simple())}))
+        }
         _ => None,
     };
     Req {
@@ -935,6 +945,28 @@ async fn check_scope(
                 );
             }
         }
+        ("put", "/v1/devices/{id}/push-token") => {
+            let kept = db_set(
+                app,
+                "SELECT token FROM device_push_tokens WHERE device_id = $1",
+                &[&record],
+            )
+            .await;
+            need(
+                body["device_id"] == record
+                    && body["token"].as_str().is_some_and(|t| kept.contains(t)),
+                format!("push token of {}, kept {kept:?}", body["device_id"]),
+            );
+        }
+        ("delete", "/v1/devices/{id}/push-token") => {
+            let kept = db_set(
+                app,
+                "SELECT token FROM device_push_tokens WHERE device_id = $1",
+                &[&record],
+            )
+            .await;
+            need(kept.is_empty(), format!("push token still kept: {kept:?}"));
+        }
         ("post", "/v1/auth/logout" | "/v1/devices" | "/v1/devices/{id}/revoke") => {}
         (m, p) => need(false, format!("no scope check for {m} {p}")),
     }
@@ -1285,6 +1317,13 @@ async fn snapshot(app: &TestApp, d: &Dept) -> Value {
         &[&dept],
     )
     .await;
+    let push_tokens = db_set(
+        app,
+        "SELECT t.device_id || ' ' || t.platform || ' ' || t.token FROM device_push_tokens t \
+         JOIN devices d ON d.id = t.device_id WHERE d.department_id = $1",
+        &[&dept],
+    )
+    .await;
     let duty = db_set(
         app,
         "SELECT id FROM duty_blocks WHERE department_id = $1",
@@ -1321,7 +1360,7 @@ async fn snapshot(app: &TestApp, d: &Dept) -> Value {
     json!({
         "jobs": jobs, "rosters": rosters, "timecards": timecards, "officers": officers,
         "department": department, "audit": audit, "chain_ok": verify["first_bad_seq"].is_null(),
-        "devices": devices, "notifications": notifications, "duty_blocks": duty,
+        "devices": devices, "notifications": notifications, "push_tokens": push_tokens, "duty_blocks": duty,
         "clock_events": events, "assignments": assignments, "preferences": prefs,
     })
 }

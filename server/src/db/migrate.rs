@@ -27,6 +27,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "change_log_compaction",
         include_str!("../../migrations/0004_change_log_compaction.sql"),
     ),
+    (
+        5,
+        "device_push_tokens",
+        include_str!("../../migrations/0005_device_push_tokens.sql"),
+    ),
 ];
 
 /// Arbitrary constant identifying the migration lock among PostgreSQL advisory locks.

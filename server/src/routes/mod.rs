@@ -7,5 +7,6 @@ pub mod devices;
 pub mod jobs;
 pub mod meta;
 pub mod prefs;
+pub mod push_tokens;
 pub mod sync;
 pub mod timecards;
