@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use offduty_domain::prefs::Preferences;
 use offduty_domain::protocol::{ActionBatch, ActionResults, Problem, Role, SyncResponse};
+use offduty_domain::push::PushToken;
 use offduty_domain::validation::InvalidCode;
 
 use crate::error::{CoreError, Result};
@@ -41,6 +42,15 @@ pub struct DeviceInfo {
     pub public_key: String,
     pub last_seq: u64,
     pub last_hash: Option<String>,
+}
+
+/// A notification as `GET /v1/notifications` lists it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct NotificationInfo {
+    pub id: Uuid,
+    pub kind: String,
+    pub payload: serde_json::Value,
+    pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
 /// Body bytes of one call: JSON sent, and JSON received after transparent gzip decoding (the
@@ -211,6 +221,40 @@ impl Api {
             None,
         )
         .await
+    }
+
+    /// `GET /v1/notifications`: the signed-in user's, newest first.
+    pub async fn notifications(&self, token: &str) -> Result<Vec<NotificationInfo>> {
+        Ok(self
+            .call::<(), _>(Method::GET, "/v1/notifications", Some(token), None)
+            .await?
+            .0)
+    }
+
+    /// `PUT /v1/devices/{id}/push-token`.
+    pub async fn put_push_token(&self, token: &str, device: Uuid, push: &PushToken) -> Result<()> {
+        let _: (serde_json::Value, _) = self
+            .call(
+                Method::PUT,
+                &format!("/v1/devices/{device}/push-token"),
+                Some(token),
+                Some(push),
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// `DELETE /v1/devices/{id}/push-token`.
+    pub async fn delete_push_token(&self, token: &str, device: Uuid) -> Result<()> {
+        let _: (serde_json::Value, _) = self
+            .call::<(), _>(
+                Method::DELETE,
+                &format!("/v1/devices/{device}/push-token"),
+                Some(token),
+                None,
+            )
+            .await?;
+        Ok(())
     }
 
     /// `PUT /v1/preferences`.

@@ -152,7 +152,7 @@ pub fn apply_sync(conn: &Connection, resp: &SyncResponse) -> Result<ChangeSummar
 pub fn forget_officer(conn: &Connection) -> Result<()> {
     conn.execute_batch(
         "DELETE FROM jobs; DELETE FROM assignments; DELETE FROM timecards; DELETE FROM duty_blocks; \
-         DELETE FROM outcomes; DELETE FROM punches; DELETE FROM meta;",
+         DELETE FROM outcomes; DELETE FROM punches; DELETE FROM notifications; DELETE FROM meta;",
     )?;
     Ok(())
 }

@@ -5,8 +5,9 @@
 //!
 //! Layout: [`store`] (SQLite, migrations, rescue) · [`outbox`] (the queue) · [`standing`]
 //! (server state + pending actions) · [`board`] · [`actions`] · [`clock`] · [`sync`] (engine)
-//! · [`apply`] (pulled data) · [`session`] · [`earnings`] · [`prefs`] · [`platform`] (signer,
-//! secrets, clocks) · [`api`] (HTTP).
+//! · [`apply`] (pulled data) · [`session`] · [`earnings`] · [`prefs`] · [`inbox`]
+//! (notifications) · [`push`] (the push token) · [`platform`] (signer, secrets, clocks) ·
+//! [`api`] (HTTP).
 
 pub mod actions;
 pub mod api;
@@ -15,10 +16,12 @@ pub mod board;
 pub mod clock;
 pub mod earnings;
 pub mod error;
+pub mod inbox;
 pub mod outbox;
 pub mod outcome;
 pub mod platform;
 pub mod prefs;
+pub mod push;
 pub mod session;
 pub mod standing;
 pub mod store;

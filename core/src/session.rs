@@ -156,6 +156,7 @@ impl Core {
             let _ = self.services.secrets.delete(&self.token_name());
             return Err(e);
         }
+        self.push_token_after_sign_in()?;
         self.session()?
             .ok_or_else(|| CoreError::Internal("session missing right after login".into()))
     }
@@ -262,6 +263,10 @@ impl Core {
                      until you sign in again. Sync first, or sign out anyway."
                 ),
             });
+        }
+        // Stop pushes to this phone first, while the session still authorizes it.
+        if let Ok(access) = self.access_token().await {
+            self.push_token_at_sign_out(&access).await;
         }
         if let Some(t) = self.load_tokens()? {
             match self.api.logout(&t.refresh_token).await {
