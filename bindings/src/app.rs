@@ -203,7 +203,7 @@ impl OfficerApp {
     /// One job with everything the detail screen shows; `near` measures the distance.
     pub fn job(&self, job_id: String, near: Option<GeoPoint>) -> Result<JobCard, ApiError> {
         let id = parse_id("job_id", &job_id)?;
-        Ok(self.core.job(id, near.map(Into::into))?.into())
+        Ok(self.core.job(id, near)?.into())
     }
 
     /// Claims a job (queued; refused at once when the cache already knows why not).
@@ -246,7 +246,7 @@ impl OfficerApp {
         let fix = fix.into();
         Ok(self
             .core
-            .preview_punch(parse_id("job_id", &job_id)?, kind.into(), &fix)?
+            .preview_punch(parse_id("job_id", &job_id)?, kind, &fix)?
             .into())
     }
 

@@ -17,11 +17,23 @@ mod platform;
 mod screens;
 mod types;
 
+mod screens_clock;
+mod screens_earnings;
+mod screens_events;
+mod screens_inbox;
+mod screens_settings;
+
 pub use app::OfficerApp;
 pub use enums::*;
 pub use error::{ApiError, PlatformError};
 pub use platform::{DeviceClock, SecretStore, Signer, SyncObserver};
 pub use screens::*;
 pub use types::*;
+
+pub use screens_clock::*;
+pub use screens_earnings::*;
+pub use screens_events::*;
+pub use screens_inbox::*;
+pub use screens_settings::*;
 
 uniffi::setup_scaffolding!();
