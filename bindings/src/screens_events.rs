@@ -97,13 +97,15 @@ impl OfficerScreens {
     /// Hands an app event to the core; syncs when the policy says so.
     pub async fn app_event(&self, event: AppEvent) -> EventOutcome {
         let inner = self.inner.clone();
-        let reason = offduty_screens::events::SyncReason::Fresh;
         on_runtime(async move { Ok(inner.app_event(event).await) })
             .await
-            .unwrap_or(EventOutcome {
-                synced: false,
-                reason,
-                route: None,
+            .unwrap_or_else(|e| {
+                tracing::warn!(error = %e, "an app event could not be handled");
+                EventOutcome {
+                    synced: false,
+                    reason: SyncReason::Fresh,
+                    route: None,
+                }
             })
     }
 
@@ -123,9 +125,12 @@ impl OfficerScreens {
         let inner = self.inner.clone();
         on_runtime(async move { Ok(inner.open(&route).await) })
             .await
-            .unwrap_or(Decision {
-                sync: false,
-                reason: SyncReason::Fresh,
+            .unwrap_or_else(|e| {
+                tracing::warn!(error = %e, "could not prepare the route");
+                Decision {
+                    sync: false,
+                    reason: SyncReason::Fresh,
+                }
             })
     }
 }

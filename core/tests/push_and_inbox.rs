@@ -38,7 +38,7 @@ fn on_server(server: &TestServer) -> Vec<(String, String)> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_push_token_reaches_the_server_when_it_changes_and_again_after_sign_in() {
-    let server = TestServer::start(1).await;
+    let server = TestServer::start(2).await;
     let phone = TestPhone::sign_in(&server, 0).await;
     let device = phone
         .core
@@ -99,8 +99,22 @@ async fn the_push_token_reaches_the_server_when_it_changes_and_again_after_sign_
         PushTokenState::Pending
     );
     phone.sync().await;
-    assert_eq!(on_server(&server), [(device, "token-2".into())]);
+    assert_eq!(on_server(&server), [(device.clone(), "token-2".into())]);
     assert_eq!(phone.core.push_token_state().unwrap(), PushTokenState::Sent);
+
+    // Another officer signs in on this phone: the install's token goes with their device now,
+    // and the first officer's notices no longer reach it.
+    phone.core.logout(false).await.unwrap();
+    let next = &server.officers[1];
+    phone
+        .core
+        .login(&next.email, PASSWORD, "Test phone")
+        .await
+        .unwrap();
+    phone.sync().await;
+    let theirs = phone.core.session().unwrap().unwrap().device_id.unwrap().to_string();
+    assert_ne!(theirs, device);
+    assert_eq!(on_server(&server), [(theirs, "token-2".into())]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
