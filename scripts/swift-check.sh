@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# What can be checked of the Swift side without a Swift toolchain (Linux): it generates the
-# Swift bindings (scripts/bindings.sh) and checks
+# The Swift checks that need no Swift toolchain. It generates the Swift bindings
+# (scripts/bindings.sh) and checks
 #   1. the generated C header compiles (gcc -fsyntax-only, -Wall -Wextra -Werror, included twice);
 #   2. every function the header declares is exported by the built library, and every FFI
 #      function the generated Swift calls is declared in the header;
@@ -9,8 +9,9 @@
 #   4. the hand-written classes that adopt the core's protocols (Signer, SecretStore,
 #      DeviceClock, SyncObserver) declare every requirement with the generated signature, public
 #      where the class is public.
-# That is syntax and signatures, not a build: type checking, linking for iOS and running the
-# XCTests happen on macOS (scripts/build-xcframework.sh, then `swift test` in ios/OffdutyCore).
+# scripts/swift-test.sh builds and tests the package on Linux (decision 026); this check is what
+# covers the Swift Linux cannot compile — the Apple-only files behind `#if canImport(Security)`,
+# SwiftUI and the like — until macOS builds it (scripts/build-xcframework.sh, then `swift test`).
 #
 # tree-sitter-swift misreads two constructs that are valid Swift and appear in uniffi's generated
 # code; they are reported and tolerated there (and only there), and the file is parsed again with
@@ -278,4 +279,4 @@ if [ "$status" -ne 0 ]; then
   echo "swift-check: FAILED" >&2
   exit 1
 fi
-echo "swift-check: ok (syntax, C header and signatures; building and running the Swift is done on macOS)"
+echo "swift-check: ok (syntax, C header and signatures; the build and tests are scripts/swift-test.sh here, and macOS for Apple-only code)"

@@ -96,6 +96,8 @@ pub enum TimecardStatus {
     Approved,
     Invoiced,
     Paid,
+    /// A coordinator rejected it (the timecard carries the reason); nothing on it is owed.
+    Rejected,
 }
 
 /// Why a field was refused.

@@ -35,6 +35,8 @@ pub struct EarningsRow {
     pub status_label: String,
     /// `Paid Fri 4 Dec`.
     pub paid: Option<String>,
+    /// Why the coordinator rejected the timecard, when they did.
+    pub rejection_reason: Option<String>,
 }
 
 /// Totals over a pay period or the year.

@@ -68,14 +68,6 @@ pub enum Geofence {
     Polygon { vertices: Vec<GeoPoint> },
 }
 
-/// How the board is ordered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
-pub enum SortOrder {
-    StartTime,
-    Distance,
-    Pay,
-}
-
 /// Filters for the job board (all optional).
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct BoardFilter {
@@ -95,7 +87,8 @@ pub struct BoardFilter {
     pub only_eligible: bool,
     #[uniffi(default = false)]
     pub include_closed: bool,
-    pub sort: SortOrder,
+    /// Soonest, nearest (needs `near`) or best pay first.
+    pub sort: crate::screens::BoardSort,
     #[uniffi(default = None)]
     pub limit: Option<u32>,
 }
@@ -112,9 +105,9 @@ impl From<BoardFilter> for board::BoardQuery {
             only_eligible: f.only_eligible,
             include_closed: f.include_closed,
             sort: match f.sort {
-                SortOrder::StartTime => board::Sort::StartTime,
-                SortOrder::Distance => board::Sort::Distance,
-                SortOrder::Pay => board::Sort::Pay,
+                crate::screens::BoardSort::Soonest => board::Sort::StartTime,
+                crate::screens::BoardSort::Nearest => board::Sort::Distance,
+                crate::screens::BoardSort::BestPay => board::Sort::Pay,
             },
             limit: f.limit.map(|l| l as usize),
         }

@@ -9,40 +9,14 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use offduty_domain::prefs::Preferences;
-use offduty_domain::protocol::{ActionBatch, ActionResults, Problem, Role, SyncResponse};
+use offduty_domain::protocol::{
+    ActionBatch, ActionResults, Device, LoginRequest, Problem, RefreshRequest, RegisterDevice,
+    SyncResponse, TokenResponse,
+};
 use offduty_domain::push::PushToken;
 use offduty_domain::validation::InvalidCode;
 
 use crate::error::{CoreError, Result};
-
-/// Tokens returned by login and refresh.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Tokens {
-    pub access_token: String,
-    pub expires_in: i64,
-    pub refresh_token: String,
-    pub user: UserInfo,
-}
-
-/// Who signed in.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub struct UserInfo {
-    pub id: Uuid,
-    pub department_id: Uuid,
-    pub role: Role,
-    pub display_name: String,
-    pub email: String,
-}
-
-/// A registered device, as the server reports it.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct DeviceInfo {
-    pub id: Uuid,
-    pub label: String,
-    pub public_key: String,
-    pub last_seq: u64,
-    pub last_hash: Option<String>,
-}
 
 /// A notification as `GET /v1/notifications` lists it.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -154,8 +128,11 @@ impl Api {
     }
 
     /// `POST /v1/auth/login`.
-    pub async fn login(&self, email: &str, password: &str) -> Result<Tokens> {
-        let body = serde_json::json!({"email": email, "password": password});
+    pub async fn login(&self, email: &str, password: &str) -> Result<TokenResponse> {
+        let body = LoginRequest {
+            email: email.to_string(),
+            password: password.to_string(),
+        };
         Ok(self
             .call(Method::POST, "/v1/auth/login", None, Some(&body))
             .await?
@@ -163,8 +140,10 @@ impl Api {
     }
 
     /// `POST /v1/auth/refresh`.
-    pub async fn refresh(&self, refresh_token: &str) -> Result<Tokens> {
-        let body = serde_json::json!({"refresh_token": refresh_token});
+    pub async fn refresh(&self, refresh_token: &str) -> Result<TokenResponse> {
+        let body = RefreshRequest {
+            refresh_token: refresh_token.to_string(),
+        };
         Ok(self
             .call(Method::POST, "/v1/auth/refresh", None, Some(&body))
             .await?
@@ -173,7 +152,9 @@ impl Api {
 
     /// `POST /v1/auth/logout`.
     pub async fn logout(&self, refresh_token: &str) -> Result<()> {
-        let body = serde_json::json!({"refresh_token": refresh_token});
+        let body = RefreshRequest {
+            refresh_token: refresh_token.to_string(),
+        };
         let _: (serde_json::Value, _) = self
             .call(Method::POST, "/v1/auth/logout", None, Some(&body))
             .await?;
@@ -186,8 +167,11 @@ impl Api {
         token: &str,
         public_key: &str,
         label: &str,
-    ) -> Result<DeviceInfo> {
-        let body = serde_json::json!({"public_key": public_key, "label": label});
+    ) -> Result<Device> {
+        let body = RegisterDevice {
+            public_key: public_key.to_string(),
+            label: label.to_string(),
+        };
         Ok(self
             .call(Method::POST, "/v1/devices", Some(token), Some(&body))
             .await?
@@ -195,7 +179,7 @@ impl Api {
     }
 
     /// `GET /v1/devices`.
-    pub async fn devices(&self, token: &str) -> Result<Vec<DeviceInfo>> {
+    pub async fn devices(&self, token: &str) -> Result<Vec<Device>> {
         Ok(self
             .call::<(), _>(Method::GET, "/v1/devices", Some(token), None)
             .await?

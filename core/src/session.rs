@@ -9,9 +9,9 @@ use offduty_domain::protocol::Role;
 use offduty_domain::validation::InvalidCode;
 
 use crate::Core;
-use crate::api::Tokens;
 use crate::error::{Confirmation, CoreError, Result};
 use crate::store::meta::{self, keys};
+use offduty_domain::protocol::TokenResponse as Tokens;
 
 /// The signed-in officer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -112,7 +112,14 @@ async fn the_push_token_reaches_the_server_when_it_changes_and_again_after_sign_
         .await
         .unwrap();
     phone.sync().await;
-    let theirs = phone.core.session().unwrap().unwrap().device_id.unwrap().to_string();
+    let theirs = phone
+        .core
+        .session()
+        .unwrap()
+        .unwrap()
+        .device_id
+        .unwrap()
+        .to_string();
     assert_ne!(theirs, device);
     assert_eq!(on_server(&server), [(theirs, "token-2".into())]);
 }

@@ -109,15 +109,19 @@ pub struct EarningsTotals {
 }
 
 impl EarningsTotals {
-    /// Counts one shift's timecard.
+    /// Counts one shift's timecard. A rejected timecard counts as a shift, but nothing on it is
+    /// owed: no minutes, no money.
     pub fn add(
         &mut self,
         gross_cents: Option<Cents>,
         billable_minutes: Option<i64>,
         status: TimecardStatus,
     ) {
-        let gross = gross_cents.unwrap_or(0);
         self.shifts += 1;
+        if status == TimecardStatus::Rejected {
+            return;
+        }
+        let gross = gross_cents.unwrap_or(0);
         self.billable_minutes += billable_minutes.unwrap_or(0);
         self.gross_cents += gross;
         if status == TimecardStatus::Paid {
@@ -197,10 +201,11 @@ mod tests {
         t.add(Some(26_000), Some(240), TimecardStatus::Paid);
         t.add(Some(19_500), Some(180), TimecardStatus::Approved);
         t.add(None, None, TimecardStatus::Open);
+        t.add(Some(9_999), Some(60), TimecardStatus::Rejected);
         assert_eq!(
             t,
             EarningsTotals {
-                shifts: 3,
+                shifts: 4,
                 billable_minutes: 420,
                 gross_cents: 45_500,
                 paid_cents: 26_000,

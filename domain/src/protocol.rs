@@ -237,6 +237,9 @@ pub enum TimecardStatus {
     Approved,
     Invoiced,
     Paid,
+    /// A coordinator refused it; the timecard's `rejection_reason` says why. Not owed unless a
+    /// coordinator reconsiders and approves it.
+    Rejected,
 }
 
 impl TimecardStatus {
@@ -249,6 +252,7 @@ impl TimecardStatus {
             TimecardStatus::Approved => "approved",
             TimecardStatus::Invoiced => "invoiced",
             TimecardStatus::Paid => "paid",
+            TimecardStatus::Rejected => "rejected",
         }
     }
 
@@ -261,6 +265,7 @@ impl TimecardStatus {
             "approved" => TimecardStatus::Approved,
             "invoiced" => TimecardStatus::Invoiced,
             "paid" => TimecardStatus::Paid,
+            "rejected" => TimecardStatus::Rejected,
             _ => return None,
         })
     }
@@ -302,6 +307,9 @@ pub struct Timecard {
     pub status: TimecardStatus,
     pub paid_at: Option<DateTime<Utc>>,
     pub version: u64,
+    /// Why a coordinator rejected the timecard (status `rejected`), in their words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rejection_reason: Option<String>,
 }
 
 /// A block of work the department knows of, used for hour caps and rest rules.
@@ -573,6 +581,99 @@ pub struct SyncResponse {
     pub preferences: Option<crate::prefs::Preferences>,
 }
 
+/// Body of `POST /v1/auth/login`.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LoginRequest {
+    pub email: String,
+    pub password: String,
+}
+
+impl std::fmt::Debug for LoginRequest {
+    /// Never prints the password.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoginRequest")
+            .field("email", &self.email)
+            .field("password", &"…")
+            .finish()
+    }
+}
+
+/// Body of `POST /v1/auth/refresh` and `POST /v1/auth/logout`.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RefreshRequest {
+    pub refresh_token: String,
+}
+
+impl std::fmt::Debug for RefreshRequest {
+    /// Never prints the token.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RefreshRequest { refresh_token: … }")
+    }
+}
+
+/// Who is signed in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UserInfo {
+    pub id: Uuid,
+    pub department_id: Uuid,
+    pub role: Role,
+    pub display_name: String,
+    pub email: String,
+}
+
+/// Tokens returned by login and refresh.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TokenResponse {
+    pub access_token: String,
+    /// Seconds until the access token expires.
+    pub expires_in: i64,
+    /// Single use: each refresh returns a new one. The same refresh retried within 60 seconds
+    /// (its response was lost) returns the same new one; any other reuse of an old one signs out
+    /// every session of that login.
+    pub refresh_token: String,
+    pub user: UserInfo,
+}
+
+impl std::fmt::Debug for TokenResponse {
+    /// Never prints the tokens.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenResponse")
+            .field("expires_in", &self.expires_in)
+            .field("user", &self.user)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Body of `POST /v1/devices`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RegisterDevice {
+    /// The device's P-256 public key: PEM, base64 SubjectPublicKeyInfo DER, or base64 SEC1.
+    pub public_key: String,
+    /// A name the officer recognizes ("Pixel 8", "iPhone 15").
+    pub label: String,
+}
+
+/// A registered device.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Device {
+    pub id: Uuid,
+    pub label: String,
+    /// Base64 SubjectPublicKeyInfo DER.
+    pub public_key: String,
+    /// Sequence of the last accepted clock event (0: none yet).
+    pub last_seq: u64,
+    /// Hash of the last accepted clock event, if any.
+    pub last_hash: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
 /// Base of every problem `type` URI.
 pub const PROBLEM_BASE: &str = "https://offduty.dev/problems/";
 
@@ -601,7 +702,7 @@ pub enum ProblemType {
     RateLimited,
     /// 503: the database is unavailable or busy; retry.
     Unavailable,
-    /// 504: the request took longer than the server allows.
+    /// 503: the request took longer than the server allows (decision 015).
     Timeout,
     /// 500: a bug on the server.
     Internal,

@@ -1,13 +1,47 @@
 // swift-tools-version:5.9
 // OffdutyCore: the officer core (Rust, through UniFFI) for the iOS app.
 //
-// Both generated inputs come from scripts/build-xcframework.sh (macOS only) and are not in git:
-//   OffdutyCoreFFI.xcframework            the Rust static library for iOS, the iOS Simulator and
-//                                         macOS, with its C header and module map;
-//   Sources/OffdutyCore/OffdutyCore.swift the generated Swift bindings.
-// Platform.swift (hand-written) holds the platform services the core needs: the Secure Enclave
-// signer, the Keychain secret store and the device clocks.
+// One package, two ways to get the Rust library (decision 026):
+//   - Apple platforms: the binary target OffdutyCoreFFI.xcframework (static libraries for iOS,
+//     the iOS Simulator and macOS, with its C header and module map), made by
+//     scripts/build-xcframework.sh on macOS;
+//   - Linux (tests only): the system library Linux/OffdutyCoreFFI, whose module map links
+//     liboffduty_ffi.so from target/debug; scripts/swift-test.sh builds the library, copies the
+//     generated C header beside the module map and runs `swift test` in a Debian chroot.
+// Either script also copies the generated Swift bindings to Sources/OffdutyCore/OffdutyCore.swift.
+// The generated files are not in git. Platform.swift (hand-written) holds the Apple platform
+// services the core needs (Secure Enclave signer, Keychain secret store); SystemDeviceClock.swift
+// the device's clocks, for Apple platforms and for Linux.
 import PackageDescription
+
+#if os(Linux)
+/// Where liboffduty_ffi.so is: OFFDUTY_FFI_LIB_DIR (set by scripts/swift-test.sh), else the
+/// workspace's target/debug.
+let ffiLibDir = Context.environment["OFFDUTY_FFI_LIB_DIR"]
+    ?? "\(Context.packageDirectory)/../../target/debug"
+
+let ffiTargets: [Target] = [
+    .systemLibrary(name: "OffdutyCoreFFI", path: "Linux/OffdutyCoreFFI"),
+    // libcrypto (OpenSSL), for the tests' software P-256 signer: Linux has no CryptoKit.
+    .systemLibrary(name: "CLibCrypto", path: "Linux/CLibCrypto"),
+]
+let coreLinkerSettings: [LinkerSetting] = [
+    .unsafeFlags(["-L\(ffiLibDir)", "-Xlinker", "-rpath", "-Xlinker", ffiLibDir]),
+]
+let testDependencies: [Target.Dependency] = ["OffdutyCore", "CLibCrypto"]
+#else
+let ffiTargets: [Target] = [
+    .binaryTarget(name: "OffdutyCoreFFI", path: "OffdutyCoreFFI.xcframework"),
+]
+let coreLinkerSettings: [LinkerSetting] = [
+    // The static Rust library verifies TLS certificates with the system's trust store
+    // (rustls-platform-verifier → Security.framework); a static archive does not carry its
+    // framework dependencies, so they are named here.
+    .linkedFramework("Security"),
+    .linkedFramework("CoreFoundation"),
+]
+let testDependencies: [Target.Dependency] = ["OffdutyCore"]
+#endif
 
 let package = Package(
     name: "OffdutyCore",
@@ -15,26 +49,16 @@ let package = Package(
     products: [
         .library(name: "OffdutyCore", targets: ["OffdutyCore"]),
     ],
-    targets: [
-        .binaryTarget(
-            name: "OffdutyCoreFFI",
-            path: "OffdutyCoreFFI.xcframework"
-        ),
+    targets: ffiTargets + [
         .target(
             name: "OffdutyCore",
             dependencies: ["OffdutyCoreFFI"],
             path: "Sources/OffdutyCore",
-            linkerSettings: [
-                // The static Rust library verifies TLS certificates with the system's trust
-                // store (rustls-platform-verifier → Security.framework); a static archive does
-                // not carry its framework dependencies, so they are named here.
-                .linkedFramework("Security"),
-                .linkedFramework("CoreFoundation"),
-            ]
+            linkerSettings: coreLinkerSettings
         ),
         .testTarget(
             name: "OffdutyCoreTests",
-            dependencies: ["OffdutyCore"],
+            dependencies: testDependencies,
             path: "Tests/OffdutyCoreTests"
         ),
     ]

@@ -40,6 +40,8 @@ pub struct EarningsRow {
     pub status_label: String,
     /// `Paid Fri 4 Dec`.
     pub paid: Option<String>,
+    /// Why the coordinator rejected the timecard, when they did.
+    pub rejection_reason: Option<String>,
 }
 
 /// Totals over a pay period or the year.
@@ -117,6 +119,7 @@ pub fn status_label(status: TimecardStatus) -> String {
         TimecardStatus::Approved => Msg::EarningsStatusApproved,
         TimecardStatus::Invoiced => Msg::EarningsStatusInvoiced,
         TimecardStatus::Paid => Msg::EarningsStatusPaid,
+        TimecardStatus::Rejected => Msg::EarningsStatusRejected,
     }
     .text()
 }
@@ -184,6 +187,7 @@ fn row(s: &ShiftEarning, cur: &str, fmt: &format::Fmt) -> EarningsRow {
             let day = t.with_timezone(&fmt.tz).date_naive();
             Msg::EarningsPaidOn.with(&[("date", &date(day))])
         }),
+        rejection_reason: s.rejection_reason.clone(),
     }
 }
 

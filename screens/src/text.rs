@@ -91,6 +91,7 @@ pub enum Msg {
     EarningsStatusApproved,
     EarningsStatusInvoiced,
     EarningsStatusPaid,
+    EarningsStatusRejected,
     EarningsPeriodWeekly,
     EarningsPeriodBiweekly,
     EarningsPeriodSemimonthly,
@@ -323,6 +324,7 @@ impl Msg {
             Msg::EarningsStatusApproved => ("earnings.status.approved", "Approved"),
             Msg::EarningsStatusInvoiced => ("earnings.status.invoiced", "Invoiced"),
             Msg::EarningsStatusPaid => ("earnings.status.paid", "Paid"),
+            Msg::EarningsStatusRejected => ("earnings.status.rejected", "Rejected: not paid"),
             Msg::EarningsPeriodWeekly => ("earnings.period.weekly", "Weekly pay periods"),
             Msg::EarningsPeriodBiweekly => ("earnings.period.biweekly", "Two-week pay periods"),
             Msg::EarningsPeriodSemimonthly => (
@@ -519,6 +521,7 @@ impl Msg {
         Msg::EarningsStatusApproved,
         Msg::EarningsStatusInvoiced,
         Msg::EarningsStatusPaid,
+        Msg::EarningsStatusRejected,
         Msg::EarningsPeriodWeekly,
         Msg::EarningsPeriodBiweekly,
         Msg::EarningsPeriodSemimonthly,

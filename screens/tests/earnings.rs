@@ -136,3 +136,50 @@ async fn a_worked_shift_is_approved_then_paid_and_exported() {
     earnings.dismiss_notice();
     assert!(earnings.state().notice.is_none());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rejected_shift_says_why_and_is_not_owed() {
+    let server = DemoServer::start();
+    let phone = Phone::new(server.addr);
+    let screens = Screens::new(phone.core.clone());
+    let earnings = screens.earnings();
+    phone.sign_in("officer032@columbus.demo").await;
+
+    let job = hold_shift_now(&server, &phone).await;
+    phone.clock.advance(chrono::Duration::minutes(-5));
+    phone
+        .core
+        .clock_in(job, &fix_near(&phone, job, 0.0, 8.0, false), false)
+        .unwrap();
+    phone.clock.advance(chrono::Duration::minutes(5));
+    phone
+        .core
+        .clock_out(job, &fix_near(&phone, job, 0.0, 8.0, false), false)
+        .unwrap();
+    earnings.refresh().await;
+    let before = earnings.state().year_to_date;
+
+    let coordinator = Coordinator::sign_in(&server).await;
+    let card = coordinator.timecard_of(job).await;
+    let id = card["id"].as_str().unwrap().to_string();
+    let reason = "Not on the site's sign-in sheet.";
+    assert_eq!(coordinator.reject(&id, reason).await["status"], "rejected");
+    earnings.refresh().await;
+
+    let s = earnings.state();
+    let row = s
+        .periods
+        .iter()
+        .flat_map(|p| p.rows.iter())
+        .find(|r| r.job_id == job.to_string())
+        .expect("the rejected shift is still listed")
+        .clone();
+    assert_eq!(row.status, TimecardStatus::Rejected);
+    assert_eq!(row.status_label, Msg::EarningsStatusRejected.text());
+    assert_eq!(row.rejection_reason.as_deref(), Some(reason));
+    assert!(row.paid.is_none());
+    // Still one of the year's shifts, but nothing is owed for it any more.
+    assert_eq!(s.year_to_date.shifts, before.shifts);
+    let gross = row.gross_cents.unwrap_or(0);
+    assert_eq!(s.year_to_date.unpaid_cents, before.unpaid_cents - gross);
+}

@@ -1,10 +1,12 @@
-//! Application state and the router: every `/v1` route, the middleware stack (request ids,
-//! tracing, body limit, panic → 500 problem), and the fallback 404 problem.
+//! Application state and the router: every `/v1` route, the middleware stack (metrics,
+//! request ids, tracing, panic → 500 problem, request deadline, body limit), and the fallback
+//! 404 problem.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
+use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::{get, post, put};
@@ -17,6 +19,7 @@ use crate::auth::tokens::TokenKeys;
 use crate::db::{Db, DbError};
 use crate::error::ApiError;
 use crate::extract::MAX_BODY_BYTES;
+use crate::request_id::TrustedProxies;
 use crate::routes;
 
 /// Per-process rate limits.
@@ -28,6 +31,8 @@ pub struct Limits {
     /// Claims per officer at once, then per minute.
     pub claim_burst: u32,
     pub claim_per_minute: u32,
+    /// How long a request may take before it is answered with a 503 `timeout` problem.
+    pub request_timeout: Duration,
 }
 
 impl Default for Limits {
@@ -37,6 +42,7 @@ impl Default for Limits {
             login_per_minute: 5,
             claim_burst: 20,
             claim_per_minute: 30,
+            request_timeout: crate::timeout::DEFAULT,
         }
     }
 }
@@ -48,6 +54,12 @@ pub struct AppState {
     pub tokens: TokenKeys,
     pub login_limiter: Arc<RateLimiter>,
     pub claim_limiter: Arc<RateLimiter>,
+    /// Prometheus metrics, served on the metrics listener (decision 014).
+    pub metrics: Arc<crate::metrics::Metrics>,
+    /// The deadline of one request ([`Limits::request_timeout`]).
+    pub request_timeout: Duration,
+    /// Peers whose `X-Forwarded-For` names the client (the reverse proxy); none by default.
+    pub trusted_proxies: TrustedProxies,
 }
 
 impl AppState {
@@ -84,6 +96,9 @@ impl AppState {
                 limits.claim_burst,
                 limits.claim_per_minute,
             )),
+            metrics: Arc::new(crate::metrics::Metrics::new()),
+            request_timeout: limits.request_timeout,
+            trusted_proxies: TrustedProxies::default(),
         })
     }
 }
@@ -97,6 +112,7 @@ pub fn router(state: AppState) -> Router {
         .route("/auth/login", post(routes::auth::login))
         .route("/auth/refresh", post(routes::auth::refresh))
         .route("/auth/logout", post(routes::auth::logout))
+        .route("/auth/reset-password", post(routes::accounts::set_password))
         .route("/me", get(routes::auth::me))
         .route(
             "/devices",
@@ -108,7 +124,10 @@ pub fn router(state: AppState) -> Router {
             put(routes::push_tokens::put_token).delete(routes::push_tokens::delete_token),
         )
         .route("/jobs", get(routes::jobs::list).post(routes::jobs::create))
-        .route("/jobs/{id}", get(routes::jobs::get_one))
+        .route(
+            "/jobs/{id}",
+            get(routes::jobs::get_one).patch(routes::jobs::update),
+        )
         .route("/jobs/{id}/cancel", post(routes::jobs::cancel))
         .route("/jobs/{id}/award", post(routes::jobs::award))
         .route("/jobs/{id}/roster", get(routes::jobs::roster))
@@ -116,9 +135,22 @@ pub fn router(state: AppState) -> Router {
         .route("/sync", get(routes::sync::sync))
         .route("/timecards", get(routes::timecards::list))
         .route("/timecards/{id}/approve", post(routes::timecards::approve))
+        .route("/timecards/{id}/reject", post(routes::timecards::reject))
         .route("/timecards/{id}/paid", post(routes::timecards::mark_paid))
         .route("/earnings", get(routes::timecards::earnings))
-        .route("/officers", get(routes::admin::officers))
+        .route(
+            "/officers",
+            get(routes::admin::officers).post(routes::accounts::create_officer),
+        )
+        .route("/officers/import", post(routes::accounts::import_roster))
+        .route("/users", get(routes::accounts::list_users))
+        .route("/users/{id}/disable", post(routes::accounts::disable))
+        .route("/users/{id}/enable", post(routes::accounts::enable))
+        .route(
+            "/users/{id}/reset-password",
+            post(routes::accounts::reset_password),
+        )
+        .route("/users/{id}/role", put(routes::accounts::set_role))
         .route("/duty-blocks", post(routes::admin::import_duty_blocks))
         .route(
             "/department",
@@ -131,6 +163,10 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/audit", get(routes::admin::audit))
         .route("/audit/verify", get(routes::admin::audit_verify));
+    let trusted = state.trusted_proxies.clone();
+    let metrics = state.metrics.clone();
+    let timeout = state.request_timeout;
+    // Layers listed inner first; a request passes them bottom-up.
     Router::new()
         .nest("/v1", v1)
         .fallback(fallback)
@@ -141,13 +177,27 @@ pub fn router(state: AppState) -> Router {
         ))
         .with_state(state)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        // Sync snapshots are large and repetitive JSON: gzip shrinks them ~10× (docs/benchmarks.md).
-        .layer(tower_http::compression::CompressionLayer::new())
+        .layer(axum::middleware::from_fn_with_state(
+            timeout,
+            crate::timeout::middleware,
+        ))
         .layer(CatchPanicLayer::custom(|_| {
             tracing::error!("handler panicked");
             ApiError::internal().into_response()
         }))
-        .layer(TraceLayer::new_for_http())
+        // A body left unread by an early refusal is discarded so the connection stays usable.
+        .layer(axum::middleware::from_fn(crate::drain::middleware))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(move |req: &Request| crate::request_id::span(req, &trusted)),
+        )
+        .layer(axum::middleware::from_fn(crate::request_id::middleware))
+        .layer(axum::middleware::from_fn_with_state(
+            metrics,
+            crate::metrics::track,
+        ))
+        // Sync snapshots are large and repetitive JSON: gzip shrinks them ~10× (docs/benchmarks.md).
+        .layer(tower_http::compression::CompressionLayer::new())
 }
 
 async fn method_not_allowed() -> impl IntoResponse {

@@ -29,6 +29,9 @@ pub struct ApiError {
     pub applied_before: Option<bool>,
     /// For rate limits: seconds to wait.
     pub retry_after_s: Option<u64>,
+    /// Members particular to one route (RFC 9457 extension members: a roster import's
+    /// `errors`, an edit's `awarded`), added to the body beside the problem's own.
+    pub extra: Option<Box<serde_json::Value>>,
 }
 
 impl ApiError {
@@ -43,6 +46,7 @@ impl ApiError {
             index: None,
             applied_before: None,
             retry_after_s: None,
+            extra: None,
         }
     }
 
@@ -170,6 +174,32 @@ impl ApiError {
         )
     }
 
+    /// 413: the body is larger than the server accepts.
+    pub fn too_large(limit_bytes: usize) -> Self {
+        Self::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            ProblemType::PayloadTooLarge,
+            "Request body too large",
+            format!("send at most {limit_bytes} bytes (split a batch of actions)"),
+        )
+    }
+
+    /// 503: the request was not answered within the server's deadline
+    /// (`--request-timeout-seconds`). What it had not committed is rolled back; an action
+    /// retried with the same idempotency key is never applied twice.
+    pub fn timed_out(limit: std::time::Duration) -> Self {
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            ProblemType::Timeout,
+            "Request timed out",
+            format!(
+                "the server did not answer within {} s; retry (an action retried with the same \
+                 idempotency key is never applied twice)",
+                limit.as_secs_f64()
+            ),
+        )
+    }
+
     /// 500: a bug. The detail is generic; the cause goes to the log.
     pub fn internal() -> Self {
         Self::new(
@@ -231,7 +261,19 @@ impl From<sqlx::Error> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let mut resp = (self.status, axum::Json(self.problem())).into_response();
+        /// The problem with the route's extension members beside it.
+        #[derive(serde::Serialize)]
+        struct Body {
+            #[serde(flatten)]
+            problem: Problem,
+            #[serde(flatten, skip_serializing_if = "Option::is_none")]
+            extra: Option<serde_json::Value>,
+        }
+        let body = Body {
+            problem: self.problem(),
+            extra: self.extra.map(|b| *b),
+        };
+        let mut resp = (self.status, axum::Json(body)).into_response();
         resp.headers_mut().insert(
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),

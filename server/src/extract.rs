@@ -43,7 +43,13 @@ where
         }
         let bytes = axum::body::Bytes::from_request(req, state)
             .await
-            .map_err(|e| ApiError::malformed(None, format!("could not read the body: {e}")))?;
+            .map_err(|e| {
+                if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                    ApiError::too_large(MAX_BODY_BYTES)
+                } else {
+                    ApiError::malformed(None, format!("could not read the body: {e}"))
+                }
+            })?;
         parse_json(&bytes).map(ApiJson)
     }
 }
@@ -258,7 +264,8 @@ impl<S: Send + Sync> FromRequestParts<S> for PathId {
     }
 }
 
-/// The signed-in user, from `Authorization: Bearer <access token>`.
+/// The signed-in user, from `Authorization: Bearer <access token>`, whose session is still
+/// current (not disabled, reset or re-roled since the token was issued).
 #[derive(Debug, Clone, Copy)]
 pub struct AuthUser {
     pub user_id: Uuid,
@@ -292,12 +299,18 @@ impl FromRequestParts<AppState> for AuthUser {
                 "send Authorization: Bearer <access token> (POST /v1/auth/login)",
             )
         })?;
-        let AccessClaims {
-            sub, dept, role, ..
-        } = state
+        let claims = state
             .tokens
             .verify_access(token, chrono::Utc::now())
             .map_err(|e| ApiError::unauthorized(e.to_string()))?;
+        // Disabled, reset or re-roled since the token was issued: refused at once, whichever
+        // process issued it (decision 017).
+        crate::auth::sessions::check(&state.db.pool, &claims)
+            .await?
+            .map_err(|ended| ApiError::unauthorized(ended.explain()))?;
+        let AccessClaims {
+            sub, dept, role, ..
+        } = claims;
         Ok(AuthUser {
             user_id: sub,
             department_id: dept,

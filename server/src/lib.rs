@@ -4,14 +4,20 @@
 //! Layout: [`app`] (state and router) → [`routes`] (parse, authorize) → [`services`] (decide,
 //! inside one transaction) → [`db`] (SQLite or PostgreSQL). Rules come from `offduty-domain`.
 
+pub mod admin_cli;
 pub mod app;
 pub mod auth;
 pub mod db;
+#[cfg(feature = "demo")]
 pub mod demo;
+pub mod drain;
 pub mod error;
 pub mod extract;
+pub mod metrics;
 pub mod openapi;
+pub mod request_id;
 pub mod routes;
 pub mod seed;
 pub mod serve;
 pub mod services;
+pub mod timeout;

@@ -1,10 +1,11 @@
-//! `offduty-server`: serve the API, run migrations, or print the OpenAPI document.
+//! `offduty-server`: serve the API, run migrations, administer a department, or print the
+//! OpenAPI document.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use clap::{Parser, Subcommand};
+use clap::{Parser, Subcommand, ValueEnum};
 
 use offduty_server::db::{Db, migrate};
 use offduty_server::serve::{ServeConfig, serve};
@@ -16,8 +17,22 @@ use offduty_server::serve::{ServeConfig, serve};
     about = "The department's system of record for off-duty details"
 )]
 struct Cli {
+    /// Log lines as text for people, or as one JSON object per line for a log pipeline.
+    #[arg(
+        long,
+        global = true,
+        env = "OFFDUTY_LOG_FORMAT",
+        default_value = "human"
+    )]
+    log_format: LogFormat,
     #[command(subcommand)]
     command: Command,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum LogFormat {
+    Human,
+    Json,
 }
 
 #[derive(Subcommand)]
@@ -53,6 +68,34 @@ enum Command {
         /// Sustained claims per officer per minute.
         #[arg(long, env = "OFFDUTY_CLAIMS_PER_MINUTE", default_value_t = 30)]
         claims_per_minute: u32,
+        /// Seconds a request may take before it is answered 503 (problem type `timeout`).
+        #[arg(
+            long = "request-timeout-seconds",
+            env = "OFFDUTY_REQUEST_TIMEOUT_SECONDS",
+            default_value = "30",
+            value_parser = parse_seconds
+        )]
+        request_timeout: Duration,
+        /// Seconds requests in flight get to finish after SIGTERM / Ctrl-C.
+        #[arg(
+            long = "shutdown-grace-seconds",
+            env = "OFFDUTY_SHUTDOWN_GRACE_SECONDS",
+            default_value = "20",
+            value_parser = parse_seconds
+        )]
+        shutdown_grace: Duration,
+        /// Serve Prometheus metrics at `GET /metrics` on this address (keep it private: a
+        /// loopback or internal address). Not served at all when unset.
+        #[arg(long, env = "OFFDUTY_METRICS_LISTEN")]
+        metrics_listen: Option<SocketAddr>,
+        /// Address of a reverse proxy whose `X-Forwarded-For` names the client (repeat, or
+        /// comma-separated in the variable). Nobody's by default.
+        #[arg(
+            long = "trusted-proxy",
+            env = "OFFDUTY_TRUSTED_PROXIES",
+            value_delimiter = ','
+        )]
+        trusted_proxies: Vec<IpAddr>,
         /// Days the change log keeps a change; a phone that last synced longer ago gets a full
         /// snapshot (decision 020).
         #[arg(long, env = "OFFDUTY_CHANGE_LOG_DAYS", default_value_t = 30,
@@ -75,18 +118,24 @@ enum Command {
     },
     /// Print the OpenAPI document (what docs/api/openapi.json holds).
     Openapi,
+    /// Administer a department straight in the database: officers, rosters, accounts.
+    Admin(offduty_server::admin_cli::AdminArgs),
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("OFFDUTY_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
     let cli = Cli::parse();
+    let filter = tracing_subscriber::EnvFilter::try_from_env("OFFDUTY_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    // Colours only on a terminal: a log file or pipeline gets plain text.
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_writer(std::io::stderr);
+    match cli.log_format {
+        LogFormat::Human => logs.init(),
+        LogFormat::Json => logs.json().init(),
+    }
     let result = match cli.command {
         Command::Serve {
             listen,
@@ -97,6 +146,10 @@ async fn main() -> ExitCode {
             sweep_seconds,
             claim_burst,
             claims_per_minute,
+            request_timeout,
+            shutdown_grace,
+            metrics_listen,
+            trusted_proxies,
             change_log_days,
             notification_days,
         } => serve(ServeConfig {
@@ -114,8 +167,12 @@ async fn main() -> ExitCode {
             limits: offduty_server::app::Limits {
                 claim_burst,
                 claim_per_minute: claims_per_minute,
+                request_timeout,
                 ..offduty_server::app::Limits::default()
             },
+            metrics_listen,
+            shutdown_grace,
+            trusted_proxies,
         })
         .await
         .map_err(|e| e.to_string()),
@@ -136,6 +193,7 @@ async fn main() -> ExitCode {
             print!("{}", offduty_server::openapi::document_json());
             Ok(())
         }
+        Command::Admin(args) => offduty_server::admin_cli::run(args).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -143,5 +201,13 @@ async fn main() -> ExitCode {
             eprintln!("offduty-server: {e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// A number of seconds (fractions allowed) between 0 and a day, as a duration.
+fn parse_seconds(v: &str) -> Result<Duration, String> {
+    match v.trim().parse::<f64>() {
+        Ok(s) if s.is_finite() && s > 0.0 && s <= 86_400.0 => Ok(Duration::from_secs_f64(s)),
+        _ => Err(format!("expected seconds between 0 and 86400, got {v:?}")),
     }
 }

@@ -21,6 +21,8 @@ use offduty_domain::protocol as p;
     crate::routes::push_tokens::DevicePushToken,
     crate::routes::jobs::NewJob,
     crate::routes::jobs::RosterEntry,
+    crate::services::job_edit::JobPatch,
+    crate::services::job_edit::JobUpdate,
     crate::services::award::AwardReport,
     p::Job,
     p::ActionBatch,
@@ -28,11 +30,24 @@ use offduty_domain::protocol as p;
     p::SyncResponse,
     p::Timecard,
     crate::routes::timecards::ApproveRequest,
+    crate::routes::timecards::RejectRequest,
     crate::routes::timecards::Earnings,
     offduty_domain::protocol::OfficerProfile,
+    crate::services::accounts::NewOfficer,
+    crate::services::accounts::CreatedAccount,
+    crate::services::accounts::UserAccount,
+    crate::services::access::AccountChange,
+    crate::services::access::PasswordReset,
+    crate::services::access::SetPassword,
+    crate::routes::accounts::ResetPassword,
+    crate::routes::accounts::RoleChange,
+    crate::services::roster::RosterImport,
+    crate::services::roster::RowError,
     crate::routes::admin::DutyImport,
     crate::routes::admin::ImportResult,
     crate::routes::admin::DepartmentSettings,
+    crate::routes::admin::DepartmentRulesView,
+    crate::routes::admin::DepartmentView,
     crate::routes::admin::UpdateDepartment,
     crate::routes::admin::Notification,
     crate::services::audit::AuditEntryRecord,
@@ -46,6 +61,35 @@ const ANY: &str = "any signed-in user";
 const OFFICER: &str = "officer";
 const COORD: &str = "coordinator";
 const PUBLIC: &str = "public";
+
+/// The `body` of an operation that takes a CSV file instead of JSON.
+pub const CSV: &str = "text/csv";
+
+/// Operations whose body may be left out.
+const OPTIONAL_BODY: &[&str] = &[
+    "/v1/timecards/{id}/approve",
+    "/v1/users/{id}/reset-password",
+];
+
+/// Public operations that answer 401 when the password or token they are given is refused.
+const REFUSES_CREDENTIALS: &[&str] = &[
+    "/v1/auth/login",
+    "/v1/auth/refresh",
+    "/v1/auth/reset-password",
+];
+
+/// Operations that answer 409 when the record's state does not allow the request.
+const CONFLICTS: &[(&str, &str)] = &[
+    ("patch", "/v1/jobs/{id}"),
+    ("post", "/v1/jobs/{id}/cancel"),
+    ("post", "/v1/jobs/{id}/award"),
+    ("post", "/v1/timecards/{id}/approve"),
+    ("post", "/v1/timecards/{id}/reject"),
+    ("post", "/v1/timecards/{id}/paid"),
+    ("post", "/v1/officers"),
+    ("post", "/v1/users/{id}/disable"),
+    ("put", "/v1/users/{id}/role"),
+];
 
 /// One operation: method, path, roles, summary, request schema, success status and schema
 /// (`[Name]` for an array, empty for no body), query parameters (name, type, description).
@@ -123,6 +167,15 @@ pub const OPERATIONS: &[Op] = &[
         roles: PUBLIC,
         summary: "End the session of a refresh token",
         body: Some("RefreshRequest"),
+        ok: (204, ""),
+        query: &[],
+    },
+    Op {
+        method: "post",
+        path: "/v1/auth/reset-password",
+        roles: PUBLIC,
+        summary: "Set a password with a one-time token (new account or a coordinator's reset)",
+        body: Some("SetPassword"),
         ok: (204, ""),
         query: &[],
     },
@@ -217,6 +270,15 @@ pub const OPERATIONS: &[Op] = &[
         query: &[],
     },
     Op {
+        method: "patch",
+        path: "/v1/jobs/{id}",
+        roles: COORD,
+        summary: "Edit or reschedule a job (everyone on it is told and re-checked)",
+        body: Some("JobPatch"),
+        ok: (200, "JobUpdate"),
+        query: &[],
+    },
+    Op {
         method: "post",
         path: "/v1/jobs/{id}/cancel",
         roles: COORD,
@@ -285,6 +347,15 @@ pub const OPERATIONS: &[Op] = &[
     },
     Op {
         method: "post",
+        path: "/v1/timecards/{id}/reject",
+        roles: COORD,
+        summary: "Reject a timecard with a reason the officer sees",
+        body: Some("RejectRequest"),
+        ok: (200, "Timecard"),
+        query: &[],
+    },
+    Op {
+        method: "post",
         path: "/v1/timecards/{id}/paid",
         roles: COORD,
         summary: "Mark a timecard paid",
@@ -312,6 +383,69 @@ pub const OPERATIONS: &[Op] = &[
     },
     Op {
         method: "post",
+        path: "/v1/officers",
+        roles: COORD,
+        summary: "Add an officer (with a password or a one-time setup token)",
+        body: Some("NewOfficer"),
+        ok: (201, "CreatedAccount"),
+        query: &[],
+    },
+    Op {
+        method: "post",
+        path: "/v1/officers/import",
+        roles: COORD,
+        summary: "Import the roster CSV (all or nothing; re-importing changes nothing)",
+        body: Some(CSV),
+        ok: (200, "RosterImport"),
+        query: &[],
+    },
+    Op {
+        method: "get",
+        path: "/v1/users",
+        roles: COORD,
+        summary: "Every account of the department",
+        body: None,
+        ok: (200, "[UserAccount]"),
+        query: &[],
+    },
+    Op {
+        method: "post",
+        path: "/v1/users/{id}/disable",
+        roles: COORD,
+        summary: "Disable an account (its sessions end at once)",
+        body: None,
+        ok: (200, "AccountChange"),
+        query: &[],
+    },
+    Op {
+        method: "post",
+        path: "/v1/users/{id}/enable",
+        roles: COORD,
+        summary: "Enable a disabled account",
+        body: None,
+        ok: (200, "AccountChange"),
+        query: &[],
+    },
+    Op {
+        method: "post",
+        path: "/v1/users/{id}/reset-password",
+        roles: COORD,
+        summary: "Reset a password (to a given one, or a one-time token); sessions end",
+        body: Some("ResetPassword"),
+        ok: (200, "PasswordReset"),
+        query: &[],
+    },
+    Op {
+        method: "put",
+        path: "/v1/users/{id}/role",
+        roles: COORD,
+        summary: "Make an account an officer or a coordinator (sessions end)",
+        body: Some("RoleChange"),
+        ok: (200, "AccountChange"),
+        query: &[],
+    },
+    Op {
+        method: "post",
         path: "/v1/duty-blocks",
         roles: COORD,
         summary: "Import on-duty shifts (count toward hour caps)",
@@ -325,7 +459,7 @@ pub const OPERATIONS: &[Op] = &[
         roles: ANY,
         summary: "The department's rules (and pay policy for coordinators)",
         body: None,
-        ok: (200, "DepartmentSettings"),
+        ok: (200, "DepartmentView"),
         query: &[],
     },
     Op {
@@ -439,10 +573,16 @@ fn operation(op: &Op) -> Value {
         o.insert("parameters".into(), Value::Array(params));
     }
     if let Some(body) = op.body {
+        let content = if body == CSV {
+            json!({"text/csv": {"schema": {"type": "string",
+                "description": "header row: email, name, badge; optional rank, seniority_date, \
+                    certifications, groups, permit_expires (lists `;`-separated, dates YYYY-MM-DD)"}}})
+        } else {
+            json!({"application/json": {"schema": schema_ref(body)}})
+        };
         o.insert(
             "requestBody".into(),
-            json!({"required": op.path != "/v1/timecards/{id}/approve",
-                   "content": {"application/json": {"schema": schema_ref(body)}}}),
+            json!({"required": !OPTIONAL_BODY.contains(&op.path), "content": content}),
         );
     }
     if op.roles != PUBLIC {
@@ -466,6 +606,17 @@ fn operation(op: &Op) -> Value {
     if op.roles != PUBLIC {
         responses.insert("401".into(), problem("not signed in"));
         responses.insert("403".into(), problem("this role may not do this"));
+    } else if REFUSES_CREDENTIALS.contains(&op.path) {
+        responses.insert(
+            "401".into(),
+            problem("the credentials or token are refused"),
+        );
+    }
+    if CONFLICTS.contains(&(op.method, op.path)) {
+        responses.insert(
+            "409".into(),
+            problem("the record's state does not allow this (the detail says why)"),
+        );
     }
     if op.path.contains("{id}") {
         responses.insert("404".into(), problem("no such record in your department"));
@@ -490,7 +641,19 @@ fn operation(op: &Op) -> Value {
             ),
         );
     }
-    responses.insert("503".into(), problem("database unavailable; retry"));
+    if op.body.is_some() {
+        responses.insert(
+            "413".into(),
+            problem("the body is larger than 1 MiB (type `payload-too-large`)"),
+        );
+    }
+    responses.insert(
+        "503".into(),
+        problem(
+            "retry: the database is unavailable (type `unavailable`), or the request was not \
+             answered within the server's deadline (type `timeout`; 30 s unless configured)",
+        ),
+    );
     o.insert("responses".into(), Value::Object(responses));
     Value::Object(o)
 }
@@ -522,7 +685,10 @@ pub fn document() -> Value {
             "title": "offduty API",
             "version": format!("{}.0.0", p::API_VERSION),
             "description": "The department's system of record for off-duty details. Errors are \
-                RFC 9457 problem details. Times are UTC (RFC 3339); money is integer cents.",
+                RFC 9457 problem details. Times are UTC (RFC 3339); money is integer cents. \
+                Every response carries an `x-request-id` header (the request's own when it sends \
+                a sane one: 1-128 of A-Z a-z 0-9 - _ . : / + = @), also the `request_id` of \
+                problem bodies.",
         },
         "paths": paths,
         "components": components,

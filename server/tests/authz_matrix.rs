@@ -147,12 +147,19 @@ fn targets(op: &Op) -> Option<Vec<Target>> {
             "get",
             "/v1/health" | "/v1/ready" | "/v1/openapi.json" | "/v1/me" | "/v1/devices" | "/v1/jobs"
             | "/v1/officers" | "/v1/department" | "/v1/notifications" | "/v1/audit"
-            | "/v1/audit/verify",
+            | "/v1/audit/verify" | "/v1/users",
         ) => vec![Plain],
         (
             "post",
-            "/v1/auth/login" | "/v1/auth/refresh" | "/v1/auth/logout" | "/v1/devices" | "/v1/jobs"
-            | "/v1/duty-blocks",
+            "/v1/auth/login"
+            | "/v1/auth/refresh"
+            | "/v1/auth/logout"
+            | "/v1/auth/reset-password"
+            | "/v1/devices"
+            | "/v1/jobs"
+            | "/v1/duty-blocks"
+            | "/v1/officers"
+            | "/v1/officers/import",
         ) => vec![Plain],
         ("get" | "put", "/v1/preferences") | ("put", "/v1/department") => vec![Plain],
         (
@@ -161,9 +168,14 @@ fn targets(op: &Op) -> Option<Vec<Target>> {
             | "/v1/jobs/{id}/cancel"
             | "/v1/jobs/{id}/award"
             | "/v1/timecards/{id}/approve"
+            | "/v1/timecards/{id}/reject"
             | "/v1/timecards/{id}/paid"
+            | "/v1/users/{id}/disable"
+            | "/v1/users/{id}/enable"
+            | "/v1/users/{id}/reset-password"
             | "/v1/actions",
         ) => records,
+        ("patch", "/v1/jobs/{id}") | ("put", "/v1/users/{id}/role") => records,
         ("get", "/v1/jobs/{id}" | "/v1/jobs/{id}/roster") => records,
         // Before the revoke in OPERATIONS: officer 1's device is still active when they set it.
         ("put" | "delete", "/v1/devices/{id}/push-token") => records,
@@ -265,6 +277,10 @@ struct Dept {
     t_approve: String,
     /// o2's approved timecard: target of paid.
     t_paid: String,
+    /// o1's pending timecard of another shift: target of reject.
+    t_reject: String,
+    /// An officer no caller signs in as: target of the account administration routes.
+    spare: Actor,
     /// o1's device: target of revoke.
     dev1: TestDevice,
     /// `GET /v1/department` as the coordinator.
@@ -399,7 +415,11 @@ async fn build_dept(app: &TestApp, name: &str, free_hours: u32) -> Dept {
         .await;
     assert_eq!(s, StatusCode::OK);
 
+    let j_work3 = post(day(10), 1).await;
+    assert_eq!(app.claim(&o1, &j_work3).await["type"], "awarded");
     let (t_approve, dev1) = work_shift(app, &coord, &o1, &j_work1).await;
+    let (t_reject, _dev3) = work_shift(app, &coord, &o1, &j_work3).await;
+    let spare = app.officer(id).await;
     let (t_paid, _dev2) = work_shift(app, &coord, &o2, &j_work2).await;
     let (s, card) = app
         .post(
@@ -449,6 +469,8 @@ async fn build_dept(app: &TestApp, name: &str, free_hours: u32) -> Dept {
         j_open,
         t_approve,
         t_paid,
+        t_reject,
+        spare,
         dev1,
         settings,
     }
@@ -468,6 +490,8 @@ struct Req {
     /// Path and query.
     uri: String,
     body: Option<Value>,
+    /// A CSV body instead of JSON (the roster import).
+    csv: Option<String>,
 }
 
 impl Req {
@@ -487,6 +511,11 @@ fn record_id(op: &Op, d: &Dept) -> String {
         "/v1/jobs/{id}/roster" => d.j_work1.clone(),
         "/v1/timecards/{id}/approve" => d.t_approve.clone(),
         "/v1/timecards/{id}/paid" => d.t_paid.clone(),
+        "/v1/timecards/{id}/reject" => d.t_reject.clone(),
+        "/v1/users/{id}/disable"
+        | "/v1/users/{id}/enable"
+        | "/v1/users/{id}/reset-password"
+        | "/v1/users/{id}/role" => d.spare.id.to_string(),
         other => panic!("no fixture record for {other}"),
     }
 }
@@ -558,13 +587,67 @@ async fn request(app: &TestApp, w: &World, op: &Op, who: Who, target: Target) ->
         ("put", "/v1/devices/{id}/push-token") => {
             Some(json!({"platform": "fcm", "token": format!("matrix-{}", Uuid::new_v4().simple())}))
         }
+        ("patch", "/v1/jobs/{id}") => Some(json!({"notes": "Matrix: the gate code changed."})),
+        ("post", "/v1/timecards/{id}/reject") => {
+            Some(json!({"reason": "Matrix: not on the site's sign-in sheet."}))
+        }
+        ("post", "/v1/officers") => {
+            let n = Uuid::new_v4().simple().to_string();
+            Some(
+                json!({"email": format!("matrix-{n}@officers.test"), "display_name": "Matrix",
+                "badge": format!("M{}", &n[..12])}),
+            )
+        }
+        ("post", "/v1/users/{id}/reset-password") => Some(json!({})),
+        ("put", "/v1/users/{id}/role") => Some(json!({"role": "coordinator"})),
+        ("post", "/v1/auth/reset-password") => {
+            let reset = offduty_server::services::access::reset_password(
+                &app.db,
+                home.id,
+                &offduty_server::services::accounts::Admin::Operator("matrix".into()),
+                home.spare.id,
+                None,
+                now,
+            )
+            .await
+            .unwrap();
+            Some(json!({"token": reset.setup_token, "password": "a matrix passphrase"}))
+        }
         _ => None,
     };
+    let csv = (op.path == "/v1/officers/import").then(|| {
+        let n = Uuid::new_v4().simple().to_string();
+        format!(
+            "email,name,badge\nmatrix-{n}@roster.test,Matrix Roster,R{}\n",
+            &n[..12]
+        )
+    });
     Req {
         method: op.method.to_uppercase().parse().unwrap(),
         uri,
         body,
+        csv,
     }
+}
+
+/// Posts a CSV body (the roster import).
+async fn post_csv(
+    app: &TestApp,
+    uri: &str,
+    actor: Option<&Actor>,
+    csv: &str,
+) -> (StatusCode, Value) {
+    let mut r = app
+        .http
+        .post(format!("{}{uri}", app.url))
+        .header("content-type", "text/csv")
+        .body(csv.to_string());
+    if let Some(a) = actor {
+        r = r.bearer_auth(&a.token);
+    }
+    let resp = r.send().await.unwrap();
+    let status = resp.status();
+    (status, resp.json::<Value>().await.unwrap_or(Value::Null))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -702,6 +785,13 @@ async fn check_scope(
         ("post", "/v1/jobs") => need(
             body["department_id"] == dept_id,
             format!("job created in {}", body["department_id"]),
+        ),
+        ("patch", "/v1/jobs/{id}") => need(
+            body["job"]["id"] == record && body["job"]["department_id"] == dept_id,
+            format!(
+                "edited job {} of {}",
+                body["job"]["id"], body["job"]["department_id"]
+            ),
         ),
         ("get", "/v1/jobs/{id}") | ("post", "/v1/jobs/{id}/cancel") => need(
             body["id"] == record && body["department_id"] == dept_id,
@@ -847,7 +937,10 @@ async fn check_scope(
                 );
             }
         }
-        ("post", "/v1/timecards/{id}/approve" | "/v1/timecards/{id}/paid") => need(
+        (
+            "post",
+            "/v1/timecards/{id}/approve" | "/v1/timecards/{id}/paid" | "/v1/timecards/{id}/reject",
+        ) => need(
             body["id"] == record,
             format!("changed timecard {}", body["id"]),
         ),
@@ -967,7 +1060,62 @@ async fn check_scope(
             .await;
             need(kept.is_empty(), format!("push token still kept: {kept:?}"));
         }
-        ("post", "/v1/auth/logout" | "/v1/devices" | "/v1/devices/{id}/revoke") => {}
+        ("get", "/v1/users") => {
+            let users = db_set(
+                app,
+                "SELECT id FROM users WHERE department_id = $1",
+                &[&dept_id],
+            )
+            .await;
+            let got: BTreeSet<String> = strs(body, "id").into_iter().collect();
+            need(
+                got == users,
+                format!("accounts {got:?}, department's {users:?}"),
+            );
+        }
+        ("post", "/v1/officers") => need(
+            body["account"]["department_id"] == dept_id,
+            format!("officer created in {}", body["account"]["department_id"]),
+        ),
+        ("post", "/v1/officers/import") => {
+            let users = db_set(
+                app,
+                "SELECT id FROM users WHERE department_id = $1",
+                &[&dept_id],
+            )
+            .await;
+            let created = strs(&body["created"], "id");
+            need(created.len() == 1, format!("import created {created:?}"));
+            let extra = subset(&created, &users);
+            need(
+                extra.is_empty(),
+                format!("imported outside the department {extra:?}"),
+            );
+            let listed = subset(&strs(&body["not_in_roster"], "id"), &users);
+            need(
+                listed.is_empty(),
+                format!("import lists other departments' officers {listed:?}"),
+            );
+        }
+        (
+            "post",
+            "/v1/users/{id}/disable" | "/v1/users/{id}/enable" | "/v1/users/{id}/reset-password",
+        )
+        | ("put", "/v1/users/{id}/role") => {
+            let id = if op.path.ends_with("reset-password") {
+                &body["user_id"]
+            } else {
+                &body["account"]["id"]
+            };
+            need(*id == record, format!("changed account {id}"));
+        }
+        (
+            "post",
+            "/v1/auth/logout"
+            | "/v1/auth/reset-password"
+            | "/v1/devices"
+            | "/v1/devices/{id}/revoke",
+        ) => {}
         (m, p) => need(false, format!("no scope check for {m} {p}")),
     }
     bad
@@ -1026,14 +1174,18 @@ async fn run_cell(app: &TestApp, w: &World, cell: &Cell<'_>, tally: &mut Tally) 
         expect,
     } = *cell;
     let req = request(app, w, op, who, target).await;
-    let (status, body) = app
-        .call(
-            req.method.clone(),
-            &req.uri,
-            w.actor(who),
-            req.body.as_ref(),
-        )
-        .await;
+    let (status, body) = match &req.csv {
+        Some(csv) => post_csv(app, &req.uri, w.actor(who), csv).await,
+        None => {
+            app.call(
+                req.method.clone(),
+                &req.uri,
+                w.actor(who),
+                req.body.as_ref(),
+            )
+            .await
+        }
+    };
     let label = format!(
         "{who} → {} {} [{target:?}]",
         op.method.to_uppercase(),
@@ -1263,6 +1415,29 @@ async fn probes(app: &TestApp, w: &mut World, tally: &mut Tally) {
                 "probe {tag} duty hours for a foreign officer: {s} {p}"
             ));
         }
+        // A coordinator cannot take over another department's account by its e-mail, one at a
+        // time or through a roster.
+        tally.probes += 1;
+        let (s, p) = app
+            .post(
+                "/v1/officers",
+                &me.coord,
+                &json!({"email": other.o1.email, "display_name": "Taken", "badge": "T1"}),
+            )
+            .await;
+        if (s, p["field"].as_str()) != (StatusCode::CONFLICT, Some("email")) {
+            tally.failures.push(format!(
+                "probe {tag} officer with a foreign e-mail: {s} {p}"
+            ));
+        }
+        tally.probes += 1;
+        let csv = format!("email,name,badge\n{},Taken,T2\n", other.o1.email);
+        let (s, p) = post_csv(app, "/v1/officers/import", Some(&me.coord), &csv).await;
+        if (s, p["field"].as_str()) != (StatusCode::UNPROCESSABLE_ENTITY, Some("rows[2].email")) {
+            tally
+                .failures
+                .push(format!("probe {tag} roster with a foreign e-mail: {s} {p}"));
+        }
     }
 }
 
@@ -1357,7 +1532,30 @@ async fn snapshot(app: &TestApp, d: &Dept) -> Value {
                 )
             })
             .collect();
+    let accounts: Vec<String> = sqlx::query(
+        "SELECT id, role, disabled, session_epoch, password_hash, email, badge FROM users \
+         WHERE department_id = $1 ORDER BY id",
+    )
+    .bind(d.id.to_string())
+    .fetch_all(&app.db.pool)
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| {
+        format!(
+            "{} {} {} {} {} {} {}",
+            r.try_get::<String, _>(0).unwrap(),
+            r.try_get::<String, _>(1).unwrap(),
+            r.try_get::<i64, _>(2).unwrap(),
+            r.try_get::<i64, _>(3).unwrap(),
+            r.try_get::<String, _>(4).unwrap(),
+            r.try_get::<String, _>(5).unwrap(),
+            r.try_get::<String, _>(6).unwrap(),
+        )
+    })
+    .collect();
     json!({
+        "accounts": accounts,
         "jobs": jobs, "rosters": rosters, "timecards": timecards, "officers": officers,
         "department": department, "audit": audit, "chain_ok": verify["first_bad_seq"].is_null(),
         "devices": devices, "notifications": notifications, "push_tokens": push_tokens, "duty_blocks": duty,

@@ -4,6 +4,7 @@
 //!
 //! - [`server_bin`]: the `offduty-server` binary the end-to-end tests run as a real process;
 //! - [`spawn_server`]: starts it with given arguments and waits until it listens;
+//! - [`ServerProcess`]: the same, keeping its log, to signal it and watch it exit;
 //! - [`TempDir`]: a fresh folder under the system's temp dir, removed when the test passes;
 //! - [`move_job`]: moves a job in time in the server's SQLite file (decision 012);
 //! - [`proxy::LossyProxy`]: a TCP proxy that loses chosen responses on the way back;
@@ -169,4 +170,114 @@ pub fn move_job(db_path: &Path, job: &str, starts_at: DateTime<Utc>, ends_at: Da
     )
     .unwrap();
     tx.commit().unwrap();
+}
+
+/// A server process whose log (stderr) is kept line by line, for tests of how the process
+/// behaves: logs, signals, exit status. Killed on drop if still running.
+pub struct ServerProcess {
+    pub child: Child,
+    /// The API's address.
+    pub addr: SocketAddr,
+    /// The metrics listener's address, when started with `--metrics-listen`.
+    pub metrics: Option<SocketAddr>,
+    log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl ServerProcess {
+    /// Starts `bin serve <args>` with `env` added (e.g. `OFFDUTY_LOG`), and waits until it
+    /// listens (60 s at most).
+    pub fn start(bin: &Path, args: &[&str], env: &[(&str, &str)]) -> ServerProcess {
+        let mut cmd = Command::new(bin);
+        cmd.arg("serve")
+            .args(args)
+            .env("OFFDUTY_LOG", "warn")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().expect("start offduty-server");
+        let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let stderr = child.stderr.take().unwrap();
+        let sink = log.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines() {
+                let Ok(line) = line else { break };
+                sink.lock().unwrap().push(line);
+            }
+        });
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut metrics = None;
+            let mut tx = Some(tx);
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if let Some(rest) = line.split("metrics on http://").nth(1) {
+                    metrics = rest.split('/').next().map(str::to_string);
+                }
+                if let Some(rest) = line.split("listening on http://").nth(1)
+                    && let Some(t) = tx.take()
+                {
+                    let addr = rest.split_whitespace().next().unwrap_or("").to_string();
+                    let _ = t.send((addr, metrics.clone()));
+                }
+            }
+        });
+        match rx.recv_timeout(Duration::from_secs(60)) {
+            Ok((addr, metrics)) => ServerProcess {
+                child,
+                addr: addr.parse().expect("listening address"),
+                metrics: metrics.map(|m| m.parse().expect("metrics address")),
+                log,
+            },
+            Err(e) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!(
+                    "offduty-server did not start: {e}; its log:\n{}",
+                    log.lock().unwrap().join("\n")
+                );
+            }
+        }
+    }
+
+    /// The log lines so far.
+    pub fn log(&self) -> Vec<String> {
+        self.log.lock().unwrap().clone()
+    }
+
+    /// Sends a signal by name (`TERM`, `INT`) with `kill(1)`.
+    pub fn signal(&self, name: &str) {
+        let status = Command::new("kill")
+            .arg(format!("-{name}"))
+            .arg(self.child.id().to_string())
+            .status()
+            .expect("run kill");
+        assert!(status.success(), "kill -{name} failed");
+    }
+
+    /// Waits for the process to exit, at most `limit`; `None` when it is still running.
+    pub fn wait_exit(&mut self, limit: Duration) -> Option<std::process::ExitStatus> {
+        let deadline = std::time::Instant::now() + limit;
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return Some(status);
+            }
+            if std::time::Instant::now() >= deadline {
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        if matches!(self.child.try_wait(), Ok(None)) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
 }

@@ -26,7 +26,7 @@ import dev.offduty.core.QuietWindow
 import dev.offduty.core.RejectCode
 import dev.offduty.core.SecretStore
 import dev.offduty.core.Signer
-import dev.offduty.core.SortOrder
+import dev.offduty.core.BoardSort
 import dev.offduty.core.StandingKind
 import dev.offduty.core.SyncChange
 import dev.offduty.core.SyncObserver
@@ -215,7 +215,7 @@ class OfficerAppTest {
         OfficerApp(File(Files.createTempDirectory("phone").toFile(), "phone.db").absolutePath,
             baseUrl, signer, MemorySecrets(), clock)
 
-    private fun board(app: OfficerApp, onlyEligible: Boolean = true, sort: SortOrder = SortOrder.START_TIME) =
+    private fun board(app: OfficerApp, onlyEligible: Boolean = true, sort: BoardSort = BoardSort.SOONEST) =
         app.jobs(BoardFilter(near = STADIUM, onlyEligible = onlyEligible, sort = sort,
             from = Instant.now().plus(Duration.ofDays(3))))
 
@@ -265,7 +265,7 @@ class OfficerAppTest {
         assertNotNull(app.lastSync())
 
         // The board, by distance from the stadium.
-        val jobs = board(app, onlyEligible = false, sort = SortOrder.DISTANCE)
+        val jobs = board(app, onlyEligible = false, sort = BoardSort.NEAREST)
         assertTrue("the demo board has jobs", jobs.size >= 10)
         val distances = jobs.mapNotNull { it.distanceM }
         assertEquals(distances.sorted(), distances)

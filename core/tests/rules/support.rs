@@ -237,6 +237,7 @@ pub fn timecard(job: &Job, minutes: i64, status: TimecardStatus) -> Timecard {
         status,
         paid_at: None,
         version: 1,
+        rejection_reason: None,
     }
 }
 

@@ -171,6 +171,15 @@ impl Coordinator {
         .await
     }
 
+    pub async fn reject(&self, timecard: &str, reason: &str) -> Value {
+        self.call(
+            reqwest::Method::POST,
+            &format!("/v1/timecards/{timecard}/reject"),
+            Some(json!({ "reason": reason })),
+        )
+        .await
+    }
+
     pub async fn mark_paid(&self, timecard: &str) -> Value {
         self.call(
             reqwest::Method::POST,

@@ -1,7 +1,8 @@
 //! Authentication: argon2 passwords, signed short-lived access tokens, rotating refresh tokens
-//! with reuse detection, and in-memory rate limits.
+//! with reuse detection, sessions that end at once, and in-memory rate limits.
 
 pub mod passwords;
 pub mod ratelimit;
 pub mod refresh;
+pub mod sessions;
 pub mod tokens;

@@ -33,6 +33,8 @@ pub struct TokenHolder {
     pub role: Role,
     pub display_name: String,
     pub email: String,
+    /// The user's session epoch (decision 017): the access token is issued at it.
+    pub session_epoch: i64,
 }
 
 /// A successful refresh.
@@ -67,6 +69,32 @@ pub async fn store_token(
     Ok(())
 }
 
+/// Stores a new refresh token of a new `family` for `user_id` if the user's session epoch is
+/// still `epoch` and the account is enabled; returns whether it was stored.
+pub async fn store_token_at_epoch(
+    conn: &mut AnyConnection,
+    token: &str,
+    family: Uuid,
+    user_id: Uuid,
+    epoch: i64,
+    now: DateTime<Utc>,
+) -> Result<bool, DbError> {
+    let stored = sqlx::query(
+        "INSERT INTO refresh_tokens (token_hash, family_id, user_id, issued_us, expires_us) \
+         SELECT $1, $2, $3, $4, $5 WHERE EXISTS \
+           (SELECT 1 FROM users WHERE id = $3 AND session_epoch = $6 AND disabled = 0)",
+    )
+    .bind(hash_refresh_token(token))
+    .bind(family.to_string())
+    .bind(user_id.to_string())
+    .bind(to_us(now))
+    .bind(to_us(now + REFRESH_TTL))
+    .bind(epoch)
+    .execute(&mut *conn)
+    .await?;
+    Ok(stored.rows_affected() == 1)
+}
+
 /// What the database holds about one refresh token.
 struct TokenRow {
     family: String,
@@ -99,6 +127,7 @@ fn holder(row: &AnyRow) -> Result<TokenHolder, DbError> {
             .ok_or_else(|| DbError::corrupt("users", format!("role {role:?}")))?,
         display_name: get(row, "display_name")?,
         email: get(row, "email")?,
+        session_epoch: get(row, "session_epoch")?,
     })
 }
 
@@ -122,7 +151,7 @@ pub async fn rotate(
     };
     let sql = format!(
         "SELECT r.family_id, r.expires_us, r.used_us, r.revoked_us, u.id, u.department_id, \
-         u.role, u.display_name, u.email, u.disabled \
+         u.role, u.display_name, u.email, u.disabled, u.session_epoch \
          FROM refresh_tokens r JOIN users u ON u.id = r.user_id WHERE r.token_hash = $1{lock}"
     );
     let Some(row) = sqlx::query(sqlx::AssertSqlSafe(sql))

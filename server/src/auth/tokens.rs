@@ -30,6 +30,10 @@ pub struct AccessClaims {
     pub role: Role,
     /// Expiry, Unix seconds.
     pub exp: i64,
+    /// The user's session epoch when the token was issued: once it moves on (disabled,
+    /// password reset, role changed), the token is refused (`auth::sessions`).
+    #[serde(default, rename = "ep")]
+    pub epoch: i64,
 }
 
 /// Why a token was refused.
@@ -62,13 +66,27 @@ impl TokenKeys {
         k
     }
 
-    /// Issues an access token for the user.
+    /// Issues an access token for a user whose sessions were never ended (session epoch 0):
+    /// what tests and benchmarks sign in with.
     pub fn issue_access(&self, sub: Uuid, dept: Uuid, role: Role, now: DateTime<Utc>) -> String {
+        self.issue_access_at_epoch(sub, dept, role, 0, now)
+    }
+
+    /// Issues an access token for the user at their current session epoch.
+    pub fn issue_access_at_epoch(
+        &self,
+        sub: Uuid,
+        dept: Uuid,
+        role: Role,
+        epoch: i64,
+        now: DateTime<Utc>,
+    ) -> String {
         let claims = AccessClaims {
             sub,
             dept,
             role,
             exp: (now + ACCESS_TTL).timestamp(),
+            epoch,
         };
         let payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&claims).unwrap_or_default());
         let mac = URL_SAFE_NO_PAD.encode(self.mac(payload.as_bytes()));
@@ -174,6 +192,7 @@ mod tests {
             dept: Uuid::new_v4(),
             role: Role::Coordinator,
             exp: now.timestamp() + 600,
+            epoch: 0,
         };
         let forged_payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&forged_claims).unwrap());
         let mac = t.rsplit_once('.').unwrap().1;

@@ -29,8 +29,13 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     ),
     (
         5,
+        "administration",
+        include_str!("../../migrations/0005_administration.sql"),
+    ),
+    (
+        6,
         "device_push_tokens",
-        include_str!("../../migrations/0005_device_push_tokens.sql"),
+        include_str!("../../migrations/0006_device_push_tokens.sql"),
     ),
 ];
 

@@ -140,7 +140,7 @@ pub fn assignment_from_row(row: &AnyRow) -> Result<Assignment, DbError> {
 /// Columns of `timecards` (aliased `t`, with clock events `ci` and `co`) for [`timecard_from_row`].
 pub const TIMECARD_COLUMNS: &str = "t.id, t.assignment_id, t.job_id, t.officer_id, \
     t.clock_in_event, t.clock_out_event, t.worked_minutes, t.billable_minutes, t.rate_cents, \
-    t.multiplier_bp, t.gross_cents, t.status, t.paid_us, t.version, d.currency, \
+    t.multiplier_bp, t.gross_cents, t.status, t.paid_us, t.version, t.rejection_reason, d.currency, \
     ci.device_us AS ci_at, ci.verdict AS ci_verdict, ci.reasons_json AS ci_reasons, \
     ci.signed_json AS ci_signed, \
     co.device_us AS co_at, co.verdict AS co_verdict, co.reasons_json AS co_reasons, \
@@ -189,6 +189,7 @@ pub fn timecard_from_row(row: &AnyRow) -> Result<Timecard, DbError> {
             .ok_or_else(|| DbError::corrupt("timecards", format!("status {status:?}")))?,
         paid_at: get_opt_time(row, "paid_us")?,
         version: to_u64(get(row, "version")?),
+        rejection_reason: get(row, "rejection_reason")?,
     })
 }
 

@@ -162,25 +162,42 @@ pub struct DepartmentSettings {
     pub pay: PayPolicy,
 }
 
+/// The department as an officer or a customer sees it: the rules, not the pay policy.
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DepartmentRulesView {
+    pub rules: DepartmentRules,
+}
+
+/// `GET /v1/department` as the caller's role may see it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+pub enum DepartmentView {
+    /// Coordinators: the rules and the pay policy.
+    Coordinator(DepartmentSettings),
+    /// Officers and customers: the rules.
+    Member(DepartmentRulesView),
+}
+
 /// `GET /v1/department`: the rules everyone works under (pay policy for coordinators).
 pub async fn department(
     State(state): State<AppState>,
     user: AuthUser,
-) -> ApiResult<Json<serde_json::Value>> {
+) -> ApiResult<Json<DepartmentView>> {
     let mut conn = state.db.pool.acquire().await.map_err(DbError::from)?;
     let dept = load_department(&mut conn, user.department_id)
         .await?
         .ok_or_else(|| ApiError::not_found("department"))?;
-    let body = if user.role == Role::Coordinator {
-        serde_json::to_value(DepartmentSettings {
+    Ok(Json(if user.role == Role::Coordinator {
+        DepartmentView::Coordinator(DepartmentSettings {
             rules: dept.wire_rules(),
             pay: dept.pay.clone(),
         })
     } else {
-        serde_json::to_value(serde_json::json!({ "rules": dept.wire_rules() }))
-    }
-    .map_err(|_| ApiError::internal())?;
-    Ok(Json(body))
+        DepartmentView::Member(DepartmentRulesView {
+            rules: dept.wire_rules(),
+        })
+    }))
 }
 
 /// Body of `PUT /v1/department`.

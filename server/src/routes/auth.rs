@@ -19,65 +19,48 @@ use crate::extract::{ApiJson, AuthUser};
 use crate::services::audit::{self, AuditEntry};
 use crate::services::schedule::{PROFILE_COLUMNS, profile_from_row};
 
-/// Body of `POST /v1/auth/login`.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-pub struct LoginRequest {
-    pub email: String,
-    pub password: String,
-}
+pub use offduty_domain::protocol::{LoginRequest, RefreshRequest, TokenResponse, UserInfo};
 
-/// Tokens returned by login and refresh.
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct TokenResponse {
-    pub access_token: String,
-    /// Seconds until the access token expires.
-    pub expires_in: i64,
-    /// Single use: each refresh returns a new one. The same refresh retried within 60 seconds
-    /// (its response was lost) returns the same new one; any other reuse of an old one signs out
-    /// every session of that login.
-    pub refresh_token: String,
-    pub user: UserInfo,
-}
-
-/// Who is signed in.
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct UserInfo {
-    pub id: Uuid,
-    pub department_id: Uuid,
-    pub role: Role,
-    pub display_name: String,
-    pub email: String,
-}
-
-/// Body of refresh and logout.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-pub struct RefreshRequest {
-    pub refresh_token: String,
-}
-
-fn normalize_email(e: &str) -> String {
-    e.trim().to_lowercase()
-}
-
-/// Tokens for `user`: a fresh access token and the given refresh token.
-fn tokens(state: &AppState, user: UserInfo, refresh_token: String) -> TokenResponse {
+/// Tokens for `user`: a fresh access token at the user's session `epoch` and the given
+/// refresh token.
+fn tokens(state: &AppState, user: UserInfo, refresh_token: String, epoch: i64) -> TokenResponse {
     TokenResponse {
-        access_token: state
-            .tokens
-            .issue_access(user.id, user.department_id, user.role, Utc::now()),
+        access_token: state.tokens.issue_access_at_epoch(
+            user.id,
+            user.department_id,
+            user.role,
+            epoch,
+            Utc::now(),
+        ),
         expires_in: ACCESS_TTL.num_seconds(),
         refresh_token,
         user,
     }
 }
 
-/// Starts a new session (a new refresh-token family) for `user`.
-async fn issue(state: &AppState, user: UserInfo) -> Result<TokenResponse, DbError> {
+/// Starts a new session (a new refresh-token family) for `user` at the session `epoch` read with
+/// the credentials. The refresh token is stored only if that epoch is still current and the
+/// account enabled, so a sign-in racing a disable or a password reset never outlives it
+/// (decision 017).
+async fn issue(state: &AppState, user: UserInfo, epoch: i64) -> Result<TokenResponse, ApiError> {
     let refresh = new_refresh_token();
     let mut tx = state.db.write().await?;
-    refresh::store_token(tx.conn(), &refresh, Uuid::now_v7(), user.id, Utc::now()).await?;
+    if !refresh::store_token_at_epoch(
+        tx.conn(),
+        &refresh,
+        Uuid::now_v7(),
+        user.id,
+        epoch,
+        Utc::now(),
+    )
+    .await?
+    {
+        return Err(ApiError::unauthorized(
+            "this session has ended; sign in again",
+        ));
+    }
     tx.commit().await?;
-    Ok(tokens(state, user, refresh))
+    Ok(tokens(state, user, refresh, epoch))
 }
 
 fn user_info(row: &sqlx::any::AnyRow) -> Result<UserInfo, DbError> {
@@ -97,7 +80,7 @@ pub async fn login(
     State(state): State<AppState>,
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> ApiResult<Json<TokenResponse>> {
-    let email = normalize_email(&req.email);
+    let email = crate::services::fields::normalize_email(&req.email);
     if email.is_empty() || !email.contains('@') || email.len() > 254 {
         return Err(ApiError::invalid(
             "email",
@@ -111,27 +94,29 @@ pub async fn login(
         return Err(ApiError::rate_limited(wait.as_secs().max(1)));
     }
     let row = sqlx::query(
-        "SELECT id, department_id, role, display_name, email, password_hash, disabled \
-         FROM users WHERE email = $1",
+        "SELECT id, department_id, role, display_name, email, password_hash, disabled, \
+         session_epoch FROM users WHERE email = $1",
     )
     .bind(&email)
     .fetch_optional(&state.db.pool)
     .await?;
-    let (hash, info, disabled) = match &row {
+    let (hash, info, disabled, epoch) = match &row {
         Some(r) => (
             r.try_get::<String, _>("password_hash")
                 .map_err(DbError::from)?,
             Some(user_info(r)?),
             r.try_get::<i64, _>("disabled").map_err(DbError::from)? != 0,
+            r.try_get::<i64, _>("session_epoch")
+                .map_err(DbError::from)?,
         ),
-        None => (passwords::dummy_hash().to_string(), None, false),
+        None => (passwords::dummy_hash().to_string(), None, false, 0),
     };
     let password = req.password.clone();
     let ok = tokio::task::spawn_blocking(move || passwords::verify_password(&password, &hash))
         .await
         .unwrap_or(false);
     match info {
-        Some(user) if ok && !disabled => Ok(Json(issue(&state, user).await?)),
+        Some(user) if ok && !disabled => Ok(Json(issue(&state, user, epoch).await?)),
         Some(user) => {
             audit::append_now(
                 &state.db,
@@ -161,6 +146,7 @@ pub async fn refresh(
 ) -> ApiResult<Json<TokenResponse>> {
     let rotated = refresh::rotate(&state.db, &state.tokens, &req.refresh_token, Utc::now()).await?;
     let h = rotated.holder;
+    let epoch = h.session_epoch;
     let user = UserInfo {
         id: h.id,
         department_id: h.department_id,
@@ -168,7 +154,7 @@ pub async fn refresh(
         display_name: h.display_name,
         email: h.email,
     };
-    Ok(Json(tokens(&state, user, rotated.refresh_token)))
+    Ok(Json(tokens(&state, user, rotated.refresh_token, epoch)))
 }
 
 /// `POST /v1/auth/logout`: ends the session the refresh token belongs to.

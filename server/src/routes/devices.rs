@@ -2,8 +2,7 @@
 
 use axum::Json;
 use axum::extract::State;
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use chrono::Utc;
 use uuid::Uuid;
 
 use offduty_domain::protocol::Role;
@@ -14,29 +13,7 @@ use crate::db::{get, get_opt_time, get_time, get_uuid, to_us};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, AuthUser, PathId};
 
-/// Body of `POST /v1/devices`.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-pub struct RegisterDevice {
-    /// The device's P-256 public key: PEM, base64 SubjectPublicKeyInfo DER, or base64 SEC1.
-    pub public_key: String,
-    /// A name the officer recognizes ("Pixel 8", "iPhone 15").
-    pub label: String,
-}
-
-/// A registered device.
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct Device {
-    pub id: Uuid,
-    pub label: String,
-    /// Base64 SubjectPublicKeyInfo DER.
-    pub public_key: String,
-    /// Sequence of the last accepted clock event (0: none yet).
-    pub last_seq: u64,
-    /// Hash of the last accepted clock event, if any.
-    pub last_hash: Option<String>,
-    pub created_at: DateTime<Utc>,
-    pub revoked_at: Option<DateTime<Utc>>,
-}
+pub use offduty_domain::protocol::{Device, RegisterDevice};
 
 /// `POST /v1/devices`: registers this phone's signing key for the signed-in officer.
 pub async fn register(

@@ -1,5 +1,6 @@
-//! Jobs: coordinators create, cancel and award them and see the roster; officers see their
-//! department's board; customers see their own jobs.
+//! Jobs: coordinators create, edit, cancel and award them and see the roster; officers see
+//! their department's board; customers see their own jobs. The decisions are in
+//! `services::jobs` and `services::job_edit`.
 
 use axum::Json;
 use axum::extract::State;
@@ -8,171 +9,18 @@ use serde::{Deserialize, Serialize};
 use sqlx::Any;
 use uuid::Uuid;
 
-use offduty_domain::award::{self, AwardRule, ReleaseTier};
-use offduty_domain::eligibility::Requirements;
-use offduty_domain::geofence::{GeoPoint, Geofence, distance_m};
 use offduty_domain::protocol::{AssignmentStatus, Job, JobStatus, Role};
 
 use crate::app::AppState;
 use crate::db::rows::{JOB_COLUMNS, job_from_row};
-use crate::db::{get, get_uuid, json, to_us};
+use crate::db::{get, get_uuid, to_us};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery, AuthUser, PathId};
-use crate::services::assignments::TxCtx;
-use crate::services::audit::{self, AuditEntry};
-use crate::services::award::{AwardReport, award_now, load_department};
-use crate::services::changes::{self, Entity};
-use crate::services::notify::{self, Notice};
+use crate::services::award::{AwardReport, award_now};
+use crate::services::job_edit::{self, JobUpdate};
+use crate::services::jobs::{self, fetch_job};
 
-/// Body of `POST /v1/jobs`.
-#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
-pub struct NewJob {
-    pub title: String,
-    pub customer_name: String,
-    /// The customer account this job is for, if the customer uses offduty.
-    #[serde(default)]
-    pub customer_id: Option<Uuid>,
-    pub site_name: String,
-    pub address: String,
-    pub location: GeoPoint,
-    pub geofence: Geofence,
-    pub starts_at: DateTime<Utc>,
-    pub ends_at: DateTime<Utc>,
-    pub slots: u32,
-    pub job_type: String,
-    /// Hourly officer rate in cents; defaults to the department's rate for `job_type`.
-    #[serde(default)]
-    pub rate_cents: Option<i64>,
-    #[serde(default)]
-    pub requirements: Requirements,
-    pub award_rule: AwardRule,
-    /// Defaults to now.
-    #[serde(default)]
-    pub signup_opens_at: Option<DateTime<Utc>>,
-    /// Required for ranked rules (the award runs then); optional for first come.
-    #[serde(default)]
-    pub signup_closes_at: Option<DateTime<Utc>>,
-    #[serde(default)]
-    pub release_tiers: Vec<ReleaseTier>,
-    #[serde(default)]
-    pub notes: String,
-}
-
-fn text(field: &str, v: &str, max: usize) -> Result<String, ApiError> {
-    let t = v.trim();
-    if t.is_empty() {
-        return Err(ApiError::invalid(field, "must not be empty"));
-    }
-    if t.chars().count() > max {
-        return Err(ApiError::invalid(
-            field,
-            format!("must be at most {max} characters"),
-        ));
-    }
-    Ok(t.to_string())
-}
-
-/// Checks a new job; every error names its field.
-fn validate(j: &NewJob, now: DateTime<Utc>) -> Result<(), ApiError> {
-    text("title", &j.title, 120)?;
-    text("customer_name", &j.customer_name, 120)?;
-    text("site_name", &j.site_name, 120)?;
-    text("address", &j.address, 200)?;
-    j.location
-        .validate()
-        .map_err(|e| ApiError::invalid("location", e.to_string()))?;
-    j.geofence
-        .validate()
-        .map_err(|e| ApiError::invalid("geofence", e.to_string()))?;
-    let gap = distance_m(j.location, j.geofence.center());
-    if gap > 5_000.0 {
-        return Err(ApiError::invalid(
-            "geofence",
-            format!(
-                "the fence is {:.1} km from the job's location",
-                gap / 1000.0
-            ),
-        ));
-    }
-    if j.ends_at <= j.starts_at {
-        return Err(ApiError::invalid("ends_at", "must be after starts_at"));
-    }
-    if j.ends_at - j.starts_at > Duration::hours(24) {
-        return Err(ApiError::invalid(
-            "ends_at",
-            "a shift lasts at most 24 hours",
-        ));
-    }
-    if j.starts_at <= now {
-        return Err(ApiError::invalid("starts_at", "must be in the future"));
-    }
-    if j.starts_at > now + Duration::days(400) {
-        return Err(ApiError::invalid("starts_at", "must be within 400 days"));
-    }
-    if j.slots == 0 || j.slots > 500 {
-        return Err(ApiError::invalid("slots", "must be between 1 and 500"));
-    }
-    let jt = j.job_type.trim();
-    if jt.is_empty()
-        || jt.len() > 40
-        || !jt
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c == '_' || c.is_ascii_digit())
-    {
-        return Err(ApiError::invalid(
-            "job_type",
-            "use 1 to 40 lowercase letters, digits or underscores (e.g. traffic)",
-        ));
-    }
-    if let Some(r) = j.rate_cents
-        && !(1..=1_000_000).contains(&r)
-    {
-        return Err(ApiError::invalid(
-            "rate_cents",
-            "must be between 1 and 1000000 cents",
-        ));
-    }
-    for (i, c) in j.requirements.certifications.iter().enumerate() {
-        text(&format!("requirements.certifications[{i}]"), c, 40)?;
-    }
-    for (i, g) in j.requirements.groups.iter().enumerate() {
-        text(&format!("requirements.groups[{i}]"), g, 40)?;
-    }
-    j.award_rule
-        .validate()
-        .map_err(|e| ApiError::invalid_at("award_rule", e))?;
-    award::validate_tiers(&j.release_tiers)
-        .map_err(|e| ApiError::invalid_at("release_tiers", e))?;
-    let opens = j.signup_opens_at.unwrap_or(now);
-    if opens > j.starts_at {
-        return Err(ApiError::invalid(
-            "signup_opens_at",
-            "must be before starts_at",
-        ));
-    }
-    match (j.award_rule.is_immediate(), j.signup_closes_at) {
-        (false, None) => {
-            return Err(ApiError::invalid(
-                "signup_closes_at",
-                "a ranked award rule needs a time when signups close (the award runs then)",
-            ));
-        }
-        (_, Some(c)) if c <= opens || c > j.starts_at => {
-            return Err(ApiError::invalid(
-                "signup_closes_at",
-                "must be after signup_opens_at and no later than starts_at",
-            ));
-        }
-        _ => {}
-    }
-    if j.notes.chars().count() > 2000 {
-        return Err(ApiError::invalid(
-            "notes",
-            "must be at most 2000 characters",
-        ));
-    }
-    Ok(())
-}
+pub use crate::services::jobs::NewJob;
 
 /// `POST /v1/jobs` (coordinator): posts a job on the board.
 pub async fn create(
@@ -181,110 +29,23 @@ pub async fn create(
     ApiJson(req): ApiJson<NewJob>,
 ) -> ApiResult<(axum::http::StatusCode, Json<Job>)> {
     user.require(Role::Coordinator)?;
-    let now = Utc::now();
-    validate(&req, now)?;
-    let mut tx = state.db.write().await?;
-    let seq = changes::next_seq(tx.conn(), user.department_id).await?;
-    let dept = load_department(tx.conn(), user.department_id)
-        .await?
-        .ok_or_else(|| ApiError::unauthorized("your department no longer exists"))?;
-    if let Some(c) = req.customer_id {
-        let n: i64 = get(
-            &sqlx::query(
-                "SELECT COUNT(*) AS n FROM users WHERE id = $1 AND department_id = $2 AND role = 'customer'",
-            )
-            .bind(c.to_string())
-            .bind(dept.id.to_string())
-            .fetch_one(&mut *tx.conn())
-            .await?,
-            "n",
-        )?;
-        if n == 0 {
-            return Err(ApiError::invalid(
-                "customer_id",
-                "no such customer in your department",
-            ));
-        }
-    }
-    let rate = req
-        .rate_cents
-        .unwrap_or_else(|| dept.pay.rate_for(req.job_type.trim()));
-    let multiplier = dept.pay.multiplier_bp(req.starts_at, now, dept.tz);
-    let id = Uuid::now_v7();
-    let opens = req.signup_opens_at.unwrap_or(now);
-    let awarded_us = req.award_rule.is_immediate().then_some(to_us(now));
-    sqlx::query(
-        "INSERT INTO jobs (id, department_id, customer_id, title, customer_name, site_name, address, \
-         lat, lon, geofence_json, starts_us, ends_us, slots, job_type, rate_cents, multiplier_bp, \
-         requirements_json, award_rule_json, release_tiers_json, signup_opens_us, \
-         signup_closes_us, awarded_us, status, notes, created_by, created_us, version) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
-         $19, $20, $21, $22, 'open', $23, $24, $25, $26)",
-    )
-    .bind(id.to_string())
-    .bind(dept.id.to_string())
-    .bind(req.customer_id.map(|c| c.to_string()))
-    .bind(req.title.trim())
-    .bind(req.customer_name.trim())
-    .bind(req.site_name.trim())
-    .bind(req.address.trim())
-    .bind(req.location.lat)
-    .bind(req.location.lon)
-    .bind(json(&req.geofence))
-    .bind(to_us(req.starts_at))
-    .bind(to_us(req.ends_at))
-    .bind(i64::from(req.slots))
-    .bind(req.job_type.trim())
-    .bind(rate)
-    .bind(i64::from(multiplier))
-    .bind(json(&req.requirements))
-    .bind(json(&req.award_rule))
-    .bind(json(&req.release_tiers))
-    .bind(to_us(opens))
-    .bind(req.signup_closes_at.map(to_us))
-    .bind(awarded_us)
-    .bind(req.notes.trim())
-    .bind(user.user_id.to_string())
-    .bind(to_us(now))
-    .bind(seq)
-    .execute(&mut *tx.conn())
-    .await?;
-    changes::record(tx.conn(), dept.id, seq, Entity::Job, id, None).await?;
-    audit::append(
-        tx.conn(),
-        dept.id,
-        AuditEntry {
-            actor_id: Some(user.user_id),
-            action: "job_created",
-            entity: "job",
-            entity_id: id.to_string(),
-            detail: serde_json::to_value(&req).unwrap_or_default(),
-        },
-        now,
-    )
-    .await?;
-    let job = fetch_job(tx.conn(), dept.id, id)
-        .await?
-        .ok_or_else(ApiError::internal)?;
-    tx.commit().await?;
+    let job = jobs::create(&state.db, user, &req, Utc::now()).await?;
     Ok((axum::http::StatusCode::CREATED, Json(job)))
 }
 
-async fn fetch_job(
-    conn: &mut sqlx::AnyConnection,
-    department_id: Uuid,
-    id: Uuid,
-) -> Result<Option<Job>, crate::db::DbError> {
-    let sql = format!(
-        "SELECT {JOB_COLUMNS} FROM jobs j JOIN departments d ON d.id = j.department_id \
-         WHERE j.id = $1 AND j.department_id = $2"
-    );
-    let row = sqlx::query::<Any>(sqlx::AssertSqlSafe(sql))
-        .bind(id.to_string())
-        .bind(department_id.to_string())
-        .fetch_optional(&mut *conn)
-        .await?;
-    row.as_ref().map(job_from_row).transpose()
+/// `PATCH /v1/jobs/{id}` (coordinator): edits or reschedules a job; everyone on it is told and
+/// re-checked (decision 018).
+pub async fn update(
+    State(state): State<AppState>,
+    user: AuthUser,
+    PathId(id): PathId,
+    ApiJson(body): ApiJson<serde_json::Value>,
+) -> ApiResult<Json<JobUpdate>> {
+    user.require(Role::Coordinator)?;
+    let patch = job_edit::parse_patch(&body)?;
+    Ok(Json(
+        job_edit::update(&state.db, user, id, &patch, Utc::now()).await?,
+    ))
 }
 
 /// The department's job `id`, or 404 (also for another department's job).
@@ -382,99 +143,7 @@ pub async fn cancel(
     PathId(id): PathId,
 ) -> ApiResult<Json<Job>> {
     user.require(Role::Coordinator)?;
-    let now = Utc::now();
-    let mut tx = state.db.write().await?;
-    let seq = changes::next_seq(tx.conn(), user.department_id).await?;
-    let dept = load_department(tx.conn(), user.department_id)
-        .await?
-        .ok_or_else(|| ApiError::unauthorized("your department no longer exists"))?;
-    let ctx = TxCtx {
-        user,
-        dept: &dept,
-        dialect: state.db.dialect,
-        now,
-        seq,
-    };
-    let Some(locked) =
-        crate::services::assignments::lock_job(tx.conn(), ctx.dialect, dept.id, id).await?
-    else {
-        return Err(ApiError::not_found("job"));
-    };
-    let job = locked.job;
-    if matches!(job.status, JobStatus::Cancelled | JobStatus::Completed) {
-        return Err(ApiError::conflict(format!(
-            "the job is already {}",
-            job.status.as_str()
-        )));
-    }
-    let rows = sqlx::query(
-        "SELECT id, officer_id FROM assignments WHERE job_id = $1 \
-         AND status IN ('requested', 'awarded', 'waitlisted')",
-    )
-    .bind(id.to_string())
-    .fetch_all(&mut *tx.conn())
-    .await?;
-    for r in &rows {
-        let aid = get_uuid(r, "id")?;
-        let officer = get_uuid(r, "officer_id")?;
-        sqlx::query(
-            "UPDATE assignments SET status = $1, position = NULL, offered_us = NULL, \
-             updated_us = $2, version = $3 WHERE id = $4",
-        )
-        .bind(AssignmentStatus::JobCancelled.as_str())
-        .bind(to_us(now))
-        .bind(seq)
-        .bind(aid.to_string())
-        .execute(&mut *tx.conn())
-        .await?;
-        changes::record(
-            tx.conn(),
-            dept.id,
-            seq,
-            Entity::Assignment,
-            aid,
-            Some(officer),
-        )
-        .await?;
-        notify::enqueue(
-            tx.conn(),
-            dept.id,
-            officer,
-            &Notice::JobCancelled {
-                job_id: id,
-                title: job.title.clone(),
-            },
-            now,
-        )
-        .await?;
-    }
-    sqlx::query(
-        "UPDATE jobs SET status = 'cancelled', slots_filled = 0, slots_offered = 0, version = $1 \
-         WHERE id = $2",
-    )
-    .bind(seq)
-    .bind(id.to_string())
-    .execute(&mut *tx.conn())
-    .await?;
-    changes::record(tx.conn(), dept.id, seq, Entity::Job, id, None).await?;
-    audit::append(
-        tx.conn(),
-        dept.id,
-        AuditEntry {
-            actor_id: Some(user.user_id),
-            action: "job_cancelled",
-            entity: "job",
-            entity_id: id.to_string(),
-            detail: serde_json::json!({"officers_told": rows.len()}),
-        },
-        now,
-    )
-    .await?;
-    let job = fetch_job(tx.conn(), dept.id, id)
-        .await?
-        .ok_or_else(ApiError::internal)?;
-    tx.commit().await?;
-    Ok(Json(job))
+    Ok(Json(jobs::cancel(&state.db, user, id, Utc::now()).await?))
 }
 
 /// `POST /v1/jobs/{id}/award` (coordinator): closes signups on a ranked job now and awards it.

@@ -1,5 +1,6 @@
 //! HTTP handlers, one file per area. Handlers parse and authorize; decisions live in `services`.
 
+pub mod accounts;
 pub mod actions;
 pub mod admin;
 pub mod auth;

@@ -26,12 +26,10 @@ pub async fn sync(
     ApiQuery(q): ApiQuery<SyncQuery>,
 ) -> ApiResult<Json<SyncResponse>> {
     user.require(Role::Officer)?;
-    let response = sync::read(
-        &state.db,
-        user.department_id,
-        user.user_id,
-        q.cursor.unwrap_or(0),
-    )
-    .await?;
+    let cursor = q.cursor.unwrap_or(0);
+    let response = sync::read(&state.db, user.department_id, user.user_id, cursor).await?;
+    state
+        .metrics
+        .sync_pulled(cursor, response.cursor, response.full);
     Ok(Json(response))
 }

@@ -1,4 +1,5 @@
-//! Timecards and earnings: officers read their own; coordinators review, approve and mark paid.
+//! Timecards and earnings: officers read their own; coordinators review (approve or reject)
+//! and mark paid. The review steps are the state machine in `services::timecards`.
 
 use axum::Json;
 use axum::extract::State;
@@ -12,11 +13,10 @@ use offduty_domain::protocol::{Role, Timecard, TimecardStatus};
 
 use crate::app::AppState;
 use crate::db::rows::{TIMECARD_COLUMNS, TIMECARD_FROM, timecard_from_row};
-use crate::db::{DbError, get, get_uuid, to_us};
+use crate::db::{DbError, get, to_us};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{ApiQuery, AuthUser, PathId};
-use crate::services::audit::{self, AuditEntry};
-use crate::services::changes::{self, Entity};
+use crate::extract::{ApiJson, ApiQuery, AuthUser, PathId};
+use crate::services::timecards::{Step, take_step};
 
 /// Query of `GET /v1/timecards` and `GET /v1/earnings`.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -92,103 +92,19 @@ pub async fn list(
 /// Body of approve.
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct ApproveRequest {
-    /// Required to approve a timecard that needs review: what the coordinator checked.
+    /// Required to approve a timecard that needs review or was rejected: what the coordinator
+    /// checked.
     #[serde(default)]
     pub note: Option<String>,
 }
 
-async fn transition(
-    state: &AppState,
-    user: AuthUser,
-    id: Uuid,
-    from: &[TimecardStatus],
-    to: TimecardStatus,
-    note: Option<String>,
-) -> ApiResult<Json<Timecard>> {
-    user.require(Role::Coordinator)?;
-    let now = Utc::now();
-    let mut tx = state.db.write().await?;
-    let seq = changes::next_seq(tx.conn(), user.department_id).await?;
-    let row = sqlx::query(
-        "SELECT status, officer_id, clock_out_event FROM timecards WHERE id = $1 AND department_id = $2",
-    )
-    .bind(id.to_string())
-    .bind(user.department_id.to_string())
-    .fetch_optional(&mut *tx.conn())
-    .await?
-    .ok_or_else(|| ApiError::not_found("timecard"))?;
-    let status: String = get(&row, "status")?;
-    let current = TimecardStatus::parse(&status)
-        .ok_or_else(|| DbError::corrupt("timecards", status.clone()))?;
-    if !from.contains(&current) {
-        return Err(ApiError::conflict(format!(
-            "the timecard is {}; it must be {} for this",
-            current.as_str(),
-            from.iter()
-                .map(|s| s.as_str())
-                .collect::<Vec<_>>()
-                .join(" or ")
-        )));
-    }
-    if current == TimecardStatus::NeedsReview
-        && note.as_deref().map(str::trim).unwrap_or("").is_empty()
-    {
-        return Err(ApiError::invalid(
-            "note",
-            "this timecard needs review: say what you checked before approving it",
-        ));
-    }
-    let officer = get_uuid(&row, "officer_id")?;
-    let (set, who) = match to {
-        TimecardStatus::Approved => ("approved_us", Some(user.user_id.to_string())),
-        _ => ("paid_us", None),
-    };
-    let sql = format!(
-        "UPDATE timecards SET status = $1, {set} = $2, approved_by = COALESCE($3, approved_by), \
-         version = $4 WHERE id = $5"
-    );
-    sqlx::query::<Any>(sqlx::AssertSqlSafe(sql))
-        .bind(to.as_str())
-        .bind(to_us(now))
-        .bind(who)
-        .bind(seq)
-        .bind(id.to_string())
-        .execute(&mut *tx.conn())
-        .await?;
-    changes::record(
-        tx.conn(),
-        user.department_id,
-        seq,
-        Entity::Timecard,
-        id,
-        Some(officer),
-    )
-    .await?;
-    audit::append(
-        tx.conn(),
-        user.department_id,
-        AuditEntry {
-            actor_id: Some(user.user_id),
-            action: if to == TimecardStatus::Approved {
-                "timecard_approved"
-            } else {
-                "timecard_paid"
-            },
-            entity: "timecard",
-            entity_id: id.to_string(),
-            detail: serde_json::json!({"from": current, "note": note}),
-        },
-        now,
-    )
-    .await?;
-    let sql = format!("SELECT {TIMECARD_COLUMNS} FROM {TIMECARD_FROM} WHERE t.id = $1");
-    let row = sqlx::query::<Any>(sqlx::AssertSqlSafe(sql))
-        .bind(id.to_string())
-        .fetch_one(&mut *tx.conn())
-        .await?;
-    let card = timecard_from_row(&row)?;
-    tx.commit().await?;
-    Ok(Json(card))
+/// Body of `POST /v1/timecards/{id}/reject`.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct RejectRequest {
+    /// Why the timecard is rejected (required, 1 to 1000 characters; a missing or blank one is a
+    /// 422 naming `reason`). The officer sees it.
+    #[serde(default)]
+    pub reason: String,
 }
 
 /// `POST /v1/timecards/{id}/approve` (coordinator).
@@ -198,21 +114,36 @@ pub async fn approve(
     PathId(id): PathId,
     body: axum::body::Bytes,
 ) -> ApiResult<Json<Timecard>> {
+    user.require(Step::Approve.rule().by)?;
     // The body is optional: `{"note": "…"}` is needed only for a timecard under review.
     let note = if body.iter().all(u8::is_ascii_whitespace) {
         None
     } else {
         crate::extract::parse_json::<ApproveRequest>(&body)?.note
     };
-    transition(
-        &state,
+    let card = take_step(&state.db, user, id, Step::Approve, note, Utc::now()).await?;
+    Ok(Json(card))
+}
+
+/// `POST /v1/timecards/{id}/reject` (coordinator): nothing is owed for this shift; the officer
+/// sees the reason on their next sync and is notified.
+pub async fn reject(
+    State(state): State<AppState>,
+    user: AuthUser,
+    PathId(id): PathId,
+    ApiJson(req): ApiJson<RejectRequest>,
+) -> ApiResult<Json<Timecard>> {
+    user.require(Step::Reject.rule().by)?;
+    let card = take_step(
+        &state.db,
         user,
         id,
-        &[TimecardStatus::Pending, TimecardStatus::NeedsReview],
-        TimecardStatus::Approved,
-        note,
+        Step::Reject,
+        Some(req.reason),
+        Utc::now(),
     )
-    .await
+    .await?;
+    Ok(Json(card))
 }
 
 /// `POST /v1/timecards/{id}/paid` (coordinator): the officer has been paid for this shift.
@@ -221,15 +152,9 @@ pub async fn mark_paid(
     user: AuthUser,
     PathId(id): PathId,
 ) -> ApiResult<Json<Timecard>> {
-    transition(
-        &state,
-        user,
-        id,
-        &[TimecardStatus::Approved, TimecardStatus::Invoiced],
-        TimecardStatus::Paid,
-        None,
-    )
-    .await
+    user.require(Step::MarkPaid.rule().by)?;
+    let card = take_step(&state.db, user, id, Step::MarkPaid, None, Utc::now()).await?;
+    Ok(Json(card))
 }
 
 /// One shift in an earnings statement.
@@ -246,6 +171,9 @@ pub struct EarningsLine {
     pub gross_cents: Option<i64>,
     pub status: TimecardStatus,
     pub paid_at: Option<DateTime<Utc>>,
+    /// Why a coordinator rejected it (then nothing on it counts in the totals).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rejection_reason: Option<String>,
 }
 
 /// Response of `GET /v1/earnings`.
@@ -281,6 +209,7 @@ pub async fn earnings(
             gross_cents: t.gross_cents,
             status: t.status,
             paid_at: t.paid_at,
+            rejection_reason: t.rejection_reason,
         });
     }
     if currency.is_empty() {

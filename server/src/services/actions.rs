@@ -105,7 +105,9 @@ pub async fn submit(
     };
     let mut outcomes = Vec::with_capacity(batch.actions.len());
     for (i, env) in batch.actions.iter().enumerate() {
-        outcomes.push(decide_one(state, user, &dept, batch.device_clock.as_ref(), env, i).await?);
+        let decided = decide_one(state, user, &dept, batch.device_clock.as_ref(), env, i).await?;
+        state.metrics.action_decided(&env.action, &decided);
+        outcomes.push(decided);
     }
     Ok(ActionResults {
         api_version: API_VERSION,

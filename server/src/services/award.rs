@@ -232,13 +232,17 @@ pub async fn sweep(db: &Db, now: DateTime<Utc>) -> Result<usize, DbError> {
     Ok(changed)
 }
 
-/// Runs [`sweep`] every `every` until the process ends. (Expired rows are removed by
-/// [`crate::services::retention`].)
-pub async fn run_sweeper(db: Db, every: Duration) {
+/// Runs [`sweep`] every `every` until `stop` says so (or its sender is gone). A sweep under
+/// way when `stop` comes is finished first: the sweeper stops only between sweeps. (Expired
+/// rows are removed by [`crate::services::retention`].)
+pub async fn run_sweeper(db: Db, every: Duration, mut stop: tokio::sync::watch::Receiver<bool>) {
     let mut tick = tokio::time::interval(every);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
-        tick.tick().await;
+        tokio::select! {
+            _ = tick.tick() => {}
+            _ = stop.wait_for(|stop| *stop) => break,
+        }
         match sweep(&db, Utc::now()).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(jobs = n, "award sweep changed jobs"),

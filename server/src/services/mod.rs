@@ -1,15 +1,25 @@
 //! The department's decisions, each inside one write transaction: officer actions, awards,
-//! clock events, and the bookkeeping every change needs (change log, audit chain, notifications);
-//! the sync read model; and retention (what is kept, and for how long).
+//! clock events, coordinators' decisions on jobs, timecards and accounts, and the bookkeeping
+//! every change needs (change log, audit chain, notifications); the sync read model; and
+//! retention (what is kept, and for how long).
 
+pub mod access;
+pub mod accounts;
 pub mod actions;
 pub mod assignments;
 pub mod audit;
 pub mod award;
 pub mod changes;
 pub mod clock;
+pub mod fields;
+pub mod job_edit;
+pub mod jobs;
 pub mod line;
 pub mod notify;
 pub mod retention;
+pub mod roster;
+pub mod roster_csv;
 pub mod schedule;
 pub mod sync;
+pub mod timecards;
+pub mod txn;

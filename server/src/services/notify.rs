@@ -30,6 +30,29 @@ pub enum Notice {
     SlotTakenOver { job_id: Uuid, title: String },
     /// The department called off a job you held or waited for.
     JobCancelled { job_id: Uuid, title: String },
+    /// A coordinator edited a job you hold, asked for or wait for; `reasons` say why you may no
+    /// longer work it as edited (empty when you still may).
+    JobChanged {
+        job_id: Uuid,
+        title: String,
+        changed: Vec<String>,
+        still_eligible: bool,
+        reasons: Vec<String>,
+    },
+    /// (To the coordinator who edited a job.) An officer holding a slot may no longer work it.
+    HolderNoLongerEligible {
+        job_id: Uuid,
+        title: String,
+        officer_id: Uuid,
+        display_name: String,
+        reasons: Vec<String>,
+    },
+    /// A coordinator rejected your timecard, saying why.
+    TimecardRejected {
+        timecard_id: Uuid,
+        job_id: Uuid,
+        reason: String,
+    },
 }
 
 impl Notice {
@@ -39,6 +62,9 @@ impl Notice {
             Notice::Waitlisted { .. } => "waitlisted",
             Notice::SlotTakenOver { .. } => "slot_taken_over",
             Notice::JobCancelled { .. } => "job_cancelled",
+            Notice::JobChanged { .. } => "job_changed",
+            Notice::HolderNoLongerEligible { .. } => "holder_no_longer_eligible",
+            Notice::TimecardRejected { .. } => "timecard_rejected",
         }
     }
 }

@@ -266,12 +266,16 @@ pub async fn run_once(db: &Db, now: DateTime<Utc>, policy: &RetentionPolicy) -> 
     report
 }
 
-/// Runs [`run_once`] every `policy.every` until the process ends.
-pub async fn run(db: Db, policy: RetentionPolicy) {
+/// Runs [`run_once`] every `policy.every` until `stop` says so (or its sender is gone); a run
+/// under way is finished first.
+pub async fn run(db: Db, policy: RetentionPolicy, mut stop: tokio::sync::watch::Receiver<bool>) {
     let mut tick = tokio::time::interval(policy.every);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
-        tick.tick().await;
+        tokio::select! {
+            _ = tick.tick() => {}
+            _ = stop.wait_for(|stop| *stop) => break,
+        }
         run_once(&db, Utc::now(), &policy).await;
     }
 }

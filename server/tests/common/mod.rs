@@ -109,6 +109,8 @@ pub struct Actor {
 pub struct TestApp {
     pub backend: Backend,
     pub url: String,
+    /// The database this server runs on (a second server process can share it).
+    pub database_url: String,
     pub addr: SocketAddr,
     pub db: Db,
     pub state: AppState,
@@ -143,6 +145,7 @@ impl TestApp {
         TestApp {
             backend,
             url: format!("http://{addr}"),
+            database_url: database_url.to_string(),
             addr,
             db,
             state,

@@ -1,9 +1,13 @@
 // Platform services for the offduty core on Apple platforms: the signing key in the Secure
-// Enclave, session tokens in the Keychain, and the device's clocks. They only forward to the OS;
-// every decision (what to sign, when a punch is doubtful, when to retry) is made in Rust.
-// A failure is thrown as `PlatformError.Failed`, which the core turns into an error the UI
-// shows — never a crash.
+// Enclave and session tokens in the Keychain (the device's clocks are in SystemDeviceClock.swift).
+// They only forward to the OS; every decision (what to sign, when a punch is doubtful, when to
+// retry) is made in Rust. A failure is thrown as `PlatformError.Failed`, which the core turns
+// into an error the UI shows — never a crash.
+//
+// Apple only: Linux has no Security framework, so there this file compiles to nothing
+// (decision 026); scripts/swift-check.sh parses it, macOS builds it.
 
+#if canImport(Security)
 import Foundation
 import Security
 
@@ -177,53 +181,6 @@ public final class KeychainSecretStore: SecretStore {
     }
 }
 
-// MARK: - Clocks
-
-/// The device's clocks: wall time from `Date()`, time since boot, and a boot identifier, so the
-/// server can tell a changed wall clock from time that really passed.
-public final class SystemDeviceClock: DeviceClock {
-    public init() {}
-
-    public func nowMs() throws -> Int64 {
-        Int64((Date().timeIntervalSince1970 * 1000).rounded())
-    }
-
-    /// Milliseconds since boot, including sleep, as the core requires. Not
-    /// `ProcessInfo.processInfo.systemUptime`: that clock stops while the device sleeps, and a
-    /// phone sleeps through most of a shift. `CLOCK_MONOTONIC_RAW` (the continuous time base)
-    /// keeps counting.
-    public func monotonicMs() throws -> UInt64 {
-        clock_gettime_nsec_np(CLOCK_MONOTONIC_RAW) / 1_000_000
-    }
-
-    /// Identifies this boot, so the server compares monotonic readings only within one boot:
-    /// `kern.bootsessionuuid` (a fresh UUID at every start), else the boot time from
-    /// `sysctl kern.boottime`. The boot session comes first because the kernel moves
-    /// `kern.boottime` whenever the wall clock is set — exactly when the server needs a steady
-    /// boot id to notice that the clock was changed.
-    public func bootId() throws -> String {
-        if let session = sysctlString("kern.bootsessionuuid"), !session.isEmpty {
-            return session
-        }
-        var mib: [Int32] = [CTL_KERN, KERN_BOOTTIME]
-        var boot = timeval()
-        var size = MemoryLayout<timeval>.stride
-        guard sysctl(&mib, UInt32(mib.count), &boot, &size, nil, 0) == 0 else {
-            // kern.boottime is always readable; this is not expected to happen.
-            return "boot-unknown"
-        }
-        return "boottime-\(boot.tv_sec).\(boot.tv_usec)"
-    }
-
-    private func sysctlString(_ name: String) -> String? {
-        var size = 0
-        guard sysctlbyname(name, nil, &size, nil, 0) == 0, size > 0 else { return nil }
-        var buffer = [CChar](repeating: 0, count: size)
-        guard sysctlbyname(name, &buffer, &size, nil, 0) == 0 else { return nil }
-        return String(cString: buffer)
-    }
-}
-
 // MARK: - Errors
 
 private func platformFailure(_ what: String, _ error: Unmanaged<CFError>?) -> PlatformError {
@@ -235,3 +192,4 @@ private func platformFailure(_ what: String, status: OSStatus) -> PlatformError 
     let message = SecCopyErrorMessageString(status, nil) as String? ?? "OSStatus \(status)"
     return PlatformError.Failed(detail: "\(what): \(message) (\(status))")
 }
+#endif

@@ -1,6 +1,7 @@
-// Smoke tests of the Swift surface (macOS: `swift test` in ios/OffdutyCore after
-// scripts/build-xcframework.sh): the Rust core loads, opens a database, answers, and its errors
-// arrive as Swift errors. The behaviour itself is tested in Rust and on the JVM.
+// Smoke tests of the Swift surface, without a server: the Rust core loads, opens a database,
+// answers, and its errors arrive as Swift errors. Run on Linux by scripts/swift-test.sh and on
+// macOS by `swift test` in ios/OffdutyCore after scripts/build-xcframework.sh. The officer's
+// journey against a real server is OfficerJourneyTests.
 
 import Foundation
 import XCTest
@@ -15,30 +16,6 @@ final class UnusedSigner: Signer {
 
     func sign(message: Data) throws -> Data {
         throw PlatformError.Failed(detail: "no key in the smoke tests")
-    }
-}
-
-/// Secrets in memory.
-final class MemorySecrets: SecretStore, @unchecked Sendable {
-    private let lock = NSLock()
-    private var values: [String: String] = [:]
-
-    func get(name: String) throws -> String? {
-        lock.lock()
-        defer { lock.unlock() }
-        return values[name]
-    }
-
-    func set(name: String, value: String) throws {
-        lock.lock()
-        defer { lock.unlock() }
-        values[name] = value
-    }
-
-    func delete(name: String) throws {
-        lock.lock()
-        defer { lock.unlock() }
-        values[name] = nil
     }
 }
 
@@ -70,10 +47,12 @@ final class SmokeTests: XCTestCase {
     func testABadIdIsAnInvalidArgument() throws {
         let app = try newApp()
         XCTAssertThrowsError(try app.claim(jobId: "not-an-id")) { error in
-            guard case let ApiError.Invalid(field, _) = error else {
+            guard case let ApiError.Invalid(field, code, detail) = error else {
                 return XCTFail("expected ApiError.Invalid, got \(error)")
             }
             XCTAssertEqual(field, "job_id")
+            XCTAssertEqual(code, .badFormat)
+            XCTAssertEqual(detail, "\"not-an-id\" is not an id")
         }
     }
 
