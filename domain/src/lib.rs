@@ -15,9 +15,11 @@
 //! - [`pay`]: integer-cent pay with multipliers, minimums and one rounding rule.
 //! - [`policy`]: cancellation windows.
 //! - [`prefs`]: notification channels and quiet hours.
+//! - [`directory`]: the officer directory colleagues search (no contact details).
 
 pub mod actions;
 pub mod award;
+pub mod directory;
 pub mod earnings;
 pub mod eligibility;
 pub mod geofence;
