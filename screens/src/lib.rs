@@ -16,6 +16,14 @@ pub mod board;
 pub mod format;
 pub mod text;
 
+pub mod actions;
+pub mod activity;
+pub mod job;
+pub mod shifts;
+pub mod sign_in;
+pub mod sign_in_link;
+pub mod transfer;
+
 use std::sync::{Arc, Mutex, Weak};
 
 use serde::{Deserialize, Serialize};
@@ -23,8 +31,12 @@ use serde::{Deserialize, Serialize};
 use offduty_core::sync::SyncReport;
 use offduty_core::{Core, CoreError};
 
+pub use activity::ActivityScreen;
 pub use board::BoardScreen;
 pub use format::{Display, Fmt, HourCycle};
+pub use job::JobScreen;
+pub use shifts::ShiftsScreen;
+pub use sign_in::SignInScreen;
 use text::Msg;
 
 /// A shell's hook on one screen: called (on a library thread) whenever the screen's state may
@@ -260,6 +272,38 @@ impl Screens {
     pub fn board(self: &Arc<Self>) -> Arc<BoardScreen> {
         let screen = Arc::new(BoardScreen::new(self.clone()));
         let weak: Weak<BoardScreen> = Arc::downgrade(&screen);
+        self.register(weak);
+        screen
+    }
+
+    /// The sign-in screen (the server address pre-filled with the core's).
+    pub fn sign_in(self: &Arc<Self>) -> Arc<SignInScreen> {
+        let screen = Arc::new(SignInScreen::new(self.clone()));
+        let weak: Weak<SignInScreen> = Arc::downgrade(&screen);
+        self.register(weak);
+        screen
+    }
+
+    /// The detail screen of one job (`job_id` as the board's rows give it).
+    pub fn job(self: &Arc<Self>, job_id: &str) -> Arc<JobScreen> {
+        let screen = Arc::new(JobScreen::new(self.clone(), job_id));
+        let weak: Weak<JobScreen> = Arc::downgrade(&screen);
+        self.register(weak);
+        screen
+    }
+
+    /// My shifts.
+    pub fn shifts(self: &Arc<Self>) -> Arc<ShiftsScreen> {
+        let screen = Arc::new(ShiftsScreen::new(self.clone()));
+        let weak: Weak<ShiftsScreen> = Arc::downgrade(&screen);
+        self.register(weak);
+        screen
+    }
+
+    /// The activity screen (pending and wedged actions).
+    pub fn activity(self: &Arc<Self>) -> Arc<ActivityScreen> {
+        let screen = Arc::new(ActivityScreen::new(self.clone()));
+        let weak: Weak<ActivityScreen> = Arc::downgrade(&screen);
         self.register(weak);
         screen
     }
