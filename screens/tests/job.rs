@@ -224,6 +224,35 @@ async fn a_cancel_inside_the_call_coordinator_window_is_refused_with_its_sentenc
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_job_the_officer_may_not_work_says_why_with_every_reason() {
+    let server = DemoServer::start();
+    let (_phone, screens) = officer(server.addr, 12).await;
+    let board = screens.board();
+    board.load_more();
+    let row = board
+        .state()
+        .rows
+        .into_iter()
+        .find(|r| r.eligibility == Eligibility::NotEligible && r.standing == StandingKind::None)
+        .expect("a job this demo officer may not work (on-duty shifts, caps, rank)");
+    let s = screens.job(&row.job_id).state();
+    let d = s.detail.unwrap();
+    assert_eq!(d.eligibility, Eligibility::NotEligible);
+    assert!(!d.reasons.is_empty());
+    assert!(
+        d.reasons
+            .iter()
+            .all(|r| !r.code.is_empty() && !r.text.is_empty())
+    );
+    assert_eq!(d.eligibility_text, d.reasons[0].text);
+    // The claim button is there, closed, with the rules' sentence joining every reason.
+    let claim = &s.actions[0];
+    assert!(!claim.enabled);
+    let why = claim.disabled_reason.clone().unwrap();
+    assert!(d.reasons.iter().all(|r| why.contains(&r.text)), "{why}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_job_that_is_not_on_the_phone_says_so() {
     let server = DemoServer::start();
     let (_phone, screens) = officer(server.addr, 15).await;
