@@ -159,7 +159,7 @@ impl OfficerApp {
 
     /// The department server this app talks to.
     pub fn server_url(&self) -> String {
-        self.core.server_url().to_string()
+        self.core.server_url()
     }
 
     /// Signs in, registers this device's signing key if needed, and pulls the board.

@@ -15,6 +15,10 @@ mod enums;
 mod error;
 mod platform;
 mod screens;
+mod screens_activity;
+mod screens_job;
+mod screens_shifts;
+mod screens_sign_in;
 mod types;
 
 mod screens_clock;
@@ -28,6 +32,10 @@ pub use enums::*;
 pub use error::{ApiError, PlatformError};
 pub use platform::{DeviceClock, SecretStore, Signer, SyncObserver};
 pub use screens::*;
+pub use screens_activity::*;
+pub use screens_job::*;
+pub use screens_shifts::*;
+pub use screens_sign_in::*;
 pub use types::*;
 
 pub use screens_clock::*;

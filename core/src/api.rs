@@ -215,6 +215,25 @@ impl Api {
             .0)
     }
 
+    /// `GET /v1/directory?q=&limit=` (the query is percent-encoded here).
+    pub async fn directory(
+        &self,
+        token: &str,
+        query: &str,
+        limit: u32,
+    ) -> Result<Vec<offduty_domain::directory::DirectoryEntry>> {
+        let mut url = reqwest::Url::parse(&format!("{}/v1/directory", self.base))
+            .map_err(|e| CoreError::Internal(format!("directory url: {e}")))?;
+        url.query_pairs_mut()
+            .append_pair("q", query)
+            .append_pair("limit", &limit.to_string());
+        let path = format!("/v1/directory?{}", url.query().unwrap_or(""));
+        Ok(self
+            .call::<(), _>(Method::GET, &path, Some(token), None)
+            .await?
+            .0)
+    }
+
     /// `PUT /v1/devices/{id}/push-token`.
     pub async fn put_push_token(&self, token: &str, device: Uuid, push: &PushToken) -> Result<()> {
         let _: (serde_json::Value, _) = self

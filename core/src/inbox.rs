@@ -80,7 +80,7 @@ impl Core {
     pub async fn fetch_notifications(&self) -> Result<InboxFetch> {
         let list = self
             .authed(|token| {
-                let api = self.api.clone();
+                let api = self.api();
                 async move { api.notifications(&token).await }
             })
             .await?;

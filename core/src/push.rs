@@ -98,7 +98,7 @@ impl Core {
         };
         let result = self
             .authed(|access| {
-                let (api, due) = (self.api.clone(), due.clone());
+                let (api, due) = (self.api(), due.clone());
                 async move { api.put_push_token(&access, due.device_id, &due.token).await }
             })
             .await;
@@ -145,7 +145,7 @@ impl Core {
             .flatten();
         let Some(sent) = sent else { return };
         match self
-            .api
+            .api()
             .delete_push_token(access_token, sent.device_id)
             .await
         {

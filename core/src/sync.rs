@@ -209,7 +209,7 @@ impl Core {
         };
         let result = self
             .authed(|token| {
-                let api = self.api.clone();
+                let api = self.api();
                 let batch = batch.clone();
                 async move { api.actions(&token, &batch).await }
             })
@@ -337,7 +337,7 @@ impl Core {
         let cursor = self.store.read(apply::cursor)?;
         let (resp, wire) = self
             .authed(|token| {
-                let api = self.api.clone();
+                let api = self.api();
                 async move { api.sync(&token, cursor).await }
             })
             .await?;

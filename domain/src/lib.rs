@@ -16,9 +16,11 @@
 //! - [`policy`]: cancellation windows.
 //! - [`prefs`]: notification channels and quiet hours.
 //! - [`push`]: push tokens (FCM, APNs), checked alike by phone and server.
+//! - [`directory`]: the officer directory colleagues search (no contact details).
 
 pub mod actions;
 pub mod award;
+pub mod directory;
 pub mod earnings;
 pub mod eligibility;
 pub mod geofence;

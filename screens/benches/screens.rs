@@ -6,9 +6,10 @@
 //! - `board_first_page_state`: `BoardScreen::state()` — the first page (50 rows) ready to draw,
 //!   sync line and filters included; target ≤ 16 ms (one frame);
 //! - `core_jobs_first_page`: the raw `Core::jobs` list of the same 50 jobs (the floor);
-//! - `job_detail`: `Core::job` plus formatting it the way a detail screen shows it (times, pay,
-//!   distance, standing, reasons) — the job screen lives on another branch, so this measures
-//!   its inputs and formatting here; target ≤ 2 ms.
+//! - `job_screen_state`: `JobScreen::state()` of one job that the delta may have changed —
+//!   everything the detail screen draws (times, pay, distance, fence, standing, reasons, the
+//!   actions open now); target ≤ 2 ms;
+//! - `core_job`: the raw `Core::job` card of the same job (the floor).
 //!
 //! `cargo bench -p offduty-screens --bench screens`
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
@@ -25,7 +26,7 @@ use rand::{Rng, SeedableRng};
 use uuid::Uuid;
 
 use offduty_core::apply;
-use offduty_core::board::{BoardQuery, JobCard, Sort};
+use offduty_core::board::{BoardQuery, Sort};
 use offduty_core::platform::{MemorySecretStore, SoftwareSigner, SystemClock};
 use offduty_core::store::Store;
 use offduty_core::{Core, CoreConfig, Services};
@@ -39,7 +40,6 @@ use offduty_domain::protocol::{
 };
 use offduty_domain::punch::PunchThresholds;
 use offduty_screens::Screens;
-use offduty_screens::format::{self, Fmt};
 
 const JOBS: usize = 10_000;
 const CHANGED: usize = 100;
@@ -164,30 +164,6 @@ fn sync_response(now: DateTime<Utc>, jobs: Vec<Job>, full: bool, cursor: u64) ->
     }
 }
 
-/// What a detail screen shows of a job, formatted (the job screen is on another branch).
-fn detail_lines(c: &JobCard, fmt: &Fmt) -> Vec<String> {
-    let cur = &c.job.currency;
-    let mut lines = vec![
-        c.job.title.clone(),
-        c.job.site_name.clone(),
-        c.job.address.clone(),
-        fmt.range(c.job.starts_at, c.job.ends_at),
-        format::money(c.hourly_cents, cur),
-        c.estimate
-            .as_ref()
-            .map(|q| format::money(q.gross_cents, cur))
-            .unwrap_or_default(),
-        c.distance_m.map(format::distance).unwrap_or_default(),
-        c.award_rule.clone(),
-        c.release.clone(),
-        c.signup_text.clone(),
-        c.standing_text.clone(),
-        c.job.notes.clone(),
-    ];
-    lines.extend(c.reasons.iter().map(|r| r.text.clone()));
-    lines
-}
-
 struct Bench {
     path: PathBuf,
     now: DateTime<Utc>,
@@ -283,17 +259,25 @@ fn screens_10k(c: &mut Criterion) {
             BatchSize::PerIteration,
         )
     });
-    g.bench_function("job_detail", |b| {
+    let job_screen = screens.job(&detail_id.to_string());
+    job_screen.set_location(HERE.lat, HERE.lon);
+    assert!(job_screen.state().detail.is_some(), "the job screen finds the job");
+    g.bench_function("job_screen_state", |b| {
         b.iter_batched(
             || bench.delta(),
-            |()| {
-                let card = core.job(detail_id, Some(HERE)).unwrap();
-                black_box(detail_lines(&card, &screens.fmt()))
-            },
+            |()| black_box(job_screen.state()),
+            BatchSize::PerIteration,
+        )
+    });
+    g.bench_function("core_job", |b| {
+        b.iter_batched(
+            || bench.delta(),
+            |()| black_box(core.job(detail_id, Some(HERE)).unwrap()),
             BatchSize::PerIteration,
         )
     });
     g.finish();
+    drop(job_screen);
     drop(board);
     drop(screens);
     let _ = std::fs::remove_dir_all(&dir);

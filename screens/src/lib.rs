@@ -16,12 +16,19 @@ pub mod board;
 pub mod format;
 pub mod text;
 
+pub mod actions;
+pub mod activity;
 pub mod clock;
 pub mod earnings;
 pub mod events;
 pub mod inbox;
+pub mod job;
 pub mod links;
 pub mod settings;
+pub mod shifts;
+pub mod sign_in;
+pub mod sign_in_link;
+pub mod transfer;
 
 use std::sync::{Arc, Mutex, Weak};
 
@@ -30,6 +37,7 @@ use serde::{Deserialize, Serialize};
 use offduty_core::sync::SyncReport;
 use offduty_core::{Core, CoreError};
 
+pub use activity::ActivityScreen;
 pub use board::BoardScreen;
 
 pub use clock::ClockScreen;
@@ -37,8 +45,11 @@ pub use earnings::EarningsScreen;
 pub use events::AppEvent;
 pub use format::{Display, Fmt, HourCycle};
 pub use inbox::InboxScreen;
+pub use job::JobScreen;
 pub use links::Route;
 pub use settings::SettingsScreen;
+pub use shifts::ShiftsScreen;
+pub use sign_in::SignInScreen;
 use text::Msg;
 
 /// A shell's hook on one screen: called (on a library thread) whenever the screen's state may
@@ -289,10 +300,26 @@ impl Screens {
         screen
     }
 
+    /// The sign-in screen (the server address pre-filled with the core's).
+    pub fn sign_in(self: &Arc<Self>) -> Arc<SignInScreen> {
+        let screen = Arc::new(SignInScreen::new(self.clone()));
+        let weak: Weak<SignInScreen> = Arc::downgrade(&screen);
+        self.register(weak);
+        screen
+    }
+
     /// The earnings screen.
     pub fn earnings(self: &Arc<Self>) -> Arc<EarningsScreen> {
         let screen = Arc::new(EarningsScreen::new(self.clone()));
         let weak: Weak<EarningsScreen> = Arc::downgrade(&screen);
+        self.register(weak);
+        screen
+    }
+
+    /// The detail screen of one job (`job_id` as the board's rows give it).
+    pub fn job(self: &Arc<Self>, job_id: &str) -> Arc<JobScreen> {
+        let screen = Arc::new(JobScreen::new(self.clone(), job_id));
+        let weak: Weak<JobScreen> = Arc::downgrade(&screen);
         self.register(weak);
         screen
     }
@@ -306,10 +333,26 @@ impl Screens {
         screen
     }
 
+    /// My shifts.
+    pub fn shifts(self: &Arc<Self>) -> Arc<ShiftsScreen> {
+        let screen = Arc::new(ShiftsScreen::new(self.clone()));
+        let weak: Weak<ShiftsScreen> = Arc::downgrade(&screen);
+        self.register(weak);
+        screen
+    }
+
     /// The notifications inbox.
     pub fn inbox(self: &Arc<Self>) -> Arc<InboxScreen> {
         let screen = Arc::new(InboxScreen::new(self.clone()));
         let weak: Weak<InboxScreen> = Arc::downgrade(&screen);
+        self.register(weak);
+        screen
+    }
+
+    /// The activity screen (pending and wedged actions).
+    pub fn activity(self: &Arc<Self>) -> Arc<ActivityScreen> {
+        let screen = Arc::new(ActivityScreen::new(self.clone()));
+        let weak: Weak<ActivityScreen> = Arc::downgrade(&screen);
         self.register(weak);
         screen
     }

@@ -162,7 +162,8 @@ pub fn router(state: AppState) -> Router {
             get(routes::prefs::get_prefs).put(routes::prefs::put_prefs),
         )
         .route("/audit", get(routes::admin::audit))
-        .route("/audit/verify", get(routes::admin::audit_verify));
+        .route("/audit/verify", get(routes::admin::audit_verify))
+        .route("/directory", get(routes::directory::search));
     let trusted = state.trusted_proxies.clone();
     let metrics = state.metrics.clone();
     let timeout = state.request_timeout;

@@ -147,7 +147,7 @@ fn targets(op: &Op) -> Option<Vec<Target>> {
             "get",
             "/v1/health" | "/v1/ready" | "/v1/openapi.json" | "/v1/me" | "/v1/devices" | "/v1/jobs"
             | "/v1/officers" | "/v1/department" | "/v1/notifications" | "/v1/audit"
-            | "/v1/audit/verify" | "/v1/users",
+            | "/v1/audit/verify" | "/v1/users" | "/v1/directory",
         ) => vec![Plain],
         (
             "post",
@@ -211,6 +211,7 @@ fn expect(op: &Op, who: Who, target: Target) -> Expect {
     let allowed: &[Role] = match op.roles {
         "officer" => &[Role::Officer],
         "coordinator" => &[Role::Coordinator],
+        "officer or coordinator" => &[Role::Officer, Role::Coordinator],
         "any signed-in user" => match op.path {
             "/v1/timecards" | "/v1/earnings" => &[Role::Officer, Role::Coordinator],
             _ => &[Role::Officer, Role::Coordinator, Role::Customer],
@@ -549,6 +550,8 @@ async fn request(app: &TestApp, w: &World, op: &Op, who: Who, target: Target) ->
         Target::OfficerFilter(d) => uri.push_str(&format!("?officer_id={}", w.dept(d).o1.id)),
         Target::Cursor(c) => uri.push_str(&format!("?cursor={c}")),
         _ if op.path == "/v1/jobs" && op.method == "get" => uri = ALL_JOBS.to_string(),
+        // Every fixture officer's name starts with "officer-", in both departments.
+        _ if op.path == "/v1/directory" => uri.push_str("?q=OFFICER-&limit=50"),
         _ => {}
     }
     let body = match (op.method, op.path) {
@@ -955,6 +958,38 @@ async fn check_scope(
             need(
                 got == officers,
                 format!("officers {got:?}, department's {officers:?}"),
+            );
+        }
+        ("get", "/v1/directory") => {
+            let officers = db_set(
+                app,
+                "SELECT id FROM users WHERE department_id = $1 AND role = 'officer'",
+                &[&dept_id],
+            )
+            .await;
+            let got: BTreeSet<String> = strs(body, "id").into_iter().collect();
+            let extra: Vec<&String> = got.difference(&officers).collect();
+            need(
+                extra.is_empty(),
+                format!("directory lists outsiders {extra:?}"),
+            );
+            let d = dept.unwrap();
+            need(
+                got.contains(&d.o1.id.to_string()) && got.contains(&d.o2.id.to_string()),
+                format!("directory misses the department's officers: {got:?}"),
+            );
+            let fields: BTreeSet<String> = body
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|e| e.as_object())
+                .flat_map(|o| o.keys().cloned())
+                .collect();
+            need(
+                fields
+                    .iter()
+                    .all(|k| ["id", "display_name", "badge", "rank"].contains(&k.as_str())),
+                format!("directory shows more than name, badge and rank: {fields:?}"),
             );
         }
         ("post", "/v1/duty-blocks") => need(body["imported"] == 1, format!("import {body}")),

@@ -5,6 +5,7 @@ pub mod actions;
 pub mod admin;
 pub mod auth;
 pub mod devices;
+pub mod directory;
 pub mod jobs;
 pub mod meta;
 pub mod prefs;
