@@ -82,7 +82,7 @@ class ClockScreenTest {
         assertTrue(heard.threads.isNotEmpty())
         assertFalse("the punch and its sync tell the listener off the caller's thread",
             heard.threads.contains(Thread.currentThread().name))
-        assertTrue(heard.count.get() >= 4)
+        assertTrue(heard.count() >= 4)
 
         // Clock-out.
         clock.start()

@@ -46,7 +46,7 @@ class InboxScreenTest {
         assertEquals(SyncReason.PUSH_ARRIVED, pushed.reason)
         assertEquals(Route.Job(job), pushed.route)
         assertEquals(Route.Job(job), screens.onPush(payload))
-        assertTrue(heard.count.get() >= 1)
+        assertTrue(heard.count() >= 1)
 
         var state = inbox.state()
         assertEquals(1u, state.unread)

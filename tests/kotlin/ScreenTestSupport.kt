@@ -20,6 +20,7 @@ import java.nio.file.Files
 import java.time.Duration
 import java.time.Instant
 import java.time.temporal.ChronoUnit
+import java.util.Collections
 import java.util.concurrent.TimeUnit
 import java.util.concurrent.atomic.AtomicBoolean
 import java.util.concurrent.atomic.AtomicInteger
@@ -95,10 +96,15 @@ class DemoDepartment {
     }
 }
 
-/** Counts how often a screen said it changed. */
+/** Counts how often a screen said it changed, and remembers the threads it was told on
+ *  (never the caller's). */
 class CountingListener : ScreenListener {
     private val n = AtomicInteger()
-    override fun changed() { n.incrementAndGet() }
+    val threads: MutableSet<String> = Collections.synchronizedSet(mutableSetOf())
+    override fun changed() {
+        n.incrementAndGet()
+        threads.add(Thread.currentThread().name)
+    }
     fun count(): Int = n.get()
 }
 

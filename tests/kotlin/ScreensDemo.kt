@@ -11,8 +11,7 @@ import dev.offduty.core.LocationFix
 import dev.offduty.core.OfficerApp
 import dev.offduty.core.OfficerScreens
 import dev.offduty.core.OutcomeKind
-import dev.offduty.core.ScreenListener
-import dev.offduty.core.SortOrder
+import dev.offduty.core.BoardSort
 import dev.offduty.core.StandingKind
 import org.junit.Assert.assertEquals
 import java.io.File
@@ -23,19 +22,7 @@ import java.net.http.HttpResponse
 import java.nio.file.Files
 import java.time.Duration
 import java.time.Instant
-import java.util.Collections
 import java.util.concurrent.TimeUnit
-import java.util.concurrent.atomic.AtomicInteger
-
-/** Counts changes and remembers the threads they came on (never the caller's). */
-class CountingListener : ScreenListener {
-    val count = AtomicInteger()
-    val threads: MutableSet<String> = Collections.synchronizedSet(mutableSetOf())
-    override fun changed() {
-        count.incrementAndGet()
-        threads.add(Thread.currentThread().name)
-    }
-}
 
 /** A phone: the app, its screens and its clock. */
 class TestPhone(val app: OfficerApp, val screens: OfficerScreens, val clock: ShiftedClock)
@@ -127,7 +114,7 @@ object ScreensDemo {
     /** A first-come job with a free slot the core says this officer may work (chosen by the
      *  core's enums, never by English), at least a day away. */
     fun eligibleFirstCome(app: OfficerApp) = app.jobs(BoardFilter(near = null, onlyEligible = true,
-        sort = SortOrder.START_TIME, from = Instant.now().plus(Duration.ofDays(1)))).first {
+        sort = BoardSort.SOONEST, from = Instant.now().plus(Duration.ofDays(1)))).first {
         it.awardRuleKind == AwardRuleKind.FIRST_COME && it.signupOpen &&
             it.slotsFilled < it.slots && it.standing.kind == StandingKind.NONE
     }
