@@ -37,4 +37,6 @@ rm -rf target/kotlin-classes
 
 OFFDUTY_SERVER_BIN="$PWD/target/debug/offduty-server" \
   java -Djna.library.path=target/debug -cp "target/kotlin-classes:$CP:$K/lib/kotlin-stdlib.jar" \
-  org.junit.runner.JUnitCore dev.offduty.tests.OfficerAppTest
+  org.junit.runner.JUnitCore dev.offduty.tests.OfficerAppTest \
+  dev.offduty.tests.ClockScreenTest dev.offduty.tests.EarningsScreenTest dev.offduty.tests.SettingsScreenTest dev.offduty.tests.InboxScreenTest \
+  dev.offduty.tests.SignInScreenTest dev.offduty.tests.JobScreenTest dev.offduty.tests.MyShiftsScreenTest dev.offduty.tests.ActivityScreenTest

@@ -28,6 +28,28 @@ if [ "$free_kb" -lt $((7 * 1024 * 1024)) ]; then
     "for target/ and 2.7 GB for the Swift chroot in .tools/)" >&2
 fi
 
+# Every temporary file of the run (the tests' SQLite databases, servers' data directories, the
+# PostgreSQL cluster when this script starts one) lives under one directory that is removed when
+# the run ends, pass or fail: runs used to leave gigabytes behind in /tmp, and a full disk is how
+# a later run fails. OFFDUTY_KEEP_TMP=1 keeps it to look at after a failure.
+run_tmp=$(mktemp -d "${TMPDIR:-/tmp}/offduty-run.XXXXXX")
+chmod 755 "$run_tmp" # PostgreSQL runs as its own user and keeps its data and socket here
+export TMPDIR="$run_tmp"
+started_pg=""
+cleanup() {
+  local status=$?
+  if [ -n "$started_pg" ]; then
+    scripts/pg-stop.sh "$started_pg" >/dev/null 2>&1 || true
+  fi
+  if [ "${OFFDUTY_KEEP_TMP:-0}" = "1" ]; then
+    echo "kept the run's temporary files in $run_tmp" >&2
+  else
+    rm -rf "$run_tmp"
+  fi
+  exit "$status"
+}
+trap cleanup EXIT
+
 if ! cargo nextest --version >/dev/null 2>&1; then
   step "installing cargo-nextest"
   cargo install --locked cargo-nextest
@@ -44,7 +66,9 @@ fi
 
 step "PostgreSQL for the server tests"
 if [ -z "${OFFDUTY_TEST_PG_URL:-}" ]; then
+  export PGDIR="$run_tmp/pg"
   OFFDUTY_TEST_PG_URL="$(scripts/pg-start.sh)"
+  started_pg="$PGDIR"
 fi
 export OFFDUTY_TEST_PG_URL
 echo "using $OFFDUTY_TEST_PG_URL"

@@ -159,7 +159,7 @@ impl OfficerApp {
 
     /// The department server this app talks to.
     pub fn server_url(&self) -> String {
-        self.core.server_url().to_string()
+        self.core.server_url()
     }
 
     /// Signs in, registers this device's signing key if needed, and pulls the board.
@@ -203,7 +203,7 @@ impl OfficerApp {
     /// One job with everything the detail screen shows; `near` measures the distance.
     pub fn job(&self, job_id: String, near: Option<GeoPoint>) -> Result<JobCard, ApiError> {
         let id = parse_id("job_id", &job_id)?;
-        Ok(self.core.job(id, near.map(Into::into))?.into())
+        Ok(self.core.job(id, near)?.into())
     }
 
     /// Claims a job (queued; refused at once when the cache already knows why not).
@@ -246,7 +246,7 @@ impl OfficerApp {
         let fix = fix.into();
         Ok(self
             .core
-            .preview_punch(parse_id("job_id", &job_id)?, kind.into(), &fix)?
+            .preview_punch(parse_id("job_id", &job_id)?, kind, &fix)?
             .into())
     }
 

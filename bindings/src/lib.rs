@@ -15,13 +15,33 @@ mod enums;
 mod error;
 mod platform;
 mod screens;
+mod screens_activity;
+mod screens_job;
+mod screens_shifts;
+mod screens_sign_in;
 mod types;
+
+mod screens_clock;
+mod screens_earnings;
+mod screens_events;
+mod screens_inbox;
+mod screens_settings;
 
 pub use app::OfficerApp;
 pub use enums::*;
 pub use error::{ApiError, PlatformError};
 pub use platform::{DeviceClock, SecretStore, Signer, SyncObserver};
 pub use screens::*;
+pub use screens_activity::*;
+pub use screens_job::*;
+pub use screens_shifts::*;
+pub use screens_sign_in::*;
 pub use types::*;
+
+pub use screens_clock::*;
+pub use screens_earnings::*;
+pub use screens_events::*;
+pub use screens_inbox::*;
+pub use screens_settings::*;
 
 uniffi::setup_scaffolding!();

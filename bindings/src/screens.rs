@@ -33,7 +33,9 @@ impl offduty_screens::Listener for ListenerAdapter {
     }
 }
 
-fn adapt(listener: Option<Arc<dyn ScreenListener>>) -> Option<Arc<dyn offduty_screens::Listener>> {
+pub(crate) fn adapt(
+    listener: Option<Arc<dyn ScreenListener>>,
+) -> Option<Arc<dyn offduty_screens::Listener>> {
     listener.map(|l| Arc::new(ListenerAdapter(l)) as Arc<dyn offduty_screens::Listener>)
 }
 
@@ -166,7 +168,7 @@ pub struct BoardState {
 /// The officer's screens, on the same core as an `OfficerApp`.
 #[derive(uniffi::Object)]
 pub struct OfficerScreens {
-    inner: Arc<offduty_screens::Screens>,
+    pub(crate) inner: Arc<offduty_screens::Screens>,
 }
 
 #[uniffi::export]

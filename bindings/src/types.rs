@@ -10,6 +10,10 @@ use uuid::Uuid;
 use offduty_core::{board, clock, earnings, outbox, session, sync};
 use offduty_domain::pay::format_cents;
 
+pub use offduty_domain::geofence::{GeoPoint, Geofence};
+pub use offduty_domain::punch::PunchVerdict;
+pub use offduty_domain::timecard::PunchKind;
+
 use crate::enums::*;
 use crate::error::ApiError;
 
@@ -51,19 +55,17 @@ impl Money {
 }
 
 /// A point in WGS 84 degrees.
-#[derive(Debug, Clone, Copy, PartialEq, uniffi::Record)]
+#[uniffi::remote(Record)]
 pub struct GeoPoint {
     pub lat: f64,
     pub lon: f64,
 }
 
-impl From<GeoPoint> for offduty_domain::geofence::GeoPoint {
-    fn from(p: GeoPoint) -> Self {
-        offduty_domain::geofence::GeoPoint {
-            lat: p.lat,
-            lon: p.lon,
-        }
-    }
+/// A job's fence: a circle, or a simple polygon (the ring closes implicitly).
+#[uniffi::remote(Enum)]
+pub enum Geofence {
+    Circle { center: GeoPoint, radius_m: f64 },
+    Polygon { vertices: Vec<GeoPoint> },
 }
 
 /// Filters for the job board (all optional).
@@ -94,7 +96,7 @@ pub struct BoardFilter {
 impl From<BoardFilter> for board::BoardQuery {
     fn from(f: BoardFilter) -> Self {
         board::BoardQuery {
-            near: f.near.map(Into::into),
+            near: f.near,
             max_distance_m: f.max_distance_m,
             from: f.from.map(from_time),
             to: f.to.map(from_time),
@@ -291,37 +293,21 @@ impl From<LocationFix> for offduty_domain::punch::LocationFix {
 }
 
 /// The verdict on a punch.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+#[uniffi::remote(Enum)]
 pub enum PunchVerdict {
+    /// On site and trustworthy.
     Verified,
+    /// Recorded, but a coordinator must look at it.
     NeedsReview,
+    /// Not on site, or not a location that can be trusted at all.
     Rejected,
 }
 
-impl From<offduty_domain::punch::PunchVerdict> for PunchVerdict {
-    fn from(v: offduty_domain::punch::PunchVerdict) -> Self {
-        match v {
-            offduty_domain::punch::PunchVerdict::Verified => PunchVerdict::Verified,
-            offduty_domain::punch::PunchVerdict::NeedsReview => PunchVerdict::NeedsReview,
-            offduty_domain::punch::PunchVerdict::Rejected => PunchVerdict::Rejected,
-        }
-    }
-}
-
 /// Clock-in or clock-out.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+#[uniffi::remote(Enum)]
 pub enum PunchKind {
     In,
     Out,
-}
-
-impl From<PunchKind> for offduty_domain::timecard::PunchKind {
-    fn from(k: PunchKind) -> Self {
-        match k {
-            PunchKind::In => offduty_domain::timecard::PunchKind::In,
-            PunchKind::Out => offduty_domain::timecard::PunchKind::Out,
-        }
-    }
 }
 
 /// What the core thinks of a punch: the verdict, why, and one line to show.
@@ -338,7 +324,7 @@ pub struct PunchPreview {
 impl From<clock::PunchPreview> for PunchPreview {
     fn from(p: clock::PunchPreview) -> Self {
         PunchPreview {
-            verdict: p.verdict.into(),
+            verdict: p.verdict,
             reasons: p
                 .reasons
                 .iter()
@@ -486,7 +472,7 @@ impl DecidedAction {
                 _ => None,
             },
             verdict: match &d.outcome {
-                O::Punched { verdict, .. } => Some((*verdict).into()),
+                O::Punched { verdict, .. } => Some(*verdict),
                 _ => None,
             },
             code: match &d.outcome {

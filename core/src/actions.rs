@@ -9,17 +9,15 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use offduty_domain::actions::{self, ActionKind, CancelFacts, ClaimFacts, Claimant, TransferFacts};
+use offduty_domain::actions::{self, ActionKind};
 use offduty_domain::policy::CancelWindow;
 use offduty_domain::protocol::Action;
-use offduty_domain::timecard::PunchKind;
 
 use crate::Core;
 use crate::apply;
-use crate::board::Context;
+use crate::checks;
 use crate::error::{CoreError, Result};
 use crate::outbox;
-use crate::standing;
 
 /// An action accepted into the queue.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -29,13 +27,6 @@ pub struct Queued {
     pub job_id: Uuid,
     /// Something the officer should know now (e.g. the cancellation window that applies).
     pub note: Option<String>,
-}
-
-/// Whether the officer has clocked in to the shift on this device.
-fn clocked_in(conn: &rusqlite::Connection, job_id: Uuid) -> Result<bool> {
-    Ok(crate::clock::punches_for(conn, job_id)?
-        .iter()
-        .any(|p| p.kind == PunchKind::In))
 }
 
 impl Core {
@@ -56,29 +47,8 @@ impl Core {
     pub fn claim(&self, job_id: Uuid) -> Result<Queued> {
         let now = self.services.clock.now();
         let note = self.store.read(|c| {
-            let job = apply::job(c, job_id)?.ok_or(CoreError::NotFound("job"))?;
-            let ctx = Context::load(c, now)?;
-            let ineligible: Vec<_> = ctx.reasons(&job).into_iter().map(|r| r.reason).collect();
-            let stake = ctx
-                .standing
-                .get(&job.id)
-                .map(standing::Standing::stake)
-                .unwrap_or_default();
-            // The award of a ranked job runs when its signups close.
-            let award_ran = job.award_rule.is_immediate()
-                || job.signup_closes_at.is_some_and(|closes| now >= closes);
-            actions::check_claim(&ClaimFacts {
-                job: &job,
-                stake,
-                claimant: match &ctx.profile {
-                    Some(p) => Claimant::Officer(p),
-                    None => Claimant::Unknown,
-                },
-                award_ran,
-                ineligible: &ineligible,
-                now,
-                tz: ctx.tz,
-            })?;
+            let (job, verdict) = checks::claim(c, job_id, now)?;
+            verdict?;
             Ok(Some(job.award_rule.describe()))
         })?;
         self.queue(Action::Claim { job_id }, note, now)
@@ -87,12 +57,7 @@ impl Core {
     /// Leaves the line on a job (a request or a waitlist place).
     pub fn withdraw(&self, job_id: Uuid) -> Result<Queued> {
         let now = self.services.clock.now();
-        self.store.read(|c| {
-            apply::job(c, job_id)?.ok_or(CoreError::NotFound("job"))?;
-            Ok(actions::check_withdraw(
-                standing::on_job(c, job_id)?.stake(),
-            )?)
-        })?;
+        self.store.read(|c| Ok(checks::withdraw(c, job_id)??))?;
         self.queue(Action::Withdraw { job_id }, None, now)
     }
 
@@ -103,18 +68,8 @@ impl Core {
         let now = self.services.clock.now();
         let reason = actions::cancel_reason(reason.as_deref())?;
         let note = self.store.read(|c| {
-            let job = apply::job(c, job_id)?.ok_or(CoreError::NotFound("job"))?;
-            let policy = apply::rules(c)?
-                .map(|r| r.cancel_policy)
-                .unwrap_or_default();
-            let window = actions::check_cancel(&CancelFacts {
-                job: &job,
-                stake: standing::on_job(c, job_id)?.stake(),
-                clocked_in: clocked_in(c, job_id)?,
-                policy: &policy,
-                now,
-            })?;
-            Ok(Some(window.explain(&policy)))
+            let (policy, verdict) = checks::cancel(c, job_id, now)?;
+            Ok(Some(verdict?.explain(&policy)))
         })?;
         self.queue(Action::Cancel { job_id, reason }, note, now)
     }
@@ -136,18 +91,8 @@ impl Core {
     /// Hands a shift to a named officer, or offers it back to the board (`to = None`).
     pub fn transfer(&self, job_id: Uuid, to: Option<Uuid>) -> Result<Queued> {
         let now = self.services.clock.now();
-        self.store.read(|c| {
-            let job = apply::job(c, job_id)?.ok_or(CoreError::NotFound("job"))?;
-            let me = apply::profile(c)?.map(|p| p.id).unwrap_or_default();
-            Ok(actions::check_transfer(&TransferFacts {
-                job: &job,
-                stake: standing::on_job(c, job_id)?.stake(),
-                clocked_in: clocked_in(c, job_id)?,
-                me,
-                to,
-                now,
-            })?)
-        })?;
+        self.store
+            .read(|c| Ok(checks::transfer(c, job_id, to, now)??))?;
         let note = match to {
             Some(_) => None,
             None => Some(OFFERED_ON_BOARD.to_string()),

@@ -4,17 +4,28 @@
 use std::time::Duration;
 
 use reqwest::{Method, StatusCode};
-use serde::Serialize;
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
 
 use offduty_domain::prefs::Preferences;
 use offduty_domain::protocol::{
     ActionBatch, ActionResults, Device, LoginRequest, Problem, RefreshRequest, RegisterDevice,
     SyncResponse, TokenResponse,
 };
+use offduty_domain::push::PushToken;
 use offduty_domain::validation::InvalidCode;
 
 use crate::error::{CoreError, Result};
+
+/// A notification as `GET /v1/notifications` lists it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct NotificationInfo {
+    pub id: Uuid,
+    pub kind: String,
+    pub payload: serde_json::Value,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
 
 /// Body bytes of one call: JSON sent, and JSON received after transparent gzip decoding (the
 /// compressed size on the network is smaller; see docs/benchmarks.md).
@@ -194,6 +205,59 @@ impl Api {
             None,
         )
         .await
+    }
+
+    /// `GET /v1/notifications`: the signed-in user's, newest first.
+    pub async fn notifications(&self, token: &str) -> Result<Vec<NotificationInfo>> {
+        Ok(self
+            .call::<(), _>(Method::GET, "/v1/notifications", Some(token), None)
+            .await?
+            .0)
+    }
+
+    /// `GET /v1/directory?q=&limit=` (the query is percent-encoded here).
+    pub async fn directory(
+        &self,
+        token: &str,
+        query: &str,
+        limit: u32,
+    ) -> Result<Vec<offduty_domain::directory::DirectoryEntry>> {
+        let mut url = reqwest::Url::parse(&format!("{}/v1/directory", self.base))
+            .map_err(|e| CoreError::Internal(format!("directory url: {e}")))?;
+        url.query_pairs_mut()
+            .append_pair("q", query)
+            .append_pair("limit", &limit.to_string());
+        let path = format!("/v1/directory?{}", url.query().unwrap_or(""));
+        Ok(self
+            .call::<(), _>(Method::GET, &path, Some(token), None)
+            .await?
+            .0)
+    }
+
+    /// `PUT /v1/devices/{id}/push-token`.
+    pub async fn put_push_token(&self, token: &str, device: Uuid, push: &PushToken) -> Result<()> {
+        let _: (serde_json::Value, _) = self
+            .call(
+                Method::PUT,
+                &format!("/v1/devices/{device}/push-token"),
+                Some(token),
+                Some(push),
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// `DELETE /v1/devices/{id}/push-token`.
+    pub async fn delete_push_token(&self, token: &str, device: Uuid) -> Result<()> {
+        let _: (serde_json::Value, _) = self
+            .call::<(), _>(
+                Method::DELETE,
+                &format!("/v1/devices/{device}/push-token"),
+                Some(token),
+                None,
+            )
+            .await?;
+        Ok(())
     }
 
     /// `PUT /v1/preferences`.

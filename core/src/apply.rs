@@ -152,8 +152,10 @@ pub fn apply_sync(conn: &Connection, resp: &SyncResponse) -> Result<ChangeSummar
 pub fn forget_officer(conn: &Connection) -> Result<()> {
     conn.execute_batch(
         "DELETE FROM jobs; DELETE FROM assignments; DELETE FROM timecards; DELETE FROM duty_blocks; \
-         DELETE FROM outcomes; DELETE FROM punches; DELETE FROM meta;",
+         DELETE FROM outcomes; DELETE FROM punches; DELETE FROM notifications;",
     )?;
+    // The push token belongs to this install, not to the officer: the next session sends it.
+    conn.execute("DELETE FROM meta WHERE key <> ?1", [keys::PUSH_TOKEN])?;
     Ok(())
 }
 

@@ -370,4 +370,10 @@ impl Core {
     pub fn punches(&self, job_id: Uuid) -> Result<Vec<LocalPunch>> {
         self.store.read(|c| punches_for(c, job_id))
     }
+
+    /// The server's timecard of the officer's shift on a job, once synced: its punches carry
+    /// the server's verdicts and reasons.
+    pub fn timecard(&self, job_id: Uuid) -> Result<Option<Timecard>> {
+        self.store.read(|c| apply::timecard_for_job(c, job_id))
+    }
 }

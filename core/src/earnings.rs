@@ -34,6 +34,8 @@ pub struct ShiftEarning {
     /// `open`, `pending`, `needs_review`, `approved`, `invoiced` or `paid`.
     pub status: TimecardStatus,
     pub paid_at: Option<DateTime<Utc>>,
+    /// The coordinator's reason, when the timecard was rejected.
+    pub rejection_reason: Option<String>,
 }
 
 /// Totals over a span of dates (counted by the domain's rule, as the server's statements are).
@@ -219,6 +221,7 @@ impl Core {
                     gross_cents: t.gross_cents,
                     status: t.status,
                     paid_at: t.paid_at,
+                    rejection_reason: t.rejection_reason.clone(),
                 });
             }
             Ok(report(
@@ -265,6 +268,7 @@ mod tests {
             gross_cents: Some(gross),
             status,
             paid_at: paid_day.map(at),
+            rejection_reason: None,
         }
     }
 

@@ -5,20 +5,28 @@
 //!
 //! Layout: [`store`] (SQLite, migrations, rescue) · [`outbox`] (the queue) · [`standing`]
 //! (server state + pending actions) · [`board`] · [`actions`] · [`clock`] · [`sync`] (engine)
-//! · [`apply`] (pulled data) · [`session`] · [`earnings`] · [`prefs`] · [`platform`] (signer,
-//! secrets, clocks) · [`api`] (HTTP).
+//! · [`apply`] (pulled data) · [`session`] · [`earnings`] · [`prefs`] · [`inbox`]
+//! (notifications) · [`push`] (the push token) · [`platform`] (signer, secrets, clocks) ·
+//! [`api`] (HTTP) · [`checks`] (action rules on the cache) · [`server`] (which server,
+//! switched before sign-in) · [`directory`] (colleagues) · [`refusals`].
 
 pub mod actions;
 pub mod api;
 pub mod apply;
 pub mod board;
+pub mod checks;
 pub mod clock;
+pub mod directory;
 pub mod earnings;
 pub mod error;
+pub mod inbox;
 pub mod outbox;
 pub mod outcome;
 pub mod platform;
 pub mod prefs;
+pub mod push;
+pub mod refusals;
+pub mod server;
 pub mod session;
 pub mod standing;
 pub mod store;
@@ -28,7 +36,6 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 pub use error::{CoreError, Result};
@@ -73,9 +80,12 @@ pub struct Services {
 /// thread; `sync` runs one at a time.
 pub struct Core {
     pub(crate) store: Store,
-    pub(crate) api: api::Api,
+    /// The server's API; replaced only by [`Core::use_server`] (before sign-in).
+    pub(crate) api: std::sync::RwLock<api::Api>,
     pub(crate) services: Services,
-    pub(crate) secret_prefix: String,
+    /// Names the secrets of this database and server ([`Core::use_server`] changes it too).
+    pub(crate) secret_prefix: std::sync::RwLock<String>,
+    pub(crate) config: CoreConfig,
     pub(crate) sync_lock: tokio::sync::Mutex<()>,
     pub(crate) punch_lock: std::sync::Mutex<()>,
 }
@@ -90,9 +100,7 @@ impl Core {
             config.http_timeout,
             config.allow_insecure_http,
         )?;
-        // Secrets of different installations (database files, servers) never collide.
-        let digest = Sha256::digest(format!("{}|{}", config.db_path.display(), api.base_url()));
-        let secret_prefix = format!("offduty:{}:", &hex::encode(digest)[..16]);
+        let secret_prefix = server::secret_prefix(&config, &api);
         if let Some(r) = &report.rescue {
             tracing::warn!(
                 rescued = r.actions.len(),
@@ -103,9 +111,10 @@ impl Core {
         Ok((
             Core {
                 store,
-                api,
+                api: std::sync::RwLock::new(api),
                 services,
-                secret_prefix,
+                secret_prefix: std::sync::RwLock::new(secret_prefix),
+                config,
                 sync_lock: tokio::sync::Mutex::new(()),
                 punch_lock: std::sync::Mutex::new(()),
             },
@@ -114,8 +123,8 @@ impl Core {
     }
 
     /// The server this core talks to.
-    pub fn server_url(&self) -> &str {
-        self.api.base_url()
+    pub fn server_url(&self) -> String {
+        self.api().base_url().to_string()
     }
 
     /// When the last successful pull happened.

@@ -251,6 +251,9 @@ pub fn retry(conn: &Connection, key: Uuid) -> Result<bool> {
     Ok(n > 0)
 }
 
+/// How the reason of an action the officer discarded begins (kept in `outcomes` as a refusal).
+pub const DISCARDED: &str = "Discarded on this device after: ";
+
 /// Discards a wedged action at the officer's request; the decision is kept in `outcomes`.
 pub fn discard(conn: &Connection, key: Uuid, now: DateTime<Utc>) -> Result<bool> {
     let wedged: Option<String> = conn
@@ -266,7 +269,7 @@ pub fn discard(conn: &Connection, key: Uuid, now: DateTime<Utc>) -> Result<bool>
     };
     let outcome = Outcome::Rejected {
         code: offduty_domain::protocol::RejectCode::Invalid,
-        reason: format!("Discarded on this device after: {reason}"),
+        reason: format!("{DISCARDED}{reason}"),
         ineligible: Vec::new(),
     };
     complete(conn, key, &outcome, now)?;

@@ -96,7 +96,7 @@ impl Core {
         }
         let prefs = self.preferences()?;
         let token = self.access_token().await?;
-        match self.api.put_preferences(&token, &prefs).await {
+        match self.api().put_preferences(&token, &prefs).await {
             Ok(saved) => self.store.write(|tx| {
                 meta::set_json(tx, keys::PREFERENCES_SERVER, &saved)?;
                 // Only clear the flag if nothing changed locally while the request was out.

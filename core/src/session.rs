@@ -37,7 +37,7 @@ const REFRESH_MARGIN: Duration = Duration::seconds(60);
 
 impl Core {
     fn token_name(&self) -> String {
-        format!("{}tokens", self.secret_prefix)
+        format!("{}tokens", self.secret_prefix())
     }
 
     fn save_tokens(&self, t: &Tokens) -> Result<()> {
@@ -77,7 +77,7 @@ impl Core {
                         .map_err(|_| CoreError::Internal("department id".into()))?,
                     email: meta::get(c, keys::EMAIL)?.unwrap_or_default(),
                     display_name: meta::get(c, keys::DISPLAY_NAME)?.unwrap_or_default(),
-                    server_url: self.api.base_url().to_string(),
+                    server_url: self.api().base_url().to_string(),
                     device_id: meta::get(c, keys::DEVICE_ID)?.and_then(|s| s.parse().ok()),
                 })),
                 _ => Ok(None),
@@ -113,7 +113,9 @@ impl Core {
             .map_err(|e| CoreError::Platform(e.0))?;
         offduty_domain::timecard::parse_public_key(&public_key)
             .map_err(|e| CoreError::Platform(format!("the signer's public key: {e}")))?;
-        let tokens = self.api.login(email, password).await?;
+        // One server for the whole sign-in, even if another is chosen meanwhile.
+        let api = self.api();
+        let tokens = api.login(email, password).await?;
         if tokens.user.role != Role::Officer {
             return Err(CoreError::invalid(
                 "email",
@@ -147,15 +149,16 @@ impl Core {
             )?;
             meta::set(tx, keys::EMAIL, &tokens.user.email)?;
             meta::set(tx, keys::DISPLAY_NAME, &tokens.user.display_name)?;
-            meta::set(tx, keys::SERVER_URL, self.api.base_url())?;
+            meta::set(tx, keys::SERVER_URL, api.base_url())?;
             Ok(())
         })?;
         if let Err(e) = self.ensure_device(&tokens.access_token, device_label).await {
             // Not signed in after all: end the session on the server and forget it here.
-            let _ = self.api.logout(&tokens.refresh_token).await;
+            let _ = api.logout(&tokens.refresh_token).await;
             let _ = self.services.secrets.delete(&self.token_name());
             return Err(e);
         }
+        self.push_token_after_sign_in()?;
         self.session()?
             .ok_or_else(|| CoreError::Internal("session missing right after login".into()))
     }
@@ -172,7 +175,7 @@ impl Core {
             .map(|k| offduty_domain::timecard::encode_public_key(&k))
             .map_err(|e| CoreError::Platform(format!("the signer's public key: {e}")))?;
         if let Some(id) = known {
-            let devices = self.api.devices(access_token).await?;
+            let devices = self.api().devices(access_token).await?;
             if let Some(d) = devices
                 .iter()
                 .find(|d| d.id.to_string() == id && d.public_key == ours)
@@ -198,7 +201,7 @@ impl Core {
             label.trim()
         };
         let device = self
-            .api
+            .api()
             .register_device(access_token, &public_key, label)
             .await?;
         self.store.write(|tx| {
@@ -233,7 +236,7 @@ impl Core {
     }
 
     async fn refresh_tokens(&self, refresh_token: &str) -> Result<String> {
-        match self.api.refresh(refresh_token).await {
+        match self.api().refresh(refresh_token).await {
             Ok(t) => {
                 self.save_tokens(&t)?;
                 Ok(t.access_token)
@@ -263,8 +266,12 @@ impl Core {
                 ),
             });
         }
+        // Stop pushes to this phone first, while the session still authorizes it.
+        if let Ok(access) = self.access_token().await {
+            self.push_token_at_sign_out(&access).await;
+        }
         if let Some(t) = self.load_tokens()? {
-            match self.api.logout(&t.refresh_token).await {
+            match self.api().logout(&t.refresh_token).await {
                 Ok(()) | Err(CoreError::Offline(_) | CoreError::Unauthorized(_)) => {}
                 Err(e) => tracing::warn!(error = %e, "logout on the server failed"),
             }

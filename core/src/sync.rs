@@ -163,6 +163,7 @@ impl Core {
         }
         if report.offline.is_none() {
             self.push_preferences().await?;
+            self.push_push_token().await?;
         }
         let pending = self.store.read(outbox::list)?;
         report.wedged = pending.iter().filter(|p| p.wedged_reason.is_some()).count() as u64;
@@ -176,7 +177,7 @@ impl Core {
     }
 
     /// Calls `f` with an access token, refreshing once on 401.
-    async fn authed<T, F, Fut>(&self, f: F) -> Result<T>
+    pub(crate) async fn authed<T, F, Fut>(&self, f: F) -> Result<T>
     where
         F: Fn(String) -> Fut,
         Fut: std::future::Future<Output = Result<T>>,
@@ -208,7 +209,7 @@ impl Core {
         };
         let result = self
             .authed(|token| {
-                let api = self.api.clone();
+                let api = self.api();
                 let batch = batch.clone();
                 async move { api.actions(&token, &batch).await }
             })
@@ -336,7 +337,7 @@ impl Core {
         let cursor = self.store.read(apply::cursor)?;
         let (resp, wire) = self
             .authed(|token| {
-                let api = self.api.clone();
+                let api = self.api();
                 async move { api.sync(&token, cursor).await }
             })
             .await?;

@@ -104,6 +104,17 @@ fn frozen_v1_database_upgrades_to_the_fresh_schema_and_keeps_its_data() {
         .unwrap();
     assert_eq!(seen, 0, "old rows get the new column's default");
     assert_eq!(upgraded.read(outbox::count_pending).unwrap(), 1);
+    // Migration 3: the inbox cache exists, empty, and takes rows.
+    let inbox: i64 = upgraded
+        .write(|tx| {
+            tx.execute(
+                "INSERT INTO notifications (id, kind, payload_json, created_us) VALUES ('n1', 'awarded', '{}', 1)",
+                [],
+            )?;
+            Ok(tx.query_row("SELECT COUNT(*) FROM notifications", [], |r| r.get(0))?)
+        })
+        .unwrap();
+    assert_eq!(inbox, 1, "the inbox cache (migration 3) is there and empty");
 }
 
 fn page_of(path: &Path, name: &str) -> (u64, u64) {

@@ -15,9 +15,12 @@
 //! - [`pay`]: integer-cent pay with multipliers, minimums and one rounding rule.
 //! - [`policy`]: cancellation windows.
 //! - [`prefs`]: notification channels and quiet hours.
+//! - [`push`]: push tokens (FCM, APNs), checked alike by phone and server.
+//! - [`directory`]: the officer directory colleagues search (no contact details).
 
 pub mod actions;
 pub mod award;
+pub mod directory;
 pub mod earnings;
 pub mod eligibility;
 pub mod geofence;
@@ -26,5 +29,6 @@ pub mod policy;
 pub mod prefs;
 pub mod protocol;
 pub mod punch;
+pub mod push;
 pub mod timecard;
 pub mod validation;

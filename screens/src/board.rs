@@ -299,7 +299,7 @@ impl BoardScreen {
     }
 }
 
-fn row(c: &JobCard, fmt: &Fmt) -> BoardRow {
+pub(crate) fn row(c: &JobCard, fmt: &Fmt) -> BoardRow {
     let cur = &c.job.currency;
     // Before the first sync the department's rules are unknown (and so is the estimate).
     let eligibility = match c.eligible {

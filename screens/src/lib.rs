@@ -16,6 +16,20 @@ pub mod board;
 pub mod format;
 pub mod text;
 
+pub mod actions;
+pub mod activity;
+pub mod clock;
+pub mod earnings;
+pub mod events;
+pub mod inbox;
+pub mod job;
+pub mod links;
+pub mod settings;
+pub mod shifts;
+pub mod sign_in;
+pub mod sign_in_link;
+pub mod transfer;
+
 use std::sync::{Arc, Mutex, Weak};
 
 use serde::{Deserialize, Serialize};
@@ -23,8 +37,19 @@ use serde::{Deserialize, Serialize};
 use offduty_core::sync::SyncReport;
 use offduty_core::{Core, CoreError};
 
+pub use activity::ActivityScreen;
 pub use board::BoardScreen;
+
+pub use clock::ClockScreen;
+pub use earnings::EarningsScreen;
+pub use events::AppEvent;
 pub use format::{Display, Fmt, HourCycle};
+pub use inbox::InboxScreen;
+pub use job::JobScreen;
+pub use links::Route;
+pub use settings::SettingsScreen;
+pub use shifts::ShiftsScreen;
+pub use sign_in::SignInScreen;
 use text::Msg;
 
 /// A shell's hook on one screen: called (on a library thread) whenever the screen's state may
@@ -260,6 +285,74 @@ impl Screens {
     pub fn board(self: &Arc<Self>) -> Arc<BoardScreen> {
         let screen = Arc::new(BoardScreen::new(self.clone()));
         let weak: Weak<BoardScreen> = Arc::downgrade(&screen);
+        self.register(weak);
+        screen
+    }
+
+    /// The clock screen, on the job `job_id` or (`None`) on the shift it picks: clocked in
+    /// and not out, else the one whose clock-in window is open, else the next. An id that is
+    /// not one names no job: the screen says so (it never falls back to another shift).
+    pub fn clock(self: &Arc<Self>, job_id: Option<&str>) -> Arc<ClockScreen> {
+        let job = job_id.map(|j| j.trim().parse().unwrap_or(uuid::Uuid::nil()));
+        let screen = Arc::new(ClockScreen::new(self.clone(), job));
+        let weak: Weak<ClockScreen> = Arc::downgrade(&screen);
+        self.register(weak);
+        screen
+    }
+
+    /// The sign-in screen (the server address pre-filled with the core's).
+    pub fn sign_in(self: &Arc<Self>) -> Arc<SignInScreen> {
+        let screen = Arc::new(SignInScreen::new(self.clone()));
+        let weak: Weak<SignInScreen> = Arc::downgrade(&screen);
+        self.register(weak);
+        screen
+    }
+
+    /// The earnings screen.
+    pub fn earnings(self: &Arc<Self>) -> Arc<EarningsScreen> {
+        let screen = Arc::new(EarningsScreen::new(self.clone()));
+        let weak: Weak<EarningsScreen> = Arc::downgrade(&screen);
+        self.register(weak);
+        screen
+    }
+
+    /// The detail screen of one job (`job_id` as the board's rows give it).
+    pub fn job(self: &Arc<Self>, job_id: &str) -> Arc<JobScreen> {
+        let screen = Arc::new(JobScreen::new(self.clone(), job_id));
+        let weak: Weak<JobScreen> = Arc::downgrade(&screen);
+        self.register(weak);
+        screen
+    }
+
+    /// The settings screen; `device` is what the shell knows of the phone (the storage
+    /// notice, where secrets are kept).
+    pub fn settings(self: &Arc<Self>, device: settings::DeviceFacts) -> Arc<SettingsScreen> {
+        let screen = Arc::new(SettingsScreen::new(self.clone(), device));
+        let weak: Weak<SettingsScreen> = Arc::downgrade(&screen);
+        self.register(weak);
+        screen
+    }
+
+    /// My shifts.
+    pub fn shifts(self: &Arc<Self>) -> Arc<ShiftsScreen> {
+        let screen = Arc::new(ShiftsScreen::new(self.clone()));
+        let weak: Weak<ShiftsScreen> = Arc::downgrade(&screen);
+        self.register(weak);
+        screen
+    }
+
+    /// The notifications inbox.
+    pub fn inbox(self: &Arc<Self>) -> Arc<InboxScreen> {
+        let screen = Arc::new(InboxScreen::new(self.clone()));
+        let weak: Weak<InboxScreen> = Arc::downgrade(&screen);
+        self.register(weak);
+        screen
+    }
+
+    /// The activity screen (pending and wedged actions).
+    pub fn activity(self: &Arc<Self>) -> Arc<ActivityScreen> {
+        let screen = Arc::new(ActivityScreen::new(self.clone()));
+        let weak: Weak<ActivityScreen> = Arc::downgrade(&screen);
         self.register(weak);
         screen
     }

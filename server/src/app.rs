@@ -119,6 +119,10 @@ pub fn router(state: AppState) -> Router {
             post(routes::devices::register).get(routes::devices::list),
         )
         .route("/devices/{id}/revoke", post(routes::devices::revoke))
+        .route(
+            "/devices/{id}/push-token",
+            put(routes::push_tokens::put_token).delete(routes::push_tokens::delete_token),
+        )
         .route("/jobs", get(routes::jobs::list).post(routes::jobs::create))
         .route(
             "/jobs/{id}",
@@ -158,7 +162,8 @@ pub fn router(state: AppState) -> Router {
             get(routes::prefs::get_prefs).put(routes::prefs::put_prefs),
         )
         .route("/audit", get(routes::admin::audit))
-        .route("/audit/verify", get(routes::admin::audit_verify));
+        .route("/audit/verify", get(routes::admin::audit_verify))
+        .route("/directory", get(routes::directory::search));
     let trusted = state.trusted_proxies.clone();
     let metrics = state.metrics.clone();
     let timeout = state.request_timeout;

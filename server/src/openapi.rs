@@ -16,6 +16,9 @@ use offduty_domain::protocol as p;
     crate::routes::auth::MeResponse,
     crate::routes::devices::RegisterDevice,
     crate::routes::devices::Device,
+    offduty_domain::push::PushToken,
+    offduty_domain::push::PushPlatform,
+    crate::routes::push_tokens::DevicePushToken,
     crate::routes::jobs::NewJob,
     crate::routes::jobs::RosterEntry,
     crate::services::job_edit::JobPatch,
@@ -50,6 +53,7 @@ use offduty_domain::protocol as p;
     crate::services::audit::AuditEntryRecord,
     crate::services::audit::ChainReport,
     offduty_domain::prefs::Preferences,
+    offduty_domain::directory::DirectoryEntry,
 )))]
 struct Schemas;
 
@@ -58,6 +62,7 @@ const ANY: &str = "any signed-in user";
 const OFFICER: &str = "officer";
 const COORD: &str = "coordinator";
 const PUBLIC: &str = "public";
+const STAFF: &str = "officer or coordinator";
 
 /// The `body` of an operation that takes a CSV file instead of JSON.
 pub const CSV: &str = "text/csv";
@@ -201,6 +206,24 @@ pub const OPERATIONS: &[Op] = &[
         summary: "My devices",
         body: None,
         ok: (200, "[Device]"),
+        query: &[],
+    },
+    Op {
+        method: "put",
+        path: "/v1/devices/{id}/push-token",
+        roles: OFFICER,
+        summary: "Set where the push service (FCM, APNs) reaches one of my devices; the same token on another device moves here",
+        body: Some("PushToken"),
+        ok: (200, "DevicePushToken"),
+        query: &[],
+    },
+    Op {
+        method: "delete",
+        path: "/v1/devices/{id}/push-token",
+        roles: OFFICER,
+        summary: "Stop pushes to one of my devices (signing out); idempotent",
+        body: None,
+        ok: (204, ""),
         query: &[],
     },
     Op {
@@ -502,6 +525,26 @@ pub const OPERATIONS: &[Op] = &[
         ok: (200, "ChainReport"),
         query: &[],
     },
+    Op {
+        method: "get",
+        path: "/v1/directory",
+        roles: STAFF,
+        summary: "Search the department's active officers by name or badge (id, name, badge, rank; no contact details), by name",
+        body: None,
+        ok: (200, "[DirectoryEntry]"),
+        query: &[
+            (
+                "q",
+                "string",
+                "part of a name or badge number, 2 to 64 characters (required)",
+            ),
+            (
+                "limit",
+                "integer",
+                "at most this many matches (default 20, max 50)",
+            ),
+        ],
+    },
 ];
 
 fn schema_ref(name: &str) -> Value {
@@ -542,7 +585,8 @@ fn operation(op: &Op) -> Value {
                 "date-time" | "uuid" => json!({"type": "string", "format": ty}),
                 other => json!({"type": other}),
             };
-            json!({"name": name, "in": "query", "required": false, "description": desc, "schema": schema})
+            let required = op.path == "/v1/directory" && *name == "q";
+            json!({"name": name, "in": "query", "required": required, "description": desc, "schema": schema})
         })
         .collect();
     if op.path.contains("{id}") {
@@ -600,6 +644,12 @@ fn operation(op: &Op) -> Value {
     if op.path.contains("{id}") {
         responses.insert("404".into(), problem("no such record in your department"));
     }
+    if op.path == "/v1/devices/{id}/push-token" && op.method == "put" {
+        responses.insert(
+            "409".into(),
+            problem("the device was revoked: sign in again to register it"),
+        );
+    }
     if op.path == "/v1/auth/login" {
         responses.insert("401".into(), problem("wrong e-mail or password"));
         responses.insert("429".into(), problem("too many attempts"));
@@ -611,6 +661,19 @@ fn operation(op: &Op) -> Value {
                 "unknown, expired or revoked refresh token; or a used one presented again \
                  after the 60-second retry window or after its successor was used (this \
                  revokes every token of the sign-in)",
+            ),
+        );
+    }
+    if op.path == "/v1/directory" {
+        responses.insert(
+            "403".into(),
+            problem("customers may not search the directory"),
+        );
+        responses.insert(
+            "422".into(),
+            problem(
+                "`q` is missing, shorter than 2 or longer than 64 characters, or `limit` is \
+                 outside 1 to 50 (the `field` member names which)",
             ),
         );
     }

@@ -147,7 +147,7 @@ fn targets(op: &Op) -> Option<Vec<Target>> {
             "get",
             "/v1/health" | "/v1/ready" | "/v1/openapi.json" | "/v1/me" | "/v1/devices" | "/v1/jobs"
             | "/v1/officers" | "/v1/department" | "/v1/notifications" | "/v1/audit"
-            | "/v1/audit/verify" | "/v1/users",
+            | "/v1/audit/verify" | "/v1/users" | "/v1/directory",
         ) => vec![Plain],
         (
             "post",
@@ -177,6 +177,8 @@ fn targets(op: &Op) -> Option<Vec<Target>> {
         ) => records,
         ("patch", "/v1/jobs/{id}") | ("put", "/v1/users/{id}/role") => records,
         ("get", "/v1/jobs/{id}" | "/v1/jobs/{id}/roster") => records,
+        // Before the revoke in OPERATIONS: officer 1's device is still active when they set it.
+        ("put" | "delete", "/v1/devices/{id}/push-token") => records,
         ("get", "/v1/sync") => vec![Cursor(0), Cursor(1)],
         ("get", "/v1/timecards" | "/v1/earnings") => {
             vec![Plain, OfficerFilter(D::A), OfficerFilter(D::B)]
@@ -209,6 +211,7 @@ fn expect(op: &Op, who: Who, target: Target) -> Expect {
     let allowed: &[Role] = match op.roles {
         "officer" => &[Role::Officer],
         "coordinator" => &[Role::Coordinator],
+        "officer or coordinator" => &[Role::Officer, Role::Coordinator],
         "any signed-in user" => match op.path {
             "/v1/timecards" | "/v1/earnings" => &[Role::Officer, Role::Coordinator],
             _ => &[Role::Officer, Role::Coordinator, Role::Customer],
@@ -234,7 +237,11 @@ fn expect(op: &Op, who: Who, target: Target) -> Expect {
         Target::Record(d) if d != dept => Expect::Refused(404),
         Target::Record(d) => match op.path {
             // Devices are their owner's alone.
-            "/v1/devices/{id}/revoke" if who != Who::Officer1(d) => Expect::Refused(404),
+            "/v1/devices/{id}/revoke" | "/v1/devices/{id}/push-token"
+                if who != Who::Officer1(d) =>
+            {
+                Expect::Refused(404)
+            }
             // Customers see their own jobs only.
             "/v1/jobs/{id}" if role == Role::Customer && who != Who::Customer1(d) => {
                 Expect::Refused(404)
@@ -498,7 +505,7 @@ impl Req {
 
 fn record_id(op: &Op, d: &Dept) -> String {
     match op.path {
-        "/v1/devices/{id}/revoke" => d.dev1.id.to_string(),
+        "/v1/devices/{id}/revoke" | "/v1/devices/{id}/push-token" => d.dev1.id.to_string(),
         "/v1/jobs/{id}" => d.j_cust.clone(),
         "/v1/jobs/{id}/cancel" => d.j_cancel.clone(),
         "/v1/jobs/{id}/award" => d.j_ranked.clone(),
@@ -543,6 +550,8 @@ async fn request(app: &TestApp, w: &World, op: &Op, who: Who, target: Target) ->
         Target::OfficerFilter(d) => uri.push_str(&format!("?officer_id={}", w.dept(d).o1.id)),
         Target::Cursor(c) => uri.push_str(&format!("?cursor={c}")),
         _ if op.path == "/v1/jobs" && op.method == "get" => uri = ALL_JOBS.to_string(),
+        // Every fixture officer's name starts with "officer-", in both departments.
+        _ if op.path == "/v1/directory" => uri.push_str("?q=OFFICER-&limit=50"),
         _ => {}
     }
     let body = match (op.method, op.path) {
@@ -577,6 +586,10 @@ async fn request(app: &TestApp, w: &World, op: &Op, who: Who, target: Target) ->
             "ends_at": now + Duration::days(20) + Duration::hours(8)}]})),
         ("put", "/v1/department") => Some(put_department_body(&home.settings)),
         ("put", "/v1/preferences") => Some(prefs_body()),
+        // A token of its own per request: tokens move between devices, never across cells.
+        ("put", "/v1/devices/{id}/push-token") => {
+            Some(json!({"platform": "fcm", "token": format!("matrix-{}", Uuid::new_v4().simple())}))
+        }
         ("patch", "/v1/jobs/{id}") => Some(json!({"notes": "Matrix: the gate code changed."})),
         ("post", "/v1/timecards/{id}/reject") => {
             Some(json!({"reason": "Matrix: not on the site's sign-in sheet."}))
@@ -947,6 +960,38 @@ async fn check_scope(
                 format!("officers {got:?}, department's {officers:?}"),
             );
         }
+        ("get", "/v1/directory") => {
+            let officers = db_set(
+                app,
+                "SELECT id FROM users WHERE department_id = $1 AND role = 'officer'",
+                &[&dept_id],
+            )
+            .await;
+            let got: BTreeSet<String> = strs(body, "id").into_iter().collect();
+            let extra: Vec<&String> = got.difference(&officers).collect();
+            need(
+                extra.is_empty(),
+                format!("directory lists outsiders {extra:?}"),
+            );
+            let d = dept.unwrap();
+            need(
+                got.contains(&d.o1.id.to_string()) && got.contains(&d.o2.id.to_string()),
+                format!("directory misses the department's officers: {got:?}"),
+            );
+            let fields: BTreeSet<String> = body
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|e| e.as_object())
+                .flat_map(|o| o.keys().cloned())
+                .collect();
+            need(
+                fields
+                    .iter()
+                    .all(|k| ["id", "display_name", "badge", "rank"].contains(&k.as_str())),
+                format!("directory shows more than name, badge and rank: {fields:?}"),
+            );
+        }
         ("post", "/v1/duty-blocks") => need(body["imported"] == 1, format!("import {body}")),
         ("get", "/v1/department") => {
             let own = &dept.unwrap().settings;
@@ -1027,6 +1072,28 @@ async fn check_scope(
                     format!("stored something else: {body}"),
                 );
             }
+        }
+        ("put", "/v1/devices/{id}/push-token") => {
+            let kept = db_set(
+                app,
+                "SELECT token FROM device_push_tokens WHERE device_id = $1",
+                &[&record],
+            )
+            .await;
+            need(
+                body["device_id"] == record
+                    && body["token"].as_str().is_some_and(|t| kept.contains(t)),
+                format!("push token of {}, kept {kept:?}", body["device_id"]),
+            );
+        }
+        ("delete", "/v1/devices/{id}/push-token") => {
+            let kept = db_set(
+                app,
+                "SELECT token FROM device_push_tokens WHERE device_id = $1",
+                &[&record],
+            )
+            .await;
+            need(kept.is_empty(), format!("push token still kept: {kept:?}"));
         }
         ("get", "/v1/users") => {
             let users = db_set(
@@ -1460,6 +1527,13 @@ async fn snapshot(app: &TestApp, d: &Dept) -> Value {
         &[&dept],
     )
     .await;
+    let push_tokens = db_set(
+        app,
+        "SELECT t.device_id || ' ' || t.platform || ' ' || t.token FROM device_push_tokens t \
+         JOIN devices d ON d.id = t.device_id WHERE d.department_id = $1",
+        &[&dept],
+    )
+    .await;
     let duty = db_set(
         app,
         "SELECT id FROM duty_blocks WHERE department_id = $1",
@@ -1519,7 +1593,7 @@ async fn snapshot(app: &TestApp, d: &Dept) -> Value {
         "accounts": accounts,
         "jobs": jobs, "rosters": rosters, "timecards": timecards, "officers": officers,
         "department": department, "audit": audit, "chain_ok": verify["first_bad_seq"].is_null(),
-        "devices": devices, "notifications": notifications, "duty_blocks": duty,
+        "devices": devices, "notifications": notifications, "push_tokens": push_tokens, "duty_blocks": duty,
         "clock_events": events, "assignments": assignments, "preferences": prefs,
     })
 }

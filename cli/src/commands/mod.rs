@@ -61,7 +61,7 @@ impl App {
         self.settings.json
     }
 
-    pub fn server(&self) -> &str {
+    pub fn server(&self) -> String {
         self.core.server_url()
     }
 
@@ -77,7 +77,7 @@ impl App {
 
     /// Maps a core error for the user.
     pub fn err(&self, e: CoreError) -> CliError {
-        CliError::from_core(e, self.tz(), self.server())
+        CliError::from_core(e, self.tz(), &self.server())
     }
 
     /// The signed-in officer, or exit 3.

@@ -77,7 +77,7 @@ pub fn send(app: &App, queued: &Queued, done: &str) -> Result<()> {
             };
             (text, None, refusal)
         }
-        (None, Some(why)) => (queued_offline_text(app.server()), Some(why.clone()), None),
+        (None, Some(why)) => (queued_offline_text(&app.server()), Some(why.clone()), None),
         (None, None) => {
             let pending = app.core.pending_actions().map_err(|e| app.err(e))?;
             let wedged = pending

@@ -147,7 +147,7 @@ pub fn status(app: &App) -> Result<()> {
         return print_json(&Status {
             signed_in: session.is_some(),
             officer: session,
-            server: app.server().to_string(),
+            server: app.server(),
             data_dir: app.settings.data_dir.display().to_string(),
             last_sync,
             time_zone: tz.to_string(),

@@ -26,6 +26,14 @@ pub mod keys {
     pub const PREFERENCES_SERVER: &str = "preferences_server_json";
     /// Why the server refused the last edit ([`crate::prefs::PrefsRefusal`]).
     pub const PREFERENCES_REFUSED: &str = "preferences_refused_json";
+    /// The platform's push token ([`offduty_domain::push::PushToken`]).
+    pub const PUSH_TOKEN: &str = "push_token_json";
+    /// What the server has: the token and the device it was sent for.
+    pub const PUSH_TOKEN_SENT: &str = "push_token_sent_json";
+    /// Why the server refused the token ([`crate::push::PushTokenRefusal`]).
+    pub const PUSH_TOKEN_REFUSED: &str = "push_token_refused_json";
+    /// When the notifications were last fetched.
+    pub const NOTIFICATIONS_FETCHED_US: &str = "notifications_fetched_us";
     /// Keys that must survive a rebuild of a corrupt cache (identity and the signing chain).
     pub const PRESERVED: &[&str] = &[
         SERVER_URL,
@@ -40,6 +48,7 @@ pub mod keys {
         PREFERENCES_DIRTY,
         PREFERENCES_SERVER,
         PREFERENCES_REFUSED,
+        PUSH_TOKEN,
     ];
 }
 

@@ -19,6 +19,7 @@ pub use rescue::RescueReport;
 pub const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0001_initial.sql"),
     include_str!("../../migrations/0002_outcome_seen.sql"),
+    include_str!("../../migrations/0003_notifications.sql"),
 ];
 
 /// What happened when the store was opened.

@@ -32,6 +32,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "administration",
         include_str!("../../migrations/0005_administration.sql"),
     ),
+    (
+        6,
+        "device_push_tokens",
+        include_str!("../../migrations/0006_device_push_tokens.sql"),
+    ),
 ];
 
 /// Arbitrary constant identifying the migration lock among PostgreSQL advisory locks.

@@ -96,23 +96,28 @@ pub async fn list(State(state): State<AppState>, user: AuthUser) -> ApiResult<Js
     Ok(Json(out))
 }
 
-/// `POST /v1/devices/{id}/revoke`: the device can no longer sign clock events.
+/// `POST /v1/devices/{id}/revoke`: the device can no longer sign clock events (nor receive
+/// pushes: its push token is forgotten).
 pub async fn revoke(
     State(state): State<AppState>,
     user: AuthUser,
     PathId(id): PathId,
 ) -> ApiResult<axum::http::StatusCode> {
+    let mut tx = state.db.write().await?;
     let n = sqlx::query(
         "UPDATE devices SET revoked_us = $1 WHERE id = $2 AND user_id = $3 AND revoked_us IS NULL",
     )
     .bind(to_us(Utc::now()))
     .bind(id.to_string())
     .bind(user.user_id.to_string())
-    .execute(&state.db.pool)
+    .execute(&mut *tx.conn())
     .await?
     .rows_affected();
     if n == 0 {
         return Err(ApiError::not_found("active device"));
     }
+    // A revoked device is no longer reached by pushes either.
+    crate::routes::push_tokens::forget(tx.conn(), id).await?;
+    tx.commit().await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
 }

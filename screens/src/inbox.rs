@@ -1,0 +1,221 @@
+//! The notifications inbox: the officer's notifications (cached, so it works offline), each
+//! with a title, a sentence, when, unread or not, and the [`Route`] opening it leads to.
+
+use std::sync::{Arc, Mutex};
+use std::time::SystemTime;
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use offduty_core::inbox::{InboxEntry, Notice as Told};
+
+use crate::links::Route;
+use crate::text::Msg;
+use crate::{Live, Notice, Notifier, Screens, SyncKind, SyncStatus, lock};
+
+/// What a notification is about (its icon).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum InboxKind {
+    /// A slot became the officer's.
+    Awarded,
+    /// Waiting on the list after signups closed.
+    Waitlisted,
+    /// Someone took over the slot the officer offered.
+    SlotTakenOver,
+    /// The department called a job off.
+    JobCancelled,
+    /// A kind this version cannot read.
+    Other,
+}
+
+/// One notification, ready to draw.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InboxItem {
+    pub id: String,
+    pub kind: InboxKind,
+    /// `New shift`.
+    pub title: String,
+    /// `Traffic control — Buckeyes home game is yours. An officer handed the shift to you.`
+    pub body: String,
+    /// `today 14:05`.
+    pub when: String,
+    pub created_at: SystemTime,
+    pub unread: bool,
+    /// Where opening it leads.
+    pub route: Route,
+}
+
+/// What the inbox shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InboxState {
+    pub sync: SyncStatus,
+    pub refreshing: bool,
+    /// Newest first.
+    pub items: Vec<InboxItem>,
+    pub unread: u32,
+    /// `Mark all read`, while some are unread.
+    pub mark_all_label: Option<String>,
+    /// Why the inbox is empty, when it is.
+    pub empty: Option<String>,
+    pub notice: Option<Notice>,
+}
+
+/// The title, sentence and kind of a notification.
+fn words(entry: &InboxEntry) -> (InboxKind, String, String) {
+    match &entry.notice {
+        Some(Told::Awarded { title, how, .. }) => {
+            let mut body = Msg::InboxAwardedBody.with(&[("title", title)]);
+            let how = match how.as_str() {
+                "waitlist" => Some(Msg::InboxHowWaitlist),
+                "transfer" => Some(Msg::InboxHowTransfer),
+                "award" => Some(Msg::InboxHowAward),
+                _ => None,
+            };
+            if let Some(h) = how {
+                body = format!("{body} {}", h.text());
+            }
+            (InboxKind::Awarded, Msg::InboxAwardedTitle.text(), body)
+        }
+        Some(Told::Waitlisted {
+            title, position, ..
+        }) => (
+            InboxKind::Waitlisted,
+            Msg::InboxWaitlistedTitle.text(),
+            Msg::InboxWaitlistedBody.with(&[("title", title), ("position", &position.to_string())]),
+        ),
+        Some(Told::SlotTakenOver { title, .. }) => (
+            InboxKind::SlotTakenOver,
+            Msg::InboxTakenOverTitle.text(),
+            Msg::InboxTakenOverBody.with(&[("title", title)]),
+        ),
+        Some(Told::JobCancelled { title, .. }) => (
+            InboxKind::JobCancelled,
+            Msg::InboxCancelledTitle.text(),
+            Msg::InboxCancelledBody.with(&[("title", title)]),
+        ),
+        None => (
+            InboxKind::Other,
+            Msg::InboxUnknownTitle.text(),
+            Msg::InboxUnknownBody.text(),
+        ),
+    }
+}
+
+/// The inbox screen.
+pub struct InboxScreen {
+    root: Arc<Screens>,
+    notice: Mutex<Option<Notice>>,
+    notifier: Notifier,
+}
+
+impl Live for InboxScreen {
+    fn notifier(&self) -> &Notifier {
+        &self.notifier
+    }
+}
+
+impl InboxScreen {
+    pub(crate) fn new(root: Arc<Screens>) -> InboxScreen {
+        InboxScreen {
+            root,
+            notice: Mutex::new(None),
+            notifier: Notifier::default(),
+        }
+    }
+
+    /// Sets (or clears) the listener told when the state changes.
+    pub fn set_listener(&self, listener: Option<Arc<dyn crate::Listener>>) {
+        self.notifier.set(listener);
+    }
+
+    fn set_notice(&self, notice: Option<Notice>) {
+        *lock(&self.notice) = notice;
+        self.notifier.notify();
+    }
+
+    /// What to draw now.
+    pub fn state(&self) -> InboxState {
+        let sync = self.root.sync_status();
+        let core = self.root.core();
+        let fmt = self.root.fmt();
+        let now = core.now();
+        let mut notice = lock(&self.notice).clone();
+        let entries = core.notifications().unwrap_or_else(|e| {
+            notice = Some(Notice::from_error(&e));
+            Vec::new()
+        });
+        let items: Vec<InboxItem> = entries
+            .iter()
+            .map(|e| {
+                let (kind, title, body) = words(e);
+                InboxItem {
+                    id: e.id.to_string(),
+                    kind,
+                    title,
+                    body,
+                    when: fmt.relative(e.created_at, now),
+                    created_at: SystemTime::from(e.created_at),
+                    unread: e.read_at.is_none(),
+                    route: Route::for_notice(e.notice.as_ref()),
+                }
+            })
+            .collect();
+        let unread = u32::try_from(items.iter().filter(|i| i.unread).count()).unwrap_or(u32::MAX);
+        let fetched = core.notifications_fetched_at().ok().flatten();
+        let empty = items.is_empty().then(|| {
+            if fetched.is_none() {
+                Msg::InboxEmptyNeverFetched
+            } else {
+                Msg::InboxEmpty
+            }
+            .text()
+        });
+        InboxState {
+            refreshing: sync.kind == SyncKind::Syncing,
+            sync,
+            items,
+            unread,
+            mark_all_label: (unread > 0).then(|| Msg::InboxMarkAllRead.text()),
+            empty,
+            notice,
+        }
+    }
+
+    /// Opens a notification: marks it read and returns where it leads (the shell then opens
+    /// that route with `Screens::open`, which syncs first when the cache is stale).
+    pub fn open(&self, id: &str) -> Route {
+        let core = self.root.core();
+        let Ok(id) = id.parse::<Uuid>() else {
+            return Route::Inbox;
+        };
+        if let Err(e) = core.mark_notification_read(id) {
+            self.set_notice(Some(Notice::from_error(&e)));
+        }
+        let route = core
+            .notifications()
+            .ok()
+            .and_then(|all| all.into_iter().find(|e| e.id == id))
+            .map(|e| Route::for_notice(e.notice.as_ref()))
+            .unwrap_or(Route::Inbox);
+        self.notifier.notify();
+        route
+    }
+
+    /// Marks every notification read.
+    pub fn mark_all_read(&self) {
+        let result = self.root.core().mark_all_notifications_read();
+        self.set_notice(result.err().map(|e| Notice::from_error(&e)));
+    }
+
+    /// Pull to refresh: syncs and fetches the notifications.
+    pub async fn refresh(&self) {
+        if let Err(e) = self.root.sync_all().await {
+            self.set_notice(Some(Notice::from_error(&e)));
+        }
+    }
+
+    /// Dismisses the notice.
+    pub fn dismiss_notice(&self) {
+        self.set_notice(None);
+    }
+}

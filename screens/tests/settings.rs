@@ -1,0 +1,255 @@
+//! The settings screen against the real demo department, through a proxy that refuses
+//! `PUT /v1/preferences` the way a stricter server would (as `core/tests/prefs_refused.rs`):
+//! seven quiet-hour rows in local time and the device's hour cycle, channels, an edit waiting
+//! to sync, refused with the server's reason, discarded; a bad time refused on the phone;
+//! signing out with unsent actions (warned, kept, then confirmed); the storage notice and
+//! where secrets are kept.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use axum::body::Bytes;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+use offduty_screens::settings::{
+    Channel, DeviceFacts, PrefsSyncKind, SignOutPhase, StorageFacts, Weekday,
+};
+use offduty_screens::text::Msg;
+use offduty_screens::{Display, HourCycle, NoticeKind, Screens};
+use offduty_testkit::phone::{DemoServer, Phone};
+
+use common::{counter, eligible_first_come};
+
+const REFUSAL: &str = "quiet hours may not cover the department's call-out window";
+
+#[derive(Clone)]
+struct Proxy {
+    upstream: String,
+    http: reqwest::Client,
+    refuse_prefs: Arc<AtomicBool>,
+}
+
+async fn forward(State(p): State<Proxy>, req: Request) -> Response {
+    let (parts, body) = req.into_parts();
+    if parts.method == Method::PUT
+        && parts.uri.path() == "/v1/preferences"
+        && p.refuse_prefs.load(Ordering::SeqCst)
+    {
+        let problem = serde_json::json!({
+            "type": "https://offduty.dev/problems/validation",
+            "title": "Invalid request",
+            "status": 422,
+            "detail": REFUSAL,
+            "field": "quiet_hours[0]",
+            "code": "inconsistent",
+        });
+        return (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            [("content-type", "application/problem+json")],
+            problem.to_string(),
+        )
+            .into_response();
+    }
+    let body: Bytes = axum::body::to_bytes(body, 1 << 26).await.unwrap();
+    let url = format!(
+        "{}{}",
+        p.upstream,
+        parts
+            .uri
+            .path_and_query()
+            .map(|x| x.as_str())
+            .unwrap_or("/")
+    );
+    let method = reqwest::Method::from_bytes(parts.method.as_str().as_bytes()).unwrap();
+    let mut headers = HeaderMap::new();
+    for (k, v) in parts.headers.iter() {
+        if k != "host" && k != "content-length" && k != "accept-encoding" {
+            headers.insert(k.clone(), v.clone());
+        }
+    }
+    let resp = p
+        .http
+        .request(method, url)
+        .headers(headers)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let status = StatusCode::from_u16(resp.status().as_u16()).unwrap();
+    let content_type = resp
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("application/json")
+        .to_string();
+    let bytes = resp.bytes().await.unwrap();
+    (status, [("content-type", content_type)], bytes).into_response()
+}
+
+async fn start_proxy(upstream: &str, refuse_prefs: Arc<AtomicBool>) -> SocketAddr {
+    let state = Proxy {
+        upstream: upstream.to_string(),
+        http: reqwest::Client::new(),
+        refuse_prefs,
+    };
+    let app = axum::Router::new().fallback(forward).with_state(state);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    addr
+}
+
+fn device() -> DeviceFacts {
+    DeviceFacts {
+        storage: StorageFacts {
+            rebuilt: true,
+            rescued_actions: 2,
+            export_path: Some("/data/offduty/rescued-actions.json".into()),
+            unreadable: None,
+        },
+        secret_store: "the Android Keystore".into(),
+        key_store: "StrongBox".into(),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn quiet_hours_refused_by_the_server_are_shown_then_discarded() {
+    let server = DemoServer::start();
+    let refuse = Arc::new(AtomicBool::new(true));
+    let proxy = start_proxy(&server.url, refuse.clone()).await;
+    let phone = Phone::new(proxy);
+    phone.sign_in("officer041@columbus.demo").await;
+    let screens = Screens::new(phone.core.clone());
+    let settings = screens.settings(device());
+    let heard = counter();
+    settings.set_listener(Some(heard.clone()));
+
+    let s = settings.state();
+    assert_eq!(s.quiet_days.len(), 7);
+    assert_eq!(s.quiet_days[0].day, Weekday::Mon);
+    assert_eq!(s.quiet_days[6].label, Msg::SettingsSunday.text());
+    assert_eq!(s.prefs.kind, PrefsSyncKind::Synced);
+    assert!(s.prefs.discard_label.is_none());
+    assert_eq!(s.channels.len(), 3);
+    assert!(
+        s.account
+            .as_deref()
+            .unwrap()
+            .contains("officer041@columbus.demo")
+    );
+    assert_eq!(s.sign_out, SignOutPhase::SignedIn);
+    let friday = |s: &offduty_screens::settings::SettingsState| {
+        s.quiet_days
+            .iter()
+            .find(|d| d.day == Weekday::Fri)
+            .unwrap()
+            .clone()
+    };
+    let was_quiet = friday(&s).quiet;
+
+    // Friday nights quiet: saved on the phone, waiting to sync, drawn in local time.
+    settings.set_quiet_day(Weekday::Fri, "22:00".into(), "06:00".into());
+    assert!(heard.get() >= 1);
+    let s = settings.state();
+    let fri = friday(&s);
+    assert!(fri.quiet);
+    assert_eq!(
+        (fri.start.as_deref(), fri.end.as_deref()),
+        (Some("22:00"), Some("06:00"))
+    );
+    assert_eq!(
+        fri.text,
+        Msg::SettingsQuietOvernight.with(&[("start", "22:00"), ("end", "06:00")])
+    );
+    assert_eq!(s.prefs.kind, PrefsSyncKind::Pending);
+    assert!(s.prefs.discard_label.is_some());
+    screens.set_display(Display {
+        hour_cycle: HourCycle::H12,
+    });
+    assert_eq!(
+        friday(&settings.state()).text,
+        Msg::SettingsQuietOvernight.with(&[("start", "10:00 PM"), ("end", "6:00 AM")])
+    );
+
+    // The server refuses it: its reason and field, the edit kept, discard offered.
+    settings.refresh().await;
+    let s = settings.state();
+    assert_eq!(s.prefs.kind, PrefsSyncKind::Refused);
+    assert_eq!(
+        s.prefs.text,
+        Msg::SettingsPrefsRefused.with(&[("reason", REFUSAL)])
+    );
+    assert_eq!(s.prefs.field.as_deref(), Some("quiet_hours[0]"));
+    assert_eq!(s.prefs.advice, Some(Msg::SettingsPrefsRefusedAdvice.text()));
+    assert!(
+        friday(&s).quiet,
+        "the refused edit is still what the officer sees"
+    );
+
+    // Discarded: back to the server's copy.
+    settings.discard_edit();
+    let s = settings.state();
+    assert_eq!(s.prefs.kind, PrefsSyncKind::Synced);
+    assert_eq!(friday(&s).quiet, was_quiet);
+
+    // A time that is not HH:MM is refused on the phone, naming the field.
+    settings.set_quiet_day(Weekday::Mon, "25:00".into(), "06:00".into());
+    let s = settings.state();
+    let notice = s.notice.clone().unwrap();
+    assert_eq!(notice.kind, NoticeKind::Refused);
+    assert!(notice.text.contains("HH:MM"), "{}", notice.text);
+    assert_eq!(s.prefs.kind, PrefsSyncKind::Synced, "nothing was saved");
+    settings.dismiss_notice();
+
+    // With the proxy out of the way, a channel change reaches the server.
+    refuse.store(false, Ordering::SeqCst);
+    settings.set_channel(Channel::Sms, true);
+    assert_eq!(settings.state().prefs.kind, PrefsSyncKind::Pending);
+    settings.refresh().await;
+    let s = settings.state();
+    assert_eq!(s.prefs.kind, PrefsSyncKind::Synced);
+    assert!(s.channels.iter().any(|c| c.channel == Channel::Sms && c.on));
+
+    // What the shell said about the device.
+    let storage = s.storage.clone().unwrap();
+    assert_eq!(storage.kind, NoticeKind::Info);
+    assert!(
+        storage
+            .text
+            .starts_with(&Msg::SettingsStorageRebuilt.text())
+    );
+    assert!(
+        storage
+            .text
+            .contains(&Msg::SettingsStorageRescued.with(&[("count", "2")]))
+    );
+    assert_eq!(
+        s.secrets,
+        Msg::SettingsSecrets.with(&[("store", "the Android Keystore"), ("keystore", "StrongBox")])
+    );
+
+    // Signing out with an unsent action: warned, kept, then confirmed.
+    phone.link.set_online(false);
+    let job = eligible_first_come(&phone);
+    phone.core.claim(job.job.id).unwrap();
+    settings.sign_out().await;
+    let s = settings.state();
+    assert_eq!(s.sign_out, SignOutPhase::ConfirmUnsent);
+    assert_eq!(s.unsent, 1);
+    assert!(s.sign_out_warning.is_some());
+    assert_eq!(s.sign_out_label, Msg::SettingsSignOutAnyway.text());
+    settings.keep_signed_in();
+    assert_eq!(settings.state().sign_out, SignOutPhase::SignedIn);
+    settings.sign_out().await;
+    settings.confirm_sign_out().await;
+    let s = settings.state();
+    assert_eq!(s.sign_out, SignOutPhase::SignedOut);
+    assert!(s.account.is_none());
+    assert_eq!(s.unsent, 1, "the action stays on the phone");
+}
