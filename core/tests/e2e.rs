@@ -18,9 +18,9 @@ use offduty_domain::protocol::{Outcome, RejectCode, TimecardStatus};
 use offduty_domain::punch::{LocationFix, PunchVerdict};
 use offduty_domain::timecard::PunchKind;
 
+use offduty_testkit::TestServer;
 use offduty_testkit::api::{FENCE_RADIUS_M, SITE, hours_from_now, north_of_site};
 use offduty_testkit::phone::{Phone, Secrets};
-use offduty_testkit::TestServer;
 
 /// A good fix (8 m, just taken) at `(lat, lon)`.
 fn fix_at(phone: &Phone, (lat, lon): (f64, f64)) -> LocationFix {

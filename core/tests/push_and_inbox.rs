@@ -6,8 +6,6 @@
 //!     cargo build -p offduty-server && cargo nextest run -p offduty-core --test push_and_inbox
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
 use reqwest::Method;
 
 use offduty_core::CoreError;
@@ -15,7 +13,8 @@ use offduty_core::inbox::Notice;
 use offduty_core::push::PushTokenState;
 use offduty_domain::push::{PushPlatform, PushToken};
 
-use common::{PASSWORD, TestPhone, TestServer, hours_from_now};
+use offduty_testkit::api::hours_from_now;
+use offduty_testkit::{PASSWORD, TestServer};
 
 fn fcm(token: &str) -> PushToken {
     PushToken {
@@ -39,7 +38,7 @@ fn on_server(server: &TestServer) -> Vec<(String, String)> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_push_token_reaches_the_server_when_it_changes_and_again_after_sign_in() {
     let server = TestServer::start(2).await;
-    let phone = TestPhone::sign_in(&server, 0).await;
+    let phone = server.phone(0).await;
     let device = phone
         .core
         .session()
@@ -91,7 +90,7 @@ async fn the_push_token_reaches_the_server_when_it_changes_and_again_after_sign_
     assert!(on_server(&server).is_empty());
     phone
         .core
-        .login(&phone.officer.email, PASSWORD, "Test phone")
+        .login(&server.officers[0].email, PASSWORD, "Test phone")
         .await
         .unwrap();
     assert_eq!(
@@ -127,7 +126,7 @@ async fn the_push_token_reaches_the_server_when_it_changes_and_again_after_sign_
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn notifications_are_cached_for_the_inbox_and_stay_opened() {
     let server = TestServer::start(1).await;
-    let phone = TestPhone::sign_in(&server, 0).await;
+    let phone = server.phone(0).await;
     let job = server.create_job(hours_from_now(30), 2).await;
     phone.sync().await;
     phone.core.claim(job).unwrap();

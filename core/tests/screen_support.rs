@@ -6,8 +6,6 @@
 //!     cargo build -p offduty-server && cargo nextest run -p offduty-core --test screen_support
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
 use std::sync::Arc;
 
 use chrono::Duration;
@@ -19,13 +17,15 @@ use offduty_domain::policy::CancelWindow;
 use offduty_domain::protocol::RejectCode;
 use offduty_domain::validation::InvalidCode;
 
-use common::{FakeClock, Link, PASSWORD, TempDir, TestPhone, TestServer, hours_from_now};
+use offduty_testkit::api::hours_from_now;
+use offduty_testkit::phone::{FakeClock, Link};
+use offduty_testkit::{PASSWORD, TempDir, TestServer};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn action_checks_give_the_verdicts_the_actions_would() {
     let server = TestServer::start(2).await;
     let job = server.create_job(hours_from_now(24 * 5), 1).await;
-    let phone = TestPhone::sign_in(&server, 0).await;
+    let phone = server.phone(0).await;
 
     let c = phone.core.action_checks(job).unwrap();
     assert_eq!(c.claim, Ok(ClaimPath::Take));
@@ -61,7 +61,7 @@ async fn action_checks_give_the_verdicts_the_actions_would() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn colleagues_are_searched_on_the_server_and_only_online() {
     let server = TestServer::start(12).await;
-    let phone = TestPhone::sign_in(&server, 0).await;
+    let phone = server.phone(0).await;
 
     // Officers are `Officer 0` … `Officer 11`, badges `B0000` …
     let found = phone.core.search_officers("officer 1", None).await.unwrap();
@@ -154,7 +154,7 @@ async fn the_server_is_chosen_before_sign_in_and_never_after() {
 async fn a_refused_cancel_stays_the_last_word_on_its_job_until_the_next_decision() {
     let server = TestServer::start(1).await;
     let job = server.create_job(hours_from_now(24 * 5), 2).await;
-    let phone = TestPhone::sign_in(&server, 0).await;
+    let phone = server.phone(0).await;
     phone.core.claim(job).unwrap();
     phone.sync().await;
     assert!(phone.core.refusals().unwrap().is_empty());

@@ -261,7 +261,10 @@ fn screens_10k(c: &mut Criterion) {
     });
     let job_screen = screens.job(&detail_id.to_string());
     job_screen.set_location(HERE.lat, HERE.lon);
-    assert!(job_screen.state().detail.is_some(), "the job screen finds the job");
+    assert!(
+        job_screen.state().detail.is_some(),
+        "the job screen finds the job"
+    );
     g.bench_function("job_screen_state", |b| {
         b.iter_batched(
             || bench.delta(),

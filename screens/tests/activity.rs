@@ -5,7 +5,7 @@
 //! listeners told.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod kit;
+mod common;
 
 use chrono::Duration;
 
@@ -16,7 +16,8 @@ use offduty_screens::text::Msg;
 use offduty_screens::{NoticeKind, Screens, SyncKind};
 use offduty_testkit::phone::{DemoServer, Phone};
 
-use kit::{Actions, REFUSAL, RefusingProxy, claimable, counter};
+use common::{REFUSAL, claimable, counter, refuse_actions};
+use offduty_testkit::refusing::{Answer, RefusingProxy};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pending_failing_wedged_retried_and_discarded() {
@@ -55,7 +56,7 @@ async fn pending_failing_wedged_retried_and_discarded() {
 
     // The server fails: tried once, the next try is a moment later (in local time).
     phone.link.set_online(true);
-    proxy.set(Actions::Fail);
+    proxy.refuse("POST", "/v1/actions", Answer::Unavailable);
     activity.refresh().await;
     let s = activity.state();
     let r = &s.pending[0];
@@ -72,7 +73,7 @@ async fn pending_failing_wedged_retried_and_discarded() {
 
     // The server refuses the batch because of it: wedged, with the reason, here and on the
     // shift.
-    proxy.set(Actions::Refuse);
+    proxy.refuse("POST", "/v1/actions", refuse_actions());
     phone.clock.advance(Duration::minutes(1));
     activity.refresh().await;
     let s = activity.state();
@@ -101,7 +102,7 @@ async fn pending_failing_wedged_retried_and_discarded() {
     assert!(on_shift.wedged.unwrap().contains(REFUSAL));
 
     // The server takes it again: retried and decided.
-    proxy.set(Actions::Pass);
+    proxy.pass("POST", "/v1/actions");
     activity.retry(r.key.clone()).await;
     let s = activity.state();
     let notice = s.notice.clone().unwrap();
@@ -113,7 +114,7 @@ async fn pending_failing_wedged_retried_and_discarded() {
     // it and the officer has no part in the job any more.
     // (Picked now: holding the first shift changes what this officer may claim.)
     let second = claimable(&screens).into_iter().next().unwrap();
-    proxy.set(Actions::Refuse);
+    proxy.refuse("POST", "/v1/actions", refuse_actions());
     let job = screens.job(&second.job_id);
     let job_heard = counter();
     job.set_listener(Some(job_heard.clone()));

@@ -4,7 +4,7 @@
 //! cancel the rules refuse inside the call-the-coordinator window.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod kit;
+mod common;
 
 use chrono::{Duration, Utc};
 
@@ -19,7 +19,7 @@ use offduty_screens::text::Msg;
 use offduty_screens::{NoticeKind, SyncKind};
 use offduty_testkit::phone::DemoServer;
 
-use kit::{Coordinator, claimable, counter, days_ahead, eligible_for, officer};
+use common::{Coordinator, claimable, counter, days_ahead, eligible_for, officer};
 
 fn kinds(s: &JobState) -> Vec<JobActionKind> {
     s.actions.iter().map(|a| a.kind).collect()

@@ -8,102 +8,17 @@
 
 mod common;
 
-use std::net::SocketAddr;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-
-use axum::body::Bytes;
-use axum::extract::{Request, State};
-use axum::http::{HeaderMap, Method, StatusCode};
-use axum::response::{IntoResponse, Response};
-
 use offduty_screens::settings::{
     Channel, DeviceFacts, PrefsSyncKind, SignOutPhase, StorageFacts, Weekday,
 };
 use offduty_screens::text::Msg;
 use offduty_screens::{Display, HourCycle, NoticeKind, Screens};
 use offduty_testkit::phone::{DemoServer, Phone};
+use offduty_testkit::refusing::{RefusingProxy, validation_problem};
 
 use common::{counter, eligible_first_come};
 
 const REFUSAL: &str = "quiet hours may not cover the department's call-out window";
-
-#[derive(Clone)]
-struct Proxy {
-    upstream: String,
-    http: reqwest::Client,
-    refuse_prefs: Arc<AtomicBool>,
-}
-
-async fn forward(State(p): State<Proxy>, req: Request) -> Response {
-    let (parts, body) = req.into_parts();
-    if parts.method == Method::PUT
-        && parts.uri.path() == "/v1/preferences"
-        && p.refuse_prefs.load(Ordering::SeqCst)
-    {
-        let problem = serde_json::json!({
-            "type": "https://offduty.dev/problems/validation",
-            "title": "Invalid request",
-            "status": 422,
-            "detail": REFUSAL,
-            "field": "quiet_hours[0]",
-            "code": "inconsistent",
-        });
-        return (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            [("content-type", "application/problem+json")],
-            problem.to_string(),
-        )
-            .into_response();
-    }
-    let body: Bytes = axum::body::to_bytes(body, 1 << 26).await.unwrap();
-    let url = format!(
-        "{}{}",
-        p.upstream,
-        parts
-            .uri
-            .path_and_query()
-            .map(|x| x.as_str())
-            .unwrap_or("/")
-    );
-    let method = reqwest::Method::from_bytes(parts.method.as_str().as_bytes()).unwrap();
-    let mut headers = HeaderMap::new();
-    for (k, v) in parts.headers.iter() {
-        if k != "host" && k != "content-length" && k != "accept-encoding" {
-            headers.insert(k.clone(), v.clone());
-        }
-    }
-    let resp = p
-        .http
-        .request(method, url)
-        .headers(headers)
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    let status = StatusCode::from_u16(resp.status().as_u16()).unwrap();
-    let content_type = resp
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("application/json")
-        .to_string();
-    let bytes = resp.bytes().await.unwrap();
-    (status, [("content-type", content_type)], bytes).into_response()
-}
-
-async fn start_proxy(upstream: &str, refuse_prefs: Arc<AtomicBool>) -> SocketAddr {
-    let state = Proxy {
-        upstream: upstream.to_string(),
-        http: reqwest::Client::new(),
-        refuse_prefs,
-    };
-    let app = axum::Router::new().fallback(forward).with_state(state);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    addr
-}
 
 fn device() -> DeviceFacts {
     DeviceFacts {
@@ -121,9 +36,10 @@ fn device() -> DeviceFacts {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn quiet_hours_refused_by_the_server_are_shown_then_discarded() {
     let server = DemoServer::start();
-    let refuse = Arc::new(AtomicBool::new(true));
-    let proxy = start_proxy(&server.url, refuse.clone()).await;
-    let phone = Phone::new(proxy);
+    let proxy = RefusingProxy::start(server.addr).await;
+    let refusal = validation_problem(REFUSAL, "quiet_hours[0]", "inconsistent", None);
+    proxy.refuse("PUT", "/v1/preferences", refusal);
+    let phone = Phone::new(proxy.addr);
     phone.sign_in("officer041@columbus.demo").await;
     let screens = Screens::new(phone.core.clone());
     let settings = screens.settings(device());
@@ -208,7 +124,7 @@ async fn quiet_hours_refused_by_the_server_are_shown_then_discarded() {
     settings.dismiss_notice();
 
     // With the proxy out of the way, a channel change reaches the server.
-    refuse.store(false, Ordering::SeqCst);
+    proxy.pass("PUT", "/v1/preferences");
     settings.set_channel(Channel::Sms, true);
     assert_eq!(settings.state().prefs.kind, PrefsSyncKind::Pending);
     settings.refresh().await;

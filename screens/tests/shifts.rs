@@ -4,7 +4,7 @@
 //! needs a connection.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod kit;
+mod common;
 
 use chrono::{Duration, Utc};
 
@@ -16,7 +16,7 @@ use offduty_screens::text::Msg;
 use offduty_screens::{NoticeKind, ShiftsScreen};
 use offduty_testkit::phone::DemoServer;
 
-use kit::{Coordinator, claim_n, counter, days_ahead, eligible_for, officer};
+use common::{Coordinator, claim_n, counter, days_ahead, eligible_for, officer};
 
 /// The row of `job` and the section it is in.
 fn find(s: &ShiftsState, job: &str) -> Option<(ShiftSectionKind, ShiftRow)> {

@@ -4,7 +4,7 @@
 //! successful sign-in that syncs and redraws every screen.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod kit;
+mod common;
 
 use std::sync::Arc;
 
@@ -19,7 +19,7 @@ use offduty_screens::{NoticeKind, Screens, SyncKind};
 use offduty_testkit::TempDir;
 use offduty_testkit::phone::{DEMO_PASSWORD, DemoServer, FakeClock, Link, Phone};
 
-use kit::counter;
+use common::counter;
 
 fn error(s: &SignInState, field: SignInField) -> Option<FieldError> {
     s.errors.iter().find(|e| e.field == field).cloned()

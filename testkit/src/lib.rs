@@ -16,6 +16,8 @@
 //!   with a [`phone::FakeClock`]; [`phone::DemoServer`] is the demo [`TestServer`] under the
 //!   screens' tests' name;
 //! - [`proxy::LossyProxy`]: a TCP proxy that loses chosen responses on the way back;
+//! - [`refusing::RefusingProxy`]: an HTTP proxy that answers chosen routes with a problem or a
+//!   503 while told to (a wedged action, a refused edit);
 //! - [`api`]: one API call with a token, the job fixture, the site and its fence;
 //! - [`TempDir`]: a fresh folder under the system's temp dir, removed when the test passes;
 //! - [`move_job`]: moves a job in time in the server's SQLite file (decision 012).
@@ -37,6 +39,7 @@ pub mod api;
 pub mod phone;
 pub mod process;
 pub mod proxy;
+pub mod refusing;
 pub mod seed;
 pub mod server;
 

@@ -226,7 +226,8 @@ pub struct Phone {
     pub clock: Arc<FakeClock>,
     pub services: Services,
     pub db_path: PathBuf,
-    dir: TempDir,
+    /// Removed with the phone (kept when a test fails).
+    _dir: TempDir,
 }
 
 impl Phone {
@@ -258,7 +259,7 @@ impl Phone {
             clock,
             services,
             db_path,
-            dir,
+            _dir: dir,
         }
     }
 
@@ -291,7 +292,10 @@ impl Phone {
 
     /// Who is signed in, as the core keeps it; panics when nobody is.
     pub fn session(&self) -> Session {
-        self.core.session().expect("read the session").expect("signed in")
+        self.core
+            .session()
+            .expect("read the session")
+            .expect("signed in")
     }
 
     /// The network goes away (open connections are cut).
@@ -320,7 +324,7 @@ impl Phone {
 
 /// Opens the core on `db_path`, talking through `link`.
 fn open(db_path: &std::path::Path, link: &Link, services: &Services) -> Arc<Core> {
-    let (core, _) = Core::open(CoreConfig::new(db_path, &link.url()), services.clone())
-        .expect("open the core");
+    let (core, _) =
+        Core::open(CoreConfig::new(db_path, &link.url()), services.clone()).expect("open the core");
     Arc::new(core)
 }

@@ -246,7 +246,10 @@ mod tests {
     fn the_listening_line_gives_the_base_url() {
         let line = "offduty-server listening on http://127.0.0.1:43117  (API: http://127.0.0.1:43117/v1/openapi.json)";
         assert_eq!(listening_url(line), Some("http://127.0.0.1:43117"));
-        assert_eq!(listening_url("offduty-server metrics on http://127.0.0.1:9/metrics"), None);
+        assert_eq!(
+            listening_url("offduty-server metrics on http://127.0.0.1:9/metrics"),
+            None
+        );
         assert_eq!(listening_url("listening on https://x"), None);
     }
 }

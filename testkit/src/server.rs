@@ -107,7 +107,8 @@ impl TestServer {
         let process = start(&args);
         let mut server = Self::new(process, dir, db_path, PASSWORD, COORDINATOR, Vec::new());
         let token = server.coordinator_token().await;
-        server.officers = seed::add_officers(&server.http, &server.url, &token, seed.officers).await;
+        server.officers =
+            seed::add_officers(&server.http, &server.url, &token, seed.officers).await;
         server
     }
 

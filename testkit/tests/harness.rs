@@ -53,7 +53,8 @@ fn kotlin_and_swift_start_the_demo_with_the_flags_and_line_testkit_uses() {
         .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
         .collect();
     assert!(
-        names.iter().any(|n| n == "OfficerAppTest.kt") && names.iter().any(|n| n == "DemoServer.swift"),
+        names.iter().any(|n| n == "OfficerAppTest.kt")
+            && names.iter().any(|n| n == "DemoServer.swift"),
         "the Kotlin and Swift launchers were not found: {names:?}"
     );
     let mut ours = vec!["serve".to_string()];
@@ -71,14 +72,17 @@ fn kotlin_and_swift_start_the_demo_with_the_flags_and_line_testkit_uses() {
             );
         }
         assert!(
-            text.contains(r"listening on (http://\\S+)") || text.contains(r"listening on (http://\S+)"),
+            text.contains(r"listening on (http://\\S+)")
+                || text.contains(r"listening on (http://\S+)"),
             "{} does not read the address with `listening on (http://\\S+)`",
             path.display()
         );
     }
     // The rule they use, on the line the server prints.
     assert_eq!(
-        listening_url("offduty-server listening on http://127.0.0.1:8080  (API: http://127.0.0.1:8080/v1/openapi.json)"),
+        listening_url(
+            "offduty-server listening on http://127.0.0.1:8080  (API: http://127.0.0.1:8080/v1/openapi.json)"
+        ),
         Some("http://127.0.0.1:8080")
     );
 }
@@ -112,9 +116,7 @@ async fn a_seeded_department_signs_in_and_survives_a_restart_on_the_same_address
 
     let phone = server.phone(1).await;
     assert_eq!(phone.session().officer_id, server.officers[1].id);
-    let job = server
-        .create_job(Utc::now() + Duration::days(2), 1)
-        .await;
+    let job = server.create_job(Utc::now() + Duration::days(2), 1).await;
 
     let url = server.url.clone();
     server.stop();

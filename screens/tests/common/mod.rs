@@ -1,12 +1,15 @@
-//! Shared by the screens' tests: a demo officer holding a shift that starts now (the board's
-//! own eligibility picks it; the job is then moved in time, decision 012), the coordinator's
-//! HTTP calls, and location fixes on or off site.
+//! Shared by the screens' tests: demo officers signed in with their screens, jobs the core says
+//! an officer may claim, a shift that starts now (the board's own eligibility picks it; the job
+//! is then moved in time, decision 012), the coordinator's HTTP calls, location fixes on or
+//! off site, a listener that counts, and the refusal a stricter server would send for an
+//! action batch (given by `offduty_testkit::refusing::RefusingProxy`, so the core wedges it).
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use chrono::{Duration, Utc};
+use chrono::{DateTime, Duration, Utc};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -15,8 +18,10 @@ use offduty_core::standing::StandingKind;
 use offduty_domain::award::AwardRuleKind;
 use offduty_domain::geofence::EARTH_RADIUS_M;
 use offduty_domain::punch::LocationFix;
-use offduty_screens::Listener;
+use offduty_screens::board::{BoardFilters, BoardRow, Eligibility};
+use offduty_screens::{Listener, Screens};
 use offduty_testkit::phone::{DEMO_PASSWORD, DemoServer, Phone};
+use offduty_testkit::refusing::{Answer, validation_problem};
 
 /// Counts `changed()` calls.
 #[derive(Default)]
@@ -197,9 +202,141 @@ impl Coordinator {
         )
         .await
     }
+
+    /// Posts a first-come job at Ohio Stadium with `slots` slots; returns its id.
+    pub async fn post_job(&self, title: &str, starts_at: DateTime<Utc>, slots: u32) -> String {
+        let body = json!({
+            "title": title,
+            "customer_name": "Ohio State Athletics",
+            "site_name": "Ohio Stadium, Gate 10",
+            "address": "411 Woody Hayes Dr, Columbus, OH 43210",
+            "location": {"lat": 40.0017, "lon": -83.0197},
+            "geofence": {"type": "circle", "center": {"lat": 40.0017, "lon": -83.0197}, "radius_m": 300.0},
+            "starts_at": starts_at,
+            "ends_at": starts_at + Duration::hours(4),
+            "slots": slots,
+            "job_type": "traffic",
+            "award_rule": {"type": "first_come"},
+            "notes": "Report to Sgt. Ortiz at Gate 10.",
+        });
+        self.call(reqwest::Method::POST, "/v1/jobs", Some(body))
+            .await["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    /// Calls a job off (`job` as the screens give it).
+    pub async fn call_off(&self, job: &str) {
+        self.call(
+            reqwest::Method::POST,
+            &format!("/v1/jobs/{job}/cancel"),
+            None,
+        )
+        .await;
+    }
 }
 
 /// A listener shared with a screen.
 pub fn counter() -> Arc<Count> {
     Arc::new(Count::default())
+}
+
+/// A phone signed in as demo officer `n` (`officer0NN@columbus.demo`), its screens on top.
+pub async fn officer(upstream: SocketAddr, n: u32) -> (Phone, Arc<Screens>) {
+    let phone = Phone::new(upstream);
+    phone.sign_in(&format!("officer{n:03}@columbus.demo")).await;
+    let screens = Screens::new(phone.core.clone());
+    (phone, screens)
+}
+
+/// The board's rows this officer may claim now: first come, a free slot, eligible (the core
+/// says so, whatever the time of day), no part in it yet; soonest first.
+pub fn claimable(screens: &Arc<Screens>) -> Vec<BoardRow> {
+    let board = screens.board();
+    board.set_filters(BoardFilters {
+        only_eligible: true,
+        ..BoardFilters::default()
+    });
+    board.load_more();
+    board
+        .state()
+        .rows
+        .into_iter()
+        .filter(|r| {
+            r.award == AwardRuleKind::FirstCome
+                && !r.full
+                && r.standing == StandingKind::None
+                && r.eligibility == Eligibility::Eligible
+        })
+        .collect()
+}
+
+/// Claims `n` jobs one after another from the job screen, each one the officer may still claim
+/// after the ones before (a claim changes eligibility: overlaps, hour caps, rest); returns
+/// their ids, each now held.
+pub async fn claim_n(screens: &Arc<Screens>, n: usize) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    while out.len() < n {
+        let next = claimable(screens)
+            .into_iter()
+            .find(|r| !out.contains(&r.job_id))
+            .unwrap_or_else(|| panic!("only {} jobs this officer may claim", out.len()));
+        let job = screens.job(&next.job_id);
+        job.perform(offduty_screens::actions::JobActionKind::Claim, None)
+            .await;
+        let s = job.state();
+        assert_eq!(
+            s.detail.map(|d| d.standing),
+            Some(StandingKind::Holding),
+            "{:?}",
+            s.notice
+        );
+        out.push(next.job_id);
+    }
+    out
+}
+
+/// Signs in demo officers from `first` on until `wanted` of them may work `job` (the core's
+/// eligibility decides: demo officers have on-duty shifts).
+pub async fn eligible_for(
+    server: &DemoServer,
+    job: &str,
+    first: u32,
+    wanted: usize,
+) -> Vec<(Phone, Arc<Screens>)> {
+    let mut out = Vec::new();
+    for n in first..first + 40 {
+        let (phone, screens) = officer(server.addr, n).await;
+        let s = screens.job(job).state();
+        if s.detail.map(|d| d.eligibility) == Some(Eligibility::Eligible) {
+            out.push((phone, screens));
+            if out.len() == wanted {
+                return out;
+            }
+        }
+    }
+    panic!("fewer than {wanted} demo officers may work {job}");
+}
+
+/// A whole hour `days` from now (a job far from most on-duty shifts).
+pub fn days_ahead(days: i64) -> DateTime<Utc> {
+    use chrono::Timelike;
+    let t = Utc::now() + Duration::days(days);
+    t.with_minute(0)
+        .unwrap()
+        .with_second(0)
+        .unwrap()
+        .with_nanosecond(0)
+        .unwrap()
+}
+
+/// The reason a stricter server gives for an action batch it cannot read (the officer reads it
+/// on the wedged action).
+pub const REFUSAL: &str = "this server cannot read the action";
+
+/// That server's answer to `POST /v1/actions`: a problem whose `index` names the first action,
+/// so the core wedges it.
+pub fn refuse_actions() -> Answer {
+    validation_problem(REFUSAL, "actions[0].action", "bad_format", Some(0))
 }
