@@ -203,3 +203,82 @@ final class DemoServer: @unchecked Sendable {
         }
     }
 }
+
+// MARK: - One server for the screen tests
+
+/// Stops the shared server when the test run ends.
+private final class SharedServerStopper: NSObject, XCTestObservation {
+    func testBundleDidFinish(_ testBundle: Bundle) {
+        DemoServer.stopShared()
+    }
+}
+
+extension DemoServer {
+    private static let sharedLock = NSLock()
+    private static var sharedServer: DemoServer?
+
+    /// One demo department for every screen test class (started on first use, stopped when
+    /// the run ends), as the Kotlin screen tests share one (tests/kotlin/ScreensDemo.kt). Each
+    /// test signs in its own demo officers, so the tests do not see each other's claims.
+    static func shared() throws -> DemoServer {
+        sharedLock.lock()
+        defer { sharedLock.unlock() }
+        if let running = sharedServer { return running }
+        let started = try DemoServer.start()
+        sharedServer = started
+        XCTestObservationCenter.shared.addTestObserver(SharedServerStopper())
+        return started
+    }
+
+    fileprivate static func stopShared() {
+        sharedLock.lock()
+        defer { sharedLock.unlock() }
+        sharedServer?.stop()
+        sharedServer = nil
+    }
+}
+
+// MARK: - More of the coordinator's side
+
+extension DemoServer {
+    /// The coordinator's call; fails the test unless the status is `expect`.
+    @discardableResult
+    func coordinator(_ method: String, _ path: String, json: Any? = nil, expect: Int = 200) async throws -> Any? {
+        let token = try await coordinatorToken()
+        let (status, body) = try await call(method, path, token: token, json: json)
+        guard status == expect else {
+            throw DemoServerError.failed("\(method) \(path): \(status) \(String(describing: body))")
+        }
+        return body
+    }
+
+    /// Posts a first-come job at the stadium with `slots` slots, `days` from now on the hour;
+    /// returns its id.
+    func postJob(days: Int, slots: Int) async throws -> String {
+        let hour = (Date().timeIntervalSince1970 / 3600).rounded(.down) * 3600
+        let start = Date(timeIntervalSince1970: hour + Double(days) * 24 * 3600)
+        let iso = ISO8601DateFormatter()
+        let body = try await coordinator("POST", "/v1/jobs", json: [
+            "title": "Swift screens detail", "customer_name": "Ohio State Athletics",
+            "site_name": "Ohio Stadium, Gate 10", "address": "411 Woody Hayes Dr, Columbus, OH 43210",
+            "location": ["lat": 40.0017, "lon": -83.0197],
+            "geofence": ["type": "circle", "center": ["lat": 40.0017, "lon": -83.0197], "radius_m": 300.0],
+            "starts_at": iso.string(from: start), "ends_at": iso.string(from: start.addingTimeInterval(4 * 3600)),
+            "slots": slots, "job_type": "traffic", "award_rule": ["type": "first_come"],
+        ] as [String: Any], expect: 201)
+        guard let id = (body as? [String: Any])?["id"] as? String else {
+            throw DemoServerError.failed("no job id in \(String(describing: body))")
+        }
+        return id
+    }
+
+    /// The id of the timecard of `jobId`, as the coordinator sees it.
+    func timecardId(of jobId: String) async throws -> String {
+        let body = try await coordinator("GET", "/v1/timecards?from=2000-01-01T00:00:00Z")
+        let cards = body as? [[String: Any]] ?? []
+        guard let id = cards.first(where: { $0["job_id"] as? String == jobId })?["id"] as? String else {
+            throw DemoServerError.failed("no timecard for \(jobId): \(String(describing: body))")
+        }
+        return id
+    }
+}

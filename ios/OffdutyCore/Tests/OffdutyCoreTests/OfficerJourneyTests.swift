@@ -64,14 +64,6 @@ final class OfficerJourneyTests: XCTestCase {
         return try XCTUnwrap(card, "no claimable first-come job on the demo board")
     }
 
-    private func fix(at point: GeoPoint, _ clock: ShiftedClock, accuracy: Double = 8) throws -> LocationFix {
-        LocationFix(
-            lat: point.lat, lon: point.lon, accuracyM: accuracy,
-            fixTime: Date(timeIntervalSince1970: Double(try clock.nowMs()) / 1000),
-            provider: "gps", isMock: false
-        )
-    }
-
     func testAWrongPasswordAndABadIdAreSwiftErrors() async throws {
         let app = try newApp()
         do {
@@ -159,10 +151,10 @@ final class OfficerJourneyTests: XCTestCase {
 
         // The core, not the app, decides that a punch far from the site needs the officer's yes.
         let far = GeoPoint(lat: site.lat + 0.05, lon: site.lon)
-        let preview = try app.previewPunch(jobId: mine.id, kind: .in, fix: try fix(at: far, clock))
+        let preview = try app.previewPunch(jobId: mine.id, kind: .in, fix: try fixAt(far, clock))
         XCTAssertEqual(preview.verdict, .rejected)
         do {
-            _ = try await app.clockIn(jobId: mine.id, fix: try fix(at: far, clock), confirmRejected: false)
+            _ = try await app.clockIn(jobId: mine.id, fix: try fixAt(far, clock), confirmRejected: false)
             XCTFail("a rejected clock-in was recorded without confirmation")
         } catch let ApiError.NeedsConfirmation(what, question) {
             XCTAssertEqual(what, .rejectedPunch)
@@ -172,7 +164,7 @@ final class OfficerJourneyTests: XCTestCase {
         // A key store that fails is an error the officer sees, not a crash; nothing is queued.
         signer.failing = true
         do {
-            _ = try await app.clockIn(jobId: mine.id, fix: try fix(at: site, clock), confirmRejected: false)
+            _ = try await app.clockIn(jobId: mine.id, fix: try fixAt(site, clock), confirmRejected: false)
             XCTFail("a clock-in with a failing signer succeeded")
         } catch let ApiError.Internal(failure) {
             XCTAssertTrue(failure.contains("the key store is locked"), failure)
@@ -183,11 +175,11 @@ final class OfficerJourneyTests: XCTestCase {
         // Clock in at the site (signed by the Swift signer, checked by the core), out two
         // minutes ago; the server verifies both signatures and the clocks.
         let signaturesBefore = signer.signatures
-        let punchIn = try await app.clockIn(jobId: mine.id, fix: try fix(at: site, clock), confirmRejected: false)
+        let punchIn = try await app.clockIn(jobId: mine.id, fix: try fixAt(site, clock), confirmRejected: false)
         XCTAssertEqual(punchIn.preview.verdict, .verified, punchIn.preview.summary)
         XCTAssertFalse(punchIn.eventId.isEmpty)
         clock.offsetMs = 2 * 60_000
-        _ = try await app.clockOut(jobId: mine.id, fix: try fix(at: site, clock, accuracy: 6), confirmRejected: false)
+        _ = try await app.clockOut(jobId: mine.id, fix: try fixAt(site, clock, accuracy: 6), confirmRejected: false)
         clock.offsetMs = 0
         XCTAssertEqual(signer.signatures, signaturesBefore + 2)
         let punched = try await app.syncNow().decided

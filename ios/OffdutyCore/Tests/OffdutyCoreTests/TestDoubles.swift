@@ -99,3 +99,27 @@ func currentThreadName() -> String {
     return comm.trimmingCharacters(in: .whitespacesAndNewlines)
     #endif
 }
+
+/// Counts how often a screen said it changed, and remembers the threads it was told on.
+final class CountingListener: ScreenListener, @unchecked Sendable {
+    private let lock = NSLock()
+    private var calls = 0
+    private var seenThreads: Set<String> = []
+
+    var count: Int { lock.lock(); defer { lock.unlock() }; return calls }
+    var threads: Set<String> { lock.lock(); defer { lock.unlock() }; return seenThreads }
+
+    func changed() throws {
+        let thread = currentThreadName()
+        lock.lock()
+        defer { lock.unlock() }
+        calls += 1
+        seenThreads.insert(thread)
+    }
+
+    func forgetThreads() {
+        lock.lock()
+        defer { lock.unlock() }
+        seenThreads = []
+    }
+}
