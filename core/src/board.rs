@@ -237,7 +237,8 @@ pub fn page(conn: &Connection, q: &BoardQuery, now: DateTime<Utc>) -> Result<Boa
     let from = q.from.unwrap_or(now);
     let to = q.to.map(to_us).unwrap_or(i64::MAX);
     let mut sql = String::from(
-        "SELECT id, starts_us, lat, lon, hourly_cents, json FROM jobs WHERE starts_us >= ?1 AND starts_us < ?2",
+        "SELECT id, starts_us, lat, lon, hourly_cents, rowid FROM jobs INDEXED BY jobs_board \
+         WHERE starts_us >= ?1 AND starts_us < ?2",
     );
     let mut args: Vec<rusqlite::types::Value> = vec![to_us(from).into(), to.into()];
     if !q.include_closed {
@@ -255,13 +256,14 @@ pub fn page(conn: &Connection, q: &BoardQuery, now: DateTime<Utc>) -> Result<Boa
         }
         sql.push_str(&format!(" AND job_type IN ({})", marks.join(", ")));
     }
-    // Phase 1: cheap columns only — distance, sort keys — for every matching row.
+    // Phase 1: cheap columns only — distance, sort keys — for every matching row, from the
+    // covering index `jobs_board` (migration 4): no row's JSON is read here.
     struct Row {
         starts: i64,
         hourly: i64,
         distance: Option<f64>,
         id: String,
-        json: String,
+        rowid: i64,
     }
     let mut st = conn.prepare(&sql)?;
     let mut rows: Vec<Row> = st
@@ -273,7 +275,7 @@ pub fn page(conn: &Connection, q: &BoardQuery, now: DateTime<Utc>) -> Result<Boa
                 starts: r.get(1)?,
                 hourly: r.get(4)?,
                 distance: q.near.map(|p| distance_m(p, GeoPoint { lat, lon })),
-                json: r.get(5)?,
+                rowid: r.get(5)?,
             })
         })?
         .collect::<rusqlite::Result<_>>()?;
@@ -307,11 +309,13 @@ pub fn page(conn: &Connection, q: &BoardQuery, now: DateTime<Utc>) -> Result<Boa
         });
     }
     let ctx = Context::load(conn, now)?;
+    let mut json = conn.prepare_cached("SELECT json FROM jobs WHERE rowid = ?1")?;
     let mut out = Vec::with_capacity(limit.min(rows.len()));
     let mut used = 0;
     for r in &rows {
         used += 1;
-        let job: Job = serde_json::from_str(&r.json)?;
+        let text: String = json.query_row([r.rowid], |row| row.get(0))?;
+        let job: Job = serde_json::from_str(&text)?;
         let card = ctx.card(job, q.near);
         if q.only_eligible && !card.eligible {
             continue;

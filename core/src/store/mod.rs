@@ -20,6 +20,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0001_initial.sql"),
     include_str!("../../migrations/0002_outcome_seen.sql"),
     include_str!("../../migrations/0003_notifications.sql"),
+    include_str!("../../migrations/0004_board_index.sql"),
 ];
 
 /// What happened when the store was opened.
