@@ -18,6 +18,9 @@ pub enum InboxKind {
     Waitlisted,
     SlotTakenOver,
     JobCancelled,
+    JobChanged,
+    HolderNoLongerEligible,
+    TimecardRejected,
     /// A kind this version cannot read.
     Other,
 }

@@ -12,45 +12,7 @@ use crate::error::{CoreError, Result};
 use crate::store::meta::{self, keys};
 use crate::store::{from_us, to_us};
 
-/// What a notification tells the officer, as the server's notification outbox writes it
-/// (`offduty_server::services::notify::Notice`; a test holds the two together).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Notice {
-    /// A slot is the officer's: `how` is `waitlist`, `transfer` or `award`.
-    Awarded {
-        job_id: Uuid,
-        title: String,
-        how: String,
-    },
-    /// Signups closed; the officer waits at `position`.
-    Waitlisted {
-        job_id: Uuid,
-        title: String,
-        position: u32,
-    },
-    /// Someone took over the slot the officer offered.
-    SlotTakenOver { job_id: Uuid, title: String },
-    /// The department called off a job the officer held or waited for.
-    JobCancelled { job_id: Uuid, title: String },
-}
-
-impl Notice {
-    /// The job the notice is about.
-    pub fn job_id(&self) -> Uuid {
-        match self {
-            Notice::Awarded { job_id, .. }
-            | Notice::Waitlisted { job_id, .. }
-            | Notice::SlotTakenOver { job_id, .. }
-            | Notice::JobCancelled { job_id, .. } => *job_id,
-        }
-    }
-
-    /// Reads a payload; `None` for a kind this version does not know.
-    pub fn parse(payload: &serde_json::Value) -> Option<Notice> {
-        serde_json::from_value(payload.clone()).ok()
-    }
-}
+pub use offduty_domain::notice::{AwardedHow, Notice};
 
 /// One notification in the inbox.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

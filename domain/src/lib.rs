@@ -15,6 +15,7 @@
 //! - [`pay`]: integer-cent pay with multipliers, minimums and one rounding rule.
 //! - [`policy`]: cancellation windows.
 //! - [`prefs`]: notification channels and quiet hours.
+//! - [`notice`]: what a notification tells (one payload type for server and phone).
 //! - [`push`]: push tokens (FCM, APNs), checked alike by phone and server.
 //! - [`directory`]: the officer directory colleagues search (no contact details).
 
@@ -24,6 +25,7 @@ pub mod directory;
 pub mod earnings;
 pub mod eligibility;
 pub mod geofence;
+pub mod notice;
 pub mod pay;
 pub mod policy;
 pub mod prefs;

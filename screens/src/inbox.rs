@@ -7,7 +7,7 @@ use std::time::SystemTime;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use offduty_core::inbox::{InboxEntry, Notice as Told};
+use offduty_core::inbox::{AwardedHow, InboxEntry, Notice as Told};
 
 use crate::links::Route;
 use crate::text::Msg;
@@ -24,6 +24,12 @@ pub enum InboxKind {
     SlotTakenOver,
     /// The department called a job off.
     JobCancelled,
+    /// A coordinator changed a job the officer is on.
+    JobChanged,
+    /// (A coordinator's inbox.) An officer on a job may no longer work it as edited.
+    HolderNoLongerEligible,
+    /// A coordinator rejected the officer's timecard.
+    TimecardRejected,
     /// A kind this version cannot read.
     Other,
 }
@@ -65,11 +71,12 @@ fn words(entry: &InboxEntry) -> (InboxKind, String, String) {
     match &entry.notice {
         Some(Told::Awarded { title, how, .. }) => {
             let mut body = Msg::InboxAwardedBody.with(&[("title", title)]);
-            let how = match how.as_str() {
-                "waitlist" => Some(Msg::InboxHowWaitlist),
-                "transfer" => Some(Msg::InboxHowTransfer),
-                "award" => Some(Msg::InboxHowAward),
-                _ => None,
+            let how = match how {
+                AwardedHow::Waitlist => Some(Msg::InboxHowWaitlist),
+                AwardedHow::Transfer => Some(Msg::InboxHowTransfer),
+                AwardedHow::Award => Some(Msg::InboxHowAward),
+                AwardedHow::SlotAdded => Some(Msg::InboxHowSlotAdded),
+                AwardedHow::Other => None,
             };
             if let Some(h) = how {
                 body = format!("{body} {}", h.text());
@@ -92,6 +99,45 @@ fn words(entry: &InboxEntry) -> (InboxKind, String, String) {
             InboxKind::JobCancelled,
             Msg::InboxCancelledTitle.text(),
             Msg::InboxCancelledBody.with(&[("title", title)]),
+        ),
+        Some(Told::JobChanged {
+            title,
+            changed,
+            still_eligible,
+            reasons,
+            ..
+        }) => {
+            let body =
+                Msg::InboxChangedBody.with(&[("title", title), ("changed", &changed.join(", "))]);
+            let verdict = if *still_eligible {
+                Msg::InboxChangedStillEligible.text()
+            } else {
+                Msg::InboxChangedNoLonger.with(&[("reasons", &reasons.join("; "))])
+            };
+            (
+                InboxKind::JobChanged,
+                Msg::InboxChangedTitle.text(),
+                format!("{body} {verdict}"),
+            )
+        }
+        Some(Told::HolderNoLongerEligible {
+            title,
+            display_name,
+            reasons,
+            ..
+        }) => (
+            InboxKind::HolderNoLongerEligible,
+            Msg::InboxHolderTitle.text(),
+            Msg::InboxHolderBody.with(&[
+                ("name", display_name),
+                ("title", title),
+                ("reasons", &reasons.join("; ")),
+            ]),
+        ),
+        Some(Told::TimecardRejected { reason, .. }) => (
+            InboxKind::TimecardRejected,
+            Msg::InboxRejectedTitle.text(),
+            Msg::InboxRejectedBody.with(&[("reason", reason)]),
         ),
         None => (
             InboxKind::Other,

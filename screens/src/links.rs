@@ -81,10 +81,12 @@ impl Route {
         })
     }
 
-    /// Where a notification takes the officer: the job it is about; the inbox for a kind this
-    /// version cannot read.
+    /// Where a notification takes the officer: the job it is about (earnings for a rejected
+    /// timecard); the inbox for a kind this version cannot read.
     pub fn for_notice(notice: Option<&Notice>) -> Route {
         match notice {
+            // The officer's pay is where a rejected timecard shows, with its reason.
+            Some(Notice::TimecardRejected { .. }) => Route::Earnings,
             Some(n) => Route::Job {
                 id: n.job_id().to_string(),
             },

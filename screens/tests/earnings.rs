@@ -7,9 +7,10 @@
 mod common;
 
 use offduty_domain::protocol::TimecardStatus;
-use offduty_screens::Screens;
 use offduty_screens::earnings::status_label;
+use offduty_screens::inbox::InboxKind;
 use offduty_screens::text::Msg;
+use offduty_screens::{Route, Screens};
 use offduty_testkit::phone::{DemoServer, Phone};
 
 use common::{Coordinator, counter, fix_near, hold_shift_now};
@@ -182,4 +183,21 @@ async fn a_rejected_shift_says_why_and_is_not_owed() {
     assert_eq!(s.year_to_date.shifts, before.shifts);
     let gross = row.gross_cents.unwrap_or(0);
     assert_eq!(s.year_to_date.unpaid_cents, before.unpaid_cents - gross);
+
+    // The officer was told: the inbox says why, and the notice opens the earnings.
+    let inbox = screens.inbox();
+    inbox.refresh().await;
+    let told = inbox
+        .state()
+        .items
+        .into_iter()
+        .find(|i| i.kind == InboxKind::TimecardRejected)
+        .expect("a timecard-rejected notice");
+    assert_eq!(told.title, Msg::InboxRejectedTitle.text());
+    assert_eq!(
+        told.body,
+        Msg::InboxRejectedBody.with(&[("reason", reason)])
+    );
+    assert_eq!(told.route, Route::Earnings);
+    assert_eq!(inbox.open(&told.id), Route::Earnings);
 }

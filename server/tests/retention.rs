@@ -14,7 +14,7 @@ use uuid::Uuid;
 use common::{Actor, Backend, TestApp, fresh_database, job_body};
 use offduty_server::db::{Db, get, to_us};
 use offduty_server::services::audit;
-use offduty_server::services::notify::{self, Notice};
+use offduty_server::services::notify::{self, AwardedHow, Notice};
 use offduty_server::services::retention::{self, RetentionPolicy};
 
 const HORIZON: Duration = Duration::days(30);
@@ -166,7 +166,7 @@ async fn notification(
     let notice = Notice::Awarded {
         job_id: Uuid::now_v7(),
         title: "Traffic control".into(),
-        how: "first_come",
+        how: AwardedHow::Award,
     };
     notify::enqueue(tx.conn(), dept, user, &notice, created)
         .await

@@ -17,7 +17,7 @@ use crate::extract::AuthUser;
 use crate::services::audit::{self, AuditEntry};
 use crate::services::changes::{self, Entity};
 use crate::services::line::{append_to_line, next_eligible, position_of, promote, renumber_line};
-use crate::services::notify::{self, Notice};
+use crate::services::notify::{self, AwardedHow, Notice};
 use crate::services::schedule;
 
 /// What every decision inside one transaction needs to know.
@@ -533,7 +533,7 @@ pub async fn cancel(
     )
     .await?;
     if let Some(next) = replacement {
-        promote(conn, ctx, &job, next, "waitlist").await?;
+        promote(conn, ctx, &job, next, AwardedHow::Waitlist).await?;
     }
     refresh_job(conn, ctx, &job).await?;
     renumber_line(conn, ctx, &job).await?;
@@ -620,7 +620,7 @@ pub async fn transfer(
                 &Notice::Awarded {
                     job_id: job.id,
                     title: job.title.clone(),
-                    how: "transfer",
+                    how: AwardedHow::Transfer,
                 },
                 ctx.now,
             )
@@ -650,7 +650,7 @@ pub async fn transfer(
                     AssignmentStatus::TransferredOut,
                 )
                 .await?;
-                promote(conn, ctx, &job, next, "waitlist").await?;
+                promote(conn, ctx, &job, next, AwardedHow::Waitlist).await?;
                 refresh_job(conn, ctx, &job).await?;
                 renumber_line(conn, ctx, &job).await?;
                 audit(

@@ -16,7 +16,7 @@ use crate::extract::AuthUser;
 use crate::services::assignments::{self, LockedJob, TxCtx};
 use crate::services::audit::{self, AuditEntry};
 use crate::services::changes::{self, Entity};
-use crate::services::notify::{self, Notice};
+use crate::services::notify::{self, AwardedHow, Notice};
 use crate::services::schedule;
 
 /// What an award run did.
@@ -99,7 +99,7 @@ pub async fn award_job(
         let notice = Notice::Awarded {
             job_id: job.id,
             title: job.title.clone(),
-            how: "award",
+            how: AwardedHow::Award,
         };
         notify::enqueue(conn, ctx.dept.id, *officer_id, &notice, ctx.now).await?;
     }

@@ -22,7 +22,7 @@ use crate::services::assignments::{self, TxCtx, refresh_job};
 use crate::services::audit::{self, AuditEntry};
 use crate::services::jobs::{NewJob, fetch_job, validate};
 use crate::services::line::{next_eligible, promote, renumber_line};
-use crate::services::notify::{self, Notice};
+use crate::services::notify::{self, AwardedHow, Notice};
 use crate::services::schedule;
 use crate::services::txn::DeptTx;
 
@@ -388,7 +388,7 @@ pub async fn update(
             let Some(next) = next_eligible(conn, &ctx, &edited).await? else {
                 break;
             };
-            promote(conn, &ctx, &edited, next, "slot_added").await?;
+            promote(conn, &ctx, &edited, next, AwardedHow::SlotAdded).await?;
             promoted.push(next);
         }
     }

@@ -10,7 +10,7 @@ use offduty_domain::protocol::{AssignmentStatus, Job};
 use crate::db::{DbError, get, get_uuid};
 use crate::services::assignments::{TxCtx, find_assignment, set_status};
 use crate::services::changes::Entity;
-use crate::services::notify::{self, Notice};
+use crate::services::notify::{self, AwardedHow, Notice};
 use crate::services::schedule;
 
 fn window_days(rule: &AwardRule) -> u32 {
@@ -140,7 +140,7 @@ pub(crate) async fn promote(
     ctx: &TxCtx<'_>,
     job: &Job,
     officer_id: Uuid,
-    how: &'static str,
+    how: AwardedHow,
 ) -> Result<(), DbError> {
     let Some(row) = find_assignment(conn, job.id, officer_id).await? else {
         return Ok(());

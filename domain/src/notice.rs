@@ -1,0 +1,176 @@
+//! What an officer (or a coordinator) is told: the payload of a notification, written by the
+//! server's notification outbox in the same transaction as the change it announces, listed by
+//! `GET /v1/notifications`, read by the phone's inbox and routed by its deep links. One type for
+//! both sides, so a kind the server sends is a kind the phone can read.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// How a slot became the officer's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AwardedHow {
+    /// Promoted from the waitlist (someone left, or signups closed in line).
+    Waitlist,
+    /// A colleague handed the shift on.
+    Transfer,
+    /// The award rule chose the officer (seniority, fewest hours, rotation, lottery).
+    Award,
+    /// A coordinator added a slot to the job.
+    SlotAdded,
+    /// A way a newer server knows and this version does not.
+    #[serde(other)]
+    Other,
+}
+
+/// A notification's payload; `kind` is its tag on the wire.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Notice {
+    /// A slot is the officer's.
+    Awarded {
+        job_id: Uuid,
+        title: String,
+        how: AwardedHow,
+    },
+    /// Signups closed; the officer waits at `position`.
+    Waitlisted {
+        job_id: Uuid,
+        title: String,
+        position: u32,
+    },
+    /// Someone took over the slot the officer offered.
+    SlotTakenOver { job_id: Uuid, title: String },
+    /// The department called off a job the officer held or waited for.
+    JobCancelled { job_id: Uuid, title: String },
+    /// A coordinator edited a job the officer holds, asked for or waits for; `reasons` say why
+    /// they may no longer work it as edited (empty when they still may).
+    JobChanged {
+        job_id: Uuid,
+        title: String,
+        changed: Vec<String>,
+        still_eligible: bool,
+        reasons: Vec<String>,
+    },
+    /// (To the coordinator who edited a job.) An officer holding a slot may no longer work it.
+    HolderNoLongerEligible {
+        job_id: Uuid,
+        title: String,
+        officer_id: Uuid,
+        display_name: String,
+        reasons: Vec<String>,
+    },
+    /// A coordinator rejected the officer's timecard, saying why.
+    TimecardRejected {
+        timecard_id: Uuid,
+        job_id: Uuid,
+        reason: String,
+    },
+}
+
+impl Notice {
+    /// The tag on the wire (`awarded`, `job_changed`, …), stored beside the payload.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Notice::Awarded { .. } => "awarded",
+            Notice::Waitlisted { .. } => "waitlisted",
+            Notice::SlotTakenOver { .. } => "slot_taken_over",
+            Notice::JobCancelled { .. } => "job_cancelled",
+            Notice::JobChanged { .. } => "job_changed",
+            Notice::HolderNoLongerEligible { .. } => "holder_no_longer_eligible",
+            Notice::TimecardRejected { .. } => "timecard_rejected",
+        }
+    }
+
+    /// The job the notice is about.
+    pub fn job_id(&self) -> Uuid {
+        match self {
+            Notice::Awarded { job_id, .. }
+            | Notice::Waitlisted { job_id, .. }
+            | Notice::SlotTakenOver { job_id, .. }
+            | Notice::JobCancelled { job_id, .. }
+            | Notice::JobChanged { job_id, .. }
+            | Notice::HolderNoLongerEligible { job_id, .. }
+            | Notice::TimecardRejected { job_id, .. } => *job_id,
+        }
+    }
+
+    /// Reads a payload; `None` for a kind this version does not know.
+    pub fn parse(payload: &serde_json::Value) -> Option<Notice> {
+        serde_json::from_value(payload.clone()).ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn the_tag_is_the_kind_and_every_notice_reads_back() {
+        let job_id = Uuid::from_u128(7);
+        let all = [
+            Notice::Awarded {
+                job_id,
+                title: "Gate 3".into(),
+                how: AwardedHow::SlotAdded,
+            },
+            Notice::Waitlisted {
+                job_id,
+                title: "Gate 3".into(),
+                position: 2,
+            },
+            Notice::SlotTakenOver {
+                job_id,
+                title: "Gate 3".into(),
+            },
+            Notice::JobCancelled {
+                job_id,
+                title: "Gate 3".into(),
+            },
+            Notice::JobChanged {
+                job_id,
+                title: "Gate 3".into(),
+                changed: vec!["starts_at".into()],
+                still_eligible: false,
+                reasons: vec!["overlaps another shift".into()],
+            },
+            Notice::HolderNoLongerEligible {
+                job_id,
+                title: "Gate 3".into(),
+                officer_id: Uuid::from_u128(9),
+                display_name: "Officer Ruiz".into(),
+                reasons: vec![],
+            },
+            Notice::TimecardRejected {
+                timecard_id: Uuid::from_u128(8),
+                job_id,
+                reason: "Not on the sign-in sheet.".into(),
+            },
+        ];
+        for n in all {
+            let v = serde_json::to_value(&n).unwrap();
+            assert_eq!(v["kind"], n.kind());
+            assert_eq!(Notice::parse(&v), Some(n.clone()));
+            assert_eq!(n.job_id(), job_id);
+        }
+    }
+
+    #[test]
+    fn an_unknown_kind_is_none_and_an_unknown_way_is_other() {
+        assert_eq!(
+            Notice::parse(&json!({"kind": "shift_reminder", "job_id": Uuid::nil()})),
+            None
+        );
+        let n = Notice::parse(&json!({
+            "kind": "awarded", "job_id": Uuid::nil(), "title": "t", "how": "lottery_redraw"
+        }));
+        assert!(matches!(
+            n,
+            Some(Notice::Awarded {
+                how: AwardedHow::Other,
+                ..
+            })
+        ));
+    }
+}
