@@ -116,57 +116,27 @@ class OfficerAppTest {
     companion object {
         const val PASSWORD = "offduty-demo-2026"
         val STADIUM = GeoPoint(40.0017, -83.0197)
-        lateinit var server: Process
+        lateinit var department: DemoDepartment
+        val http: HttpClient = HttpClient.newHttpClient()
         lateinit var baseUrl: String
         lateinit var dbFile: File
-        lateinit var dir: File
-        val http: HttpClient = HttpClient.newHttpClient()
 
         @BeforeClass @JvmStatic
         fun startServer() {
-            val bin = System.getenv("OFFDUTY_SERVER_BIN") ?: "target/debug/offduty-server"
-            dir = Files.createTempDirectory("offduty-kotlin").toFile()
-            dbFile = File(dir, "server.db")
-            server = ProcessBuilder(bin, "serve", "--demo", "--listen", "127.0.0.1:0",
-                "--database-url", "sqlite://${dbFile.absolutePath}")
-                .redirectError(File(dir, "server.log"))
-                .start()
-            val out = server.inputStream.bufferedReader()
-            val deadline = System.currentTimeMillis() + 60_000
-            while (System.currentTimeMillis() < deadline) {
-                val line = out.readLine() ?: break
-                val m = Regex("listening on (http://\\S+)").find(line)
-                if (m != null) { baseUrl = m.groupValues[1]; break }
-            }
-            if (!this::baseUrl.isInitialized) fail("server did not start; see ${dir}/server.log")
-            Thread { out.forEachLine { } }.apply { isDaemon = true; start() }
+            department = DemoDepartment()
+            baseUrl = department.baseUrl
+            dbFile = department.dbFile
         }
 
         @AfterClass @JvmStatic
-        fun stopServer() {
-            server.destroy()
-            server.waitFor(10, TimeUnit.SECONDS)
-        }
+        fun stopServer() = department.stop()
 
-        fun call(method: String, path: String, token: String?, body: String?): Pair<Int, String> {
-            val b = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(30))
-            if (token != null) b.header("Authorization", "Bearer $token")
-            if (body != null) b.header("Content-Type", "application/json")
-            b.method(method, if (body == null) HttpRequest.BodyPublishers.noBody() else HttpRequest.BodyPublishers.ofString(body))
-            val r = http.send(b.build(), HttpResponse.BodyHandlers.ofString())
-            return r.statusCode() to r.body()
-        }
+        fun call(method: String, path: String, token: String?, body: String?): Pair<Int, String> =
+            department.call(method, path, token, body)
 
-        fun field(json: String, name: String): String =
-            Regex("\"$name\"\\s*:\\s*\"([^\"]*)\"").find(json)?.groupValues?.get(1)
-                ?: error("no \"$name\" in $json")
+        fun field(json: String, name: String): String = DemoDepartment.field(json, name)
 
-        fun coordinatorToken(): String {
-            val (s, body) = call("POST", "/v1/auth/login", null,
-                """{"email":"coordinator@columbus.demo","password":"$PASSWORD"}""")
-            assertEquals(body, 200, s)
-            return field(body, "access_token")
-        }
+        fun coordinatorToken(): String = department.coordinatorToken()
 
         /** Posts a first-come job at the stadium starting in `startsInMinutes`. */
         fun postJob(token: String, startsInMinutes: Long, hours: Long = 4): String {
@@ -187,25 +157,9 @@ class OfficerAppTest {
             return field(body, "id")
         }
 
-        /** Test fixture: moves a job in time in the server's SQLite file (tests cannot wait hours). */
-        fun moveJob(jobId: String, startsAgoMinutes: Long, hours: Long) {
-            val now = System.currentTimeMillis() * 1000
-            val start = now - startsAgoMinutes * 60_000_000
-            val end = start + hours * 3_600_000_000
-            // Like a server change: the job moves, its version takes the department's next
-            // change sequence and the change is logged, so phones pick it up on sync.
-            val script = listOf(
-                "import sqlite3,sys",
-                "c=sqlite3.connect(sys.argv[1]); c.execute('PRAGMA busy_timeout=10000')",
-                "d=c.execute('SELECT department_id FROM jobs WHERE id=?',(sys.argv[4],)).fetchone()[0]",
-                "seq=c.execute('UPDATE departments SET change_seq=change_seq+1 WHERE id=? RETURNING change_seq',(d,)).fetchone()[0]",
-                "c.execute('UPDATE jobs SET starts_us=?, ends_us=?, version=? WHERE id=?',(int(sys.argv[2]),int(sys.argv[3]),seq,sys.argv[4]))",
-                "c.execute(\"INSERT INTO change_log (department_id, seq, entity, entity_id, audience) VALUES (?, ?, 'job', ?, NULL)\",(d,seq,sys.argv[4]))",
-                "c.commit()",
-            ).joinToString("\n")
-            val p = ProcessBuilder("python3", "-c", script, dbFile.absolutePath, "$start", "$end", jobId).inheritIO().start()
-            assertEquals(0, p.waitFor())
-        }
+        /** Moves a job in time in the server's SQLite file (decision 012). */
+        fun moveJob(jobId: String, startsAgoMinutes: Long, hours: Long) =
+            department.moveJob(jobId, startsAgoMinutes, hours)
 
         fun fixAt(p: GeoPoint, clock: ShiftedClock, accuracy: Double = 8.0, mock: Boolean = false) =
             LocationFix(p.lat, p.lon, accuracy, Instant.ofEpochMilli(clock.nowMs()), "gps", mock)
@@ -426,38 +380,11 @@ class OfficerAppTest {
      */
     @Test
     fun aWedgedActionIsShownRetriedAndDiscarded() = runBlocking {
-        val refuse = java.util.concurrent.atomic.AtomicBoolean(false)
-        val proxy = HttpServer.create(InetSocketAddress("127.0.0.1", 0), 0)
-        proxy.createContext("/") { ex: HttpExchange ->
-            val body = ex.requestBody.readBytes()
-            if (refuse.get() && ex.requestMethod == "POST" && ex.requestURI.path == "/v1/actions") {
-                val problem = """{"type":"https://offduty.dev/problems/validation","title":"Invalid request",
-                    "status":422,"detail":"this server cannot read the action","field":"actions[0].action",
-                    "code":"bad_format","index":0}""".toByteArray()
-                ex.responseHeaders.add("Content-Type", "application/problem+json")
-                ex.sendResponseHeaders(422, problem.size.toLong())
-                ex.responseBody.use { it.write(problem) }
-                return@createContext
-            }
-            val b = HttpRequest.newBuilder(URI.create(baseUrl + ex.requestURI.toString()))
-                .timeout(Duration.ofSeconds(30))
-                .method(ex.requestMethod, if (body.isEmpty()) HttpRequest.BodyPublishers.noBody()
-                    else HttpRequest.BodyPublishers.ofByteArray(body))
-            for (h in listOf("Authorization", "Content-Type", "Accept-Encoding")) {
-                ex.requestHeaders.getFirst(h)?.let { b.header(h, it) }
-            }
-            val r = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray())
-            for (h in listOf("Content-Type", "Content-Encoding")) {
-                r.headers().firstValue(h).ifPresent { ex.responseHeaders.add(h, it) }
-            }
-            val out = r.body()
-            ex.sendResponseHeaders(r.statusCode(), if (out.isEmpty()) -1 else out.size.toLong())
-            ex.responseBody.use { if (out.isNotEmpty()) it.write(out) }
-        }
-        proxy.start()
+        val proxy = RefusingProxy(baseUrl)
+        val refuse = proxy.refuse
         try {
             val app = OfficerApp(File(Files.createTempDirectory("phone").toFile(), "phone.db").absolutePath,
-                "http://127.0.0.1:${proxy.address.port}", JavaSigner(), MemorySecrets(), ShiftedClock())
+                proxy.url, JavaSigner(), MemorySecrets(), ShiftedClock())
             app.login("officer004@columbus.demo", PASSWORD, "JVM behind a proxy")
             val first = nextFirstCome(app).id
 
@@ -499,7 +426,7 @@ class OfficerAppTest {
             assertEquals(OutcomeKind.AWARDED, app.syncNow().decided.single().outcome)
             app.logout(false)
         } finally {
-            proxy.stop(0)
+            proxy.stop()
         }
     }
 

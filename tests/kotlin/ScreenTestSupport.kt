@@ -25,18 +25,21 @@ import java.util.concurrent.TimeUnit
 import java.util.concurrent.atomic.AtomicBoolean
 import java.util.concurrent.atomic.AtomicInteger
 
-/** A real `offduty-server serve --demo` on a fresh SQLite file. */
+/** A real `offduty-server serve --demo` on a fresh SQLite file: the one way the JVM tests run
+ *  the server (OfficerAppTest, ScreensDemo and the screen test classes), with the coordinator's
+ *  HTTP calls and moving a job in time (decision 012). */
 class DemoDepartment {
     val baseUrl: String
     private val process: Process
-    private val dir: File = Files.createTempDirectory("offduty-screens").toFile()
+    private val dir: File = Files.createTempDirectory("offduty-kotlin").toFile()
+    /** The server's SQLite file (for [moveJob]). */
+    val dbFile: File = File(dir, "server.db")
     private val http: HttpClient = HttpClient.newHttpClient()
 
     init {
         val bin = System.getenv("OFFDUTY_SERVER_BIN") ?: "target/debug/offduty-server"
-        val db = File(dir, "server.db")
         process = ProcessBuilder(bin, "serve", "--demo", "--listen", "127.0.0.1:0",
-            "--database-url", "sqlite://${db.absolutePath}")
+            "--database-url", "sqlite://${dbFile.absolutePath}")
             .redirectError(File(dir, "server.log"))
             .start()
         val out = process.inputStream.bufferedReader()
@@ -69,16 +72,38 @@ class DemoDepartment {
         return r.statusCode() to r.body()
     }
 
-    private fun field(json: String, name: String): String =
-        Regex("\"$name\"\\s*:\\s*\"([^\"]*)\"").find(json)?.groupValues?.get(1) ?: error("no \"$name\" in $json")
-
-    /** Posts a first-come job with `slots` slots, `days` from now on the hour; returns its id. */
-    fun postJob(days: Long, slots: Int): String {
+    fun coordinatorToken(): String {
         val (s, login) = call("POST", "/v1/auth/login", null,
             """{"email":"coordinator@columbus.demo","password":"$PASSWORD"}""")
         assertEquals(login, 200, s)
+        return field(login, "access_token")
+    }
+
+    /** Test fixture: moves a job in time in the server's SQLite file, the way the server
+     *  changes a job (its version takes the department's next change sequence and the change is
+     *  logged, so phones pick it up on sync). Tests cannot wait hours. */
+    fun moveJob(jobId: String, startsAgoMinutes: Long, hours: Long) {
+        val now = System.currentTimeMillis() * 1000
+        val start = now - startsAgoMinutes * 60_000_000
+        val end = start + hours * 3_600_000_000
+        val script = listOf(
+            "import sqlite3,sys",
+            "c=sqlite3.connect(sys.argv[1]); c.execute('PRAGMA busy_timeout=10000')",
+            "d=c.execute('SELECT department_id FROM jobs WHERE id=?',(sys.argv[4],)).fetchone()[0]",
+            "seq=c.execute('UPDATE departments SET change_seq=change_seq+1 WHERE id=? RETURNING change_seq',(d,)).fetchone()[0]",
+            "c.execute('UPDATE jobs SET starts_us=?, ends_us=?, version=? WHERE id=?',(int(sys.argv[2]),int(sys.argv[3]),seq,sys.argv[4]))",
+            "c.execute(\"INSERT INTO change_log (department_id, seq, entity, entity_id, audience) VALUES (?, ?, 'job', ?, NULL)\",(d,seq,sys.argv[4]))",
+            "c.commit()",
+        ).joinToString("\n")
+        val p = ProcessBuilder("python3", "-c", script, dbFile.absolutePath, "$start", "$end", jobId).inheritIO().start()
+        assertEquals(0, p.waitFor())
+    }
+
+    /** Posts a first-come job with `slots` slots, `days` from now on the hour; returns its id. */
+    fun postJob(days: Long, slots: Int): String {
+        val token = coordinatorToken()
         val start = Instant.now().plus(Duration.ofDays(days)).truncatedTo(ChronoUnit.HOURS)
-        val (status, body) = call("POST", "/v1/jobs", field(login, "access_token"), """
+        val (status, body) = call("POST", "/v1/jobs", token, """
             {"title":"Kotlin screens detail","customer_name":"Ohio State Athletics",
              "site_name":"Ohio Stadium, Gate 10","address":"411 Woody Hayes Dr, Columbus, OH 43210",
              "location":{"lat":40.0017,"lon":-83.0197},
@@ -93,6 +118,11 @@ class DemoDepartment {
         const val PASSWORD = "offduty-demo-2026"
 
         fun encode(s: String): String = URLEncoder.encode(s, Charsets.UTF_8)
+
+        /** A string field of a JSON body (the tests read a few ids and tokens). */
+        fun field(json: String, name: String): String =
+            Regex("\"$name\"\\s*:\\s*\"([^\"]*)\"").find(json)?.groupValues?.get(1)
+                ?: error("no \"$name\" in $json")
     }
 }
 
@@ -108,9 +138,17 @@ class CountingListener : ScreenListener {
     fun count(): Int = n.get()
 }
 
-/** An HTTP proxy in front of the server that refuses `POST /v1/actions` while `refuse` is set
- *  (a 422 problem whose `index` names the first action: the core wedges it). */
-class RefusingProxy(private val upstream: String) {
+/** An HTTP proxy in front of the server that answers `method path` itself with a 422 problem
+ *  while `refuse` is set, the way a stricter server would, and forwards everything else. By
+ *  default it refuses action batches (a problem whose `index` names the first action: the core
+ *  wedges it). The one proxy of the JVM tests (OfficerAppTest, ActivityScreenTest,
+ *  SettingsScreenTest). */
+class RefusingProxy(
+    private val upstream: String,
+    private val method: String = "POST",
+    private val path: String = "/v1/actions",
+    private val problem: String = ACTIONS_PROBLEM,
+) {
     val refuse = AtomicBoolean(false)
     private val http: HttpClient = HttpClient.newHttpClient()
     private val server: HttpServer = HttpServer.create(InetSocketAddress("127.0.0.1", 0), 0)
@@ -125,24 +163,24 @@ class RefusingProxy(private val upstream: String) {
 
     private fun handle(ex: HttpExchange) {
         val body = ex.requestBody.readBytes()
-        if (refuse.get() && ex.requestMethod == "POST" && ex.requestURI.path == "/v1/actions") {
-            val problem = """{"type":"https://offduty.dev/problems/validation","title":"Invalid request",
-                "status":422,"detail":"$REFUSAL","field":"actions[0].action",
-                "code":"bad_format","index":0}""".toByteArray()
+        if (refuse.get() && ex.requestMethod == method && ex.requestURI.path == path) {
+            val bytes = problem.toByteArray()
             ex.responseHeaders.add("Content-Type", "application/problem+json")
-            ex.sendResponseHeaders(422, problem.size.toLong())
-            ex.responseBody.use { it.write(problem) }
+            ex.sendResponseHeaders(422, bytes.size.toLong())
+            ex.responseBody.use { it.write(bytes) }
             return
         }
         val b = HttpRequest.newBuilder(URI.create(upstream + ex.requestURI.toString()))
             .timeout(Duration.ofSeconds(30))
             .method(ex.requestMethod, if (body.isEmpty()) HttpRequest.BodyPublishers.noBody()
                 else HttpRequest.BodyPublishers.ofByteArray(body))
-        for (h in listOf("Authorization", "Content-Type")) {
+        for (h in listOf("Authorization", "Content-Type", "Accept-Encoding")) {
             ex.requestHeaders.getFirst(h)?.let { b.header(h, it) }
         }
         val r = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray())
-        r.headers().firstValue("Content-Type").ifPresent { ex.responseHeaders.add("Content-Type", it) }
+        for (h in listOf("Content-Type", "Content-Encoding")) {
+            r.headers().firstValue(h).ifPresent { ex.responseHeaders.add(h, it) }
+        }
         val out = r.body()
         ex.sendResponseHeaders(r.statusCode(), if (out.isEmpty()) -1 else out.size.toLong())
         ex.responseBody.use { if (out.isNotEmpty()) it.write(out) }
@@ -150,5 +188,13 @@ class RefusingProxy(private val upstream: String) {
 
     companion object {
         const val REFUSAL = "this server cannot read the action"
+        const val ACTIONS_PROBLEM = """{"type":"https://offduty.dev/problems/validation",
+            "title":"Invalid request","status":422,"detail":"$REFUSAL","field":"actions[0].action",
+            "code":"bad_format","index":0}"""
+
+        /** A validation problem naming `field` and `code`. */
+        fun problem(detail: String, field: String, code: String): String =
+            """{"type":"https://offduty.dev/problems/validation","title":"Invalid request",
+            "status":422,"detail":"$detail","field":"$field","code":"$code"}"""
     }
 }

@@ -29,31 +29,12 @@ class TestPhone(val app: OfficerApp, val screens: OfficerScreens, val clock: Shi
 
 object ScreensDemo {
     const val PASSWORD = "offduty-demo-2026"
-    val http: HttpClient = HttpClient.newHttpClient()
-    private val dir: File = Files.createTempDirectory("offduty-kotlin-screens").toFile()
-    private val dbFile = File(dir, "server.db")
-
-    /** The demo server's base URL (started on first use, stopped when the JVM exits). */
-    val baseUrl: String by lazy {
-        val bin = System.getenv("OFFDUTY_SERVER_BIN") ?: "target/debug/offduty-server"
-        val server = ProcessBuilder(bin, "serve", "--demo", "--listen", "127.0.0.1:0",
-            "--database-url", "sqlite://${dbFile.absolutePath}")
-            .redirectError(File(dir, "server.log"))
-            .start()
-        Runtime.getRuntime().addShutdownHook(Thread {
-            server.destroy()
-            server.waitFor(10, TimeUnit.SECONDS)
-        })
-        val out = server.inputStream.bufferedReader()
-        var url: String? = null
-        val deadline = System.currentTimeMillis() + 60_000
-        while (url == null && System.currentTimeMillis() < deadline) {
-            val line = out.readLine() ?: break
-            url = Regex("listening on (http://\\S+)").find(line)?.groupValues?.get(1)
-        }
-        Thread { out.forEachLine { } }.apply { isDaemon = true; start() }
-        url ?: error("server did not start; see $dir/server.log")
+    /** The demo server (started on first use, stopped when the JVM exits). */
+    val department: DemoDepartment by lazy {
+        DemoDepartment().also { d -> Runtime.getRuntime().addShutdownHook(Thread { d.stop() }) }
     }
+
+    val baseUrl: String get() = department.baseUrl
 
     /** A new phone (its own database) signed in as `email`, reaching the server at `url`. */
     suspend fun phone(email: String, url: String = baseUrl): TestPhone {
@@ -64,25 +45,12 @@ object ScreensDemo {
         return TestPhone(app, OfficerScreens(app), clock)
     }
 
-    fun call(method: String, path: String, token: String?, body: String?): Pair<Int, String> {
-        val b = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(30))
-        if (token != null) b.header("Authorization", "Bearer $token")
-        if (body != null) b.header("Content-Type", "application/json")
-        b.method(method, if (body == null) HttpRequest.BodyPublishers.noBody() else HttpRequest.BodyPublishers.ofString(body))
-        val r = http.send(b.build(), HttpResponse.BodyHandlers.ofString())
-        return r.statusCode() to r.body()
-    }
+    fun call(method: String, path: String, token: String?, body: String?): Pair<Int, String> =
+        department.call(method, path, token, body)
 
-    fun field(json: String, name: String): String =
-        Regex("\"$name\"\\s*:\\s*\"([^\"]*)\"").find(json)?.groupValues?.get(1)
-            ?: error("no \"$name\" in $json")
+    fun field(json: String, name: String): String = DemoDepartment.field(json, name)
 
-    fun coordinatorToken(): String {
-        val (s, body) = call("POST", "/v1/auth/login", null,
-            """{"email":"coordinator@columbus.demo","password":"$PASSWORD"}""")
-        assertEquals(body, 200, s)
-        return field(body, "access_token")
-    }
+    fun coordinatorToken(): String = department.coordinatorToken()
 
     /** The id of the coordinator's view of the timecard of `jobId`. */
     fun timecardOf(token: String, jobId: String): String {
@@ -92,24 +60,9 @@ object ScreensDemo {
             ?.groupValues?.get(1) ?: error("no timecard for $jobId in $cards")
     }
 
-    /** Test fixture: moves a job in time in the server's SQLite file, the way the server
-     *  changes a job (new version from the department's change sequence, a change-log entry). */
-    fun moveJob(jobId: String, startsAgoMinutes: Long, hours: Long) {
-        val now = System.currentTimeMillis() * 1000
-        val start = now - startsAgoMinutes * 60_000_000
-        val end = start + hours * 3_600_000_000
-        val script = listOf(
-            "import sqlite3,sys",
-            "c=sqlite3.connect(sys.argv[1]); c.execute('PRAGMA busy_timeout=10000')",
-            "d=c.execute('SELECT department_id FROM jobs WHERE id=?',(sys.argv[4],)).fetchone()[0]",
-            "seq=c.execute('UPDATE departments SET change_seq=change_seq+1 WHERE id=? RETURNING change_seq',(d,)).fetchone()[0]",
-            "c.execute('UPDATE jobs SET starts_us=?, ends_us=?, version=? WHERE id=?',(int(sys.argv[2]),int(sys.argv[3]),seq,sys.argv[4]))",
-            "c.execute(\"INSERT INTO change_log (department_id, seq, entity, entity_id, audience) VALUES (?, ?, 'job', ?, NULL)\",(d,seq,sys.argv[4]))",
-            "c.commit()",
-        ).joinToString("\n")
-        val p = ProcessBuilder("python3", "-c", script, dbFile.absolutePath, "$start", "$end", jobId).inheritIO().start()
-        assertEquals(0, p.waitFor())
-    }
+    /** Moves a job in time in the server's SQLite file (decision 012). */
+    fun moveJob(jobId: String, startsAgoMinutes: Long, hours: Long) =
+        department.moveJob(jobId, startsAgoMinutes, hours)
 
     /** A first-come job with a free slot the core says this officer may work (chosen by the
      *  core's enums, never by English), at least a day away. */

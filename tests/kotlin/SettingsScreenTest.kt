@@ -25,44 +25,13 @@ import java.time.Duration
 import java.util.concurrent.atomic.AtomicBoolean
 
 class SettingsScreenTest {
-    private fun proxy(refuse: AtomicBoolean): HttpServer {
-        val proxy = HttpServer.create(InetSocketAddress("127.0.0.1", 0), 0)
-        proxy.createContext("/") { ex: HttpExchange ->
-            val body = ex.requestBody.readBytes()
-            if (refuse.get() && ex.requestMethod == "PUT" && ex.requestURI.path == "/v1/preferences") {
-                val problem = """{"type":"https://offduty.dev/problems/validation","title":"Invalid request",
-                    "status":422,"detail":"quiet hours may not cover the call-out window",
-                    "field":"quiet_hours[0]","code":"inconsistent"}""".toByteArray()
-                ex.responseHeaders.add("Content-Type", "application/problem+json")
-                ex.sendResponseHeaders(422, problem.size.toLong())
-                ex.responseBody.use { it.write(problem) }
-                return@createContext
-            }
-            val b = HttpRequest.newBuilder(URI.create(ScreensDemo.baseUrl + ex.requestURI.toString()))
-                .timeout(Duration.ofSeconds(30))
-                .method(ex.requestMethod, if (body.isEmpty()) HttpRequest.BodyPublishers.noBody()
-                    else HttpRequest.BodyPublishers.ofByteArray(body))
-            for (h in listOf("Authorization", "Content-Type", "Accept-Encoding")) {
-                ex.requestHeaders.getFirst(h)?.let { b.header(h, it) }
-            }
-            val r = ScreensDemo.http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray())
-            for (h in listOf("Content-Type", "Content-Encoding")) {
-                r.headers().firstValue(h).ifPresent { ex.responseHeaders.add(h, it) }
-            }
-            val out = r.body()
-            ex.sendResponseHeaders(r.statusCode(), if (out.isEmpty()) -1 else out.size.toLong())
-            ex.responseBody.use { if (out.isNotEmpty()) it.write(out) }
-        }
-        proxy.start()
-        return proxy
-    }
-
     @Test
     fun aRefusedEditIsShownAndDiscardedAndSignOutAsksFirst() = runBlocking {
-        val refuse = AtomicBoolean(true)
-        val proxy = proxy(refuse)
+        val proxy = RefusingProxy(ScreensDemo.baseUrl, "PUT", "/v1/preferences",
+            RefusingProxy.problem("quiet hours may not cover the call-out window", "quiet_hours[0]", "inconsistent"))
+        proxy.refuse.set(true)
         try {
-            val phone = ScreensDemo.phone("officer063@columbus.demo", "http://127.0.0.1:${proxy.address.port}")
+            val phone = ScreensDemo.phone("officer063@columbus.demo", proxy.url)
             val settings = phone.screens.settings(phone.app.storageNotice(), "the Android Keystore", "StrongBox")
             var s = settings.state()
             assertEquals(7, s.quietDays.size)
@@ -97,7 +66,7 @@ class SettingsScreenTest {
             settings.dismissNotice()
 
             // Accepted once the proxy lets it through.
-            refuse.set(false)
+            proxy.refuse.set(false)
             settings.setChannel(Channel.SMS, true)
             settings.refresh()
             s = settings.state()
@@ -106,7 +75,7 @@ class SettingsScreenTest {
 
             // An action waits: signing out asks first, then goes.
             phone.app.claim(ScreensDemo.eligibleFirstCome(phone.app).id)
-            proxy.stop(0)
+            proxy.stop()
             settings.signOut()
             s = settings.state()
             assertEquals(SignOutPhase.CONFIRM_UNSENT, s.signOut)
@@ -117,7 +86,7 @@ class SettingsScreenTest {
             assertNull(phone.app.session())
             phone.app.close()
         } finally {
-            proxy.stop(0)
+            proxy.stop()
         }
     }
 }
