@@ -11,6 +11,8 @@ public final class CoreLocationProvider: NSObject, LocationProvider, CLLocationM
     private let manager = CLLocationManager()
     private var authorizationWaiters: [CheckedContinuation<LocationAuthorization, Never>] = []
     private var fixWaiter: CheckedContinuation<PlatformFix, Error>?
+    /// Which request the waiter belongs to: an earlier request's timeout never ends a later one.
+    private var request = 0
 
     public override init() {
         super.init()
@@ -43,9 +45,12 @@ public final class CoreLocationProvider: NSObject, LocationProvider, CLLocationM
         try await withCheckedThrowingContinuation { continuation in
             fixWaiter?.resume(throwing: LocationFailure.timedOut)
             fixWaiter = continuation
+            request += 1
+            let this = request
             manager.requestLocation()
             DispatchQueue.main.asyncAfter(deadline: .now() + timeout) { [weak self] in
-                self?.finish(.failure(LocationFailure.timedOut))
+                guard let self, self.request == this else { return }
+                self.finish(.failure(LocationFailure.timedOut))
             }
         }
     }
