@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Builds and tests the Swift side on Linux (decision 026): `swift build` and `swift test` of
-# ios/OffdutyCore against the real target/debug/liboffduty_ffi.so, the generated Swift
+# ios/OffdutyCore — the bindings (library OffdutyCore) and the iOS app's view models, routing and
+# platform seams (library OffdutyApp, decision 031; tests in Tests/OffdutyCoreTests/App) — against
+# the real target/debug/liboffduty_ffi.so, the generated Swift
 # bindings and a real offduty-server, in a Debian 13 (trixie) chroot that has Debian's
 # `swiftlang` (Debian 12 has no Swift; trixie's needs glibc >= 2.38).
 #

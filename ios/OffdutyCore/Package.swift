@@ -11,7 +11,8 @@
 // Either script also copies the generated Swift bindings to Sources/OffdutyCore/OffdutyCore.swift.
 // The generated files are not in git. Platform.swift (hand-written) holds the Apple platform
 // services the core needs (Secure Enclave signer, Keychain secret store); SystemDeviceClock.swift
-// the device's clocks, for Apple platforms and for Linux.
+// the device's clocks, for Apple platforms and for Linux. The second library, OffdutyApp, is the
+// iOS app's testable Swift (decision 031); the Xcode project in ios/ (project.yml) adds the views.
 import PackageDescription
 
 #if os(Linux)
@@ -28,7 +29,7 @@ let ffiTargets: [Target] = [
 let coreLinkerSettings: [LinkerSetting] = [
     .unsafeFlags(["-L\(ffiLibDir)", "-Xlinker", "-rpath", "-Xlinker", ffiLibDir]),
 ]
-let testDependencies: [Target.Dependency] = ["OffdutyCore", "CLibCrypto"]
+let testDependencies: [Target.Dependency] = ["OffdutyCore", "OffdutyApp", "CLibCrypto"]
 #else
 let ffiTargets: [Target] = [
     .binaryTarget(name: "OffdutyCoreFFI", path: "OffdutyCoreFFI.xcframework"),
@@ -40,7 +41,7 @@ let coreLinkerSettings: [LinkerSetting] = [
     .linkedFramework("Security"),
     .linkedFramework("CoreFoundation"),
 ]
-let testDependencies: [Target.Dependency] = ["OffdutyCore"]
+let testDependencies: [Target.Dependency] = ["OffdutyCore", "OffdutyApp"]
 #endif
 
 let package = Package(
@@ -48,6 +49,9 @@ let package = Package(
     platforms: [.iOS(.v15), .macOS(.v12)],
     products: [
         .library(name: "OffdutyCore", targets: ["OffdutyCore"]),
+        // The iOS app's own Swift (decision 031): view models over the screens, routing, sync
+        // triggers and the platform-service seams; its Apple adapters sit behind #if canImport.
+        .library(name: "OffdutyApp", targets: ["OffdutyApp"]),
     ],
     targets: ffiTargets + [
         .target(
@@ -55,6 +59,11 @@ let package = Package(
             dependencies: ["OffdutyCoreFFI"],
             path: "Sources/OffdutyCore",
             linkerSettings: coreLinkerSettings
+        ),
+        .target(
+            name: "OffdutyApp",
+            dependencies: ["OffdutyCore"],
+            path: "Sources/OffdutyApp"
         ),
         .testTarget(
             name: "OffdutyCoreTests",

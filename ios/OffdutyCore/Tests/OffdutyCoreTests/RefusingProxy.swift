@@ -1,5 +1,6 @@
 // An HTTP proxy in front of the demo server that answers one kind of request (a method and a
-// path) with a 422 problem while `refusing` is set, and relays everything else byte for byte.
+// path) with a 422 problem while `refusing` is set, closes every connection unanswered while
+// `offline` is set, and relays everything else byte for byte.
 // Plain POSIX sockets (Foundation has no HTTP server on Linux): one thread accepts, one thread
 // per connection; every relayed request goes upstream with `Connection: close`, so the server
 // closes after its answer and the core's client opens a new connection for the next request.
@@ -42,6 +43,7 @@ final class RefusingProxy: @unchecked Sendable {
     private let listener: Int32
     private let lock = NSLock()
     private var refuse = false
+    private var dropping = false
     private var stopped = false
     let port: UInt16
 
@@ -50,6 +52,12 @@ final class RefusingProxy: @unchecked Sendable {
     var refusing: Bool {
         get { lock.lock(); defer { lock.unlock() }; return refuse }
         set { lock.lock(); defer { lock.unlock() }; refuse = newValue }
+    }
+
+    /// While set, every connection is closed unanswered: to the phone, the network is gone.
+    var offline: Bool {
+        get { lock.lock(); defer { lock.unlock() }; return dropping }
+        set { lock.lock(); defer { lock.unlock() }; dropping = newValue }
     }
 
     /// A proxy for `upstream` (`http://127.0.0.1:PORT`) on a free port of 127.0.0.1.
@@ -104,6 +112,7 @@ final class RefusingProxy: @unchecked Sendable {
     // MARK: - One connection, one request
 
     private func handle(_ client: Int32) {
+        if offline { return }
         guard let (head, body) = readRequest(client) else { return }
         let lines = head.components(separatedBy: "\r\n")
         let parts = lines[0].split(separator: " ")

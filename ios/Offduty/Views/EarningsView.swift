@@ -1,0 +1,96 @@
+// Earnings: pay periods with their shifts and statuses, payments, the year's totals, pull to
+// refresh, and the CSV export shared as a file.
+//
+// Apple only (SwiftUI, UIKit): parsed by scripts/swift-check.sh here, compiled on a Mac.
+
+#if canImport(SwiftUI) && canImport(UIKit)
+import OffdutyApp
+import OffdutyCore
+import SwiftUI
+
+struct EarningsView: View {
+    @ObservedObject var model: EarningsModel
+    @State private var exported: URL?
+
+    var body: some View {
+        let s = model.state
+        List {
+            Section {
+                SyncLine(sync: s.sync)
+                if let notice = s.notice {
+                    NoticeBanner(notice: notice) { model.screen.dismissNotice() }
+                }
+                Text(s.payPeriod).font(.footnote).foregroundStyle(.secondary)
+            }
+            if let empty = s.empty {
+                Text(empty).foregroundStyle(.secondary)
+            }
+            ForEach(s.periods, id: \.summary.label) { period in
+                Section {
+                    ForEach(period.rows, id: \.timecardId) { row in
+                        VStack(alignment: .leading, spacing: 4) {
+                            HStack {
+                                Text(row.title).font(.headline)
+                                Spacer()
+                                Text(row.gross ?? "—").monospacedDigit()
+                            }
+                            Text("\(row.date) · \(row.hours ?? "—") · \(row.rate)").font(.subheadline)
+                            Text(row.statusLabel).font(.caption.bold())
+                            if let paid = row.paid { Text(paid).font(.caption) }
+                            if let reason = row.rejectionReason { Text(reason).font(.caption).foregroundStyle(.red) }
+                        }
+                        .accessibilityElement(children: .combine)
+                    }
+                } header: {
+                    Text(period.summary.label)
+                } footer: {
+                    Text("\(period.summary.shiftsText) · \(period.summary.hours) · \(period.summary.gross)")
+                }
+            }
+            if !s.payments.isEmpty {
+                Section("Payments") {
+                    ForEach(s.payments, id: \.paidOn) { payment in
+                        HStack {
+                            Text(payment.paidOn)
+                            Spacer()
+                            Text(payment.amount).monospacedDigit()
+                        }
+                        .accessibilityElement(children: .combine)
+                    }
+                }
+            }
+            Section(s.yearToDate.label) {
+                Text("\(s.yearToDate.shiftsText) · \(s.yearToDate.hours)")
+                Text("Paid \(s.yearToDate.paid) · unpaid \(s.yearToDate.unpaid)")
+            }
+        }
+        .refreshable { await model.screen.refresh() }
+        .navigationTitle("Earnings")
+        .toolbar {
+            ToolbarItem(placement: .topBarTrailing) {
+                if let url = exported {
+                    ShareLink(item: url) { Label("Share CSV", systemImage: "square.and.arrow.up") }
+                } else {
+                    Button {
+                        exported = exportFile()
+                    } label: {
+                        Label("Export CSV", systemImage: "tablecells")
+                    }
+                }
+            }
+        }
+    }
+
+    /// The core's export written to a temporary file the share sheet can hand on.
+    private func exportFile() -> URL? {
+        guard let export = model.screen.export() else { return nil }
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent(export.fileName)
+        do {
+            try export.csv.write(to: url, atomically: true, encoding: .utf8)
+            return url
+        } catch {
+            return nil
+        }
+    }
+}
+#endif

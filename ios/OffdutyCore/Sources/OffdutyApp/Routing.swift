@@ -1,0 +1,105 @@
+// Where a route of the core (a link, a tapped notification, an inbox item) opens in the iOS app:
+// which tab, and what is pushed on that tab's NavigationStack. The core decides the route
+// (decision 029); this is only the app's layout of its screens.
+
+import Foundation
+
+import OffdutyCore
+
+/// The tab bar.
+public enum Tab: String, CaseIterable, Hashable, Sendable {
+    case jobs, myShifts, clock, earnings, settings
+
+    /// The tab's label (the app's chrome, not a screen's text).
+    public var title: String {
+        switch self {
+        case .jobs: return "Jobs"
+        case .myShifts: return "My shifts"
+        case .clock: return "Clock"
+        case .earnings: return "Earnings"
+        case .settings: return "Settings"
+        }
+    }
+
+    /// Its SF Symbol.
+    public var symbol: String {
+        switch self {
+        case .jobs: return "list.bullet.rectangle"
+        case .myShifts: return "calendar"
+        case .clock: return "clock.badge.checkmark"
+        case .earnings: return "dollarsign.circle"
+        case .settings: return "gearshape"
+        }
+    }
+}
+
+/// A screen pushed on a tab's stack.
+public enum Destination: Hashable, Sendable {
+    case job(id: String)
+    case inbox
+    case activity
+}
+
+/// The tab shown and each tab's stack; what the views bind to.
+public struct Navigation: Equatable, Sendable {
+    public var tab: Tab = .jobs
+    public var paths: [Tab: [Destination]] = [:]
+    /// The job the clock tab is on (nil: the shift the core picks).
+    public var clockJob: String?
+
+    public init() {}
+
+    public func path(_ tab: Tab) -> [Destination] {
+        paths[tab] ?? []
+    }
+
+    /// Shows `route`: its tab, with its stack reset to the route's screen.
+    public mutating func show(_ route: Route) {
+        switch route {
+        case .board:
+            select(.jobs, [])
+        case let .job(id):
+            select(.jobs, [.job(id: id)])
+        case .inbox:
+            select(.jobs, [.inbox])
+        case .myShifts:
+            select(.myShifts, [])
+        case let .clock(job):
+            clockJob = job
+            select(.clock, [])
+        case .earnings:
+            select(.earnings, [])
+        case .activity:
+            select(.settings, [.activity])
+        case .settings:
+            select(.settings, [])
+        }
+    }
+
+    private mutating func select(_ tab: Tab, _ path: [Destination]) {
+        self.tab = tab
+        paths[tab] = path
+    }
+}
+
+/// A push as the core reads it: APNs' `userInfo` as JSON (the `aps` dictionary included; the
+/// core reads `link`, else `kind` and `job_id`).
+public enum PushPayload {
+    public static func json(_ userInfo: [AnyHashable: Any]) -> String {
+        var object: [String: Any] = [:]
+        for (key, value) in userInfo {
+            if let key = key as? String { object[key] = value }
+        }
+        guard JSONSerialization.isValidJSONObject(object),
+              let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+        else { return "{}" }
+        return String(decoding: data, as: UTF8.self)
+    }
+}
+
+/// APNs' device token as the server expects it: lowercase hex.
+public enum PushToken {
+    public static func hex(_ token: Data) -> String {
+        token.map { String(format: "%02x", $0) }.joined()
+    }
+}
