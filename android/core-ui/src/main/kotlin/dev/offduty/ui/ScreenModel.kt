@@ -8,12 +8,17 @@ import dev.offduty.core.ScreenListener
 import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.asStateFlow
+import java.util.concurrent.Executor
+import java.util.concurrent.Executors
+import java.util.concurrent.atomic.AtomicBoolean
 
 /**
  * Holds what a screen draws. `read` is the screen's `state()`, `listen` its `setListener`.
- * The listener is told on the library's threads; reading and publishing under one lock keeps an
- * older state from overwriting a newer one. Suspending intents reload when they return, so a
- * caller sees the state they produced.
+ * The listener is told on the library's threads; it does not call back into the library there
+ * (JNA would attach and detach those threads for it): it asks one JVM thread to read the state
+ * again, once however often it is told meanwhile. Reading and publishing under one lock keeps
+ * an older state from overwriting a newer one. Every intent reloads when it returns, so a caller
+ * sees the state it produced at once.
  */
 open class ScreenModel<S : Any>(
     private val read: () -> S,
@@ -23,8 +28,11 @@ open class ScreenModel<S : Any>(
     private val mutable = MutableStateFlow(read())
     val state: StateFlow<S> = mutable.asStateFlow()
 
+    private val queued = AtomicBoolean(false)
     private val listener = object : ScreenListener {
-        override fun changed() = reload()
+        override fun changed() {
+            if (queued.compareAndSet(false, true)) readers.execute { queued.set(false); reload() }
+        }
     }
 
     init {
@@ -39,8 +47,18 @@ open class ScreenModel<S : Any>(
     /** Runs a suspending intent, then publishes the state it left. */
     protected suspend fun <T> intent(block: suspend () -> T): T = block().also { reload() }
 
+    /** Runs an intent, then publishes the state it left. */
+    protected fun <T> act(block: () -> T): T = block().also { reload() }
+
     /** Stops listening (the ViewModel is cleared). */
     override fun close() = listen(null)
+
+    companion object {
+        /** The one thread that reads states after a change signal. */
+        private val readers: Executor = Executors.newSingleThreadExecutor { r ->
+            Thread(r, "offduty-screen-state").apply { isDaemon = true }
+        }
+    }
 }
 
 /** A confirmation the officer is being asked for: the core's dialog, and what a yes does. */

@@ -29,23 +29,23 @@ import dev.offduty.core.Weekday
 class SignInModel private constructor(private val s: dev.offduty.core.SignInScreen) :
     ScreenModel<SignInState>(s::state, s::setListener) {
     constructor(screens: OfficerScreens) : this(screens.signIn())
-    fun setPlatform(platform: SignInPlatform) = s.setPlatform(platform)
-    fun openLink(link: String) = s.openLink(link)
-    fun setServer(v: String) = s.setServer(v)
-    fun setEmail(v: String) = s.setEmail(v)
-    fun setPassword(v: String) = s.setPassword(v)
+    fun setPlatform(platform: SignInPlatform) = act { s.setPlatform(platform) }
+    fun openLink(link: String) = act { s.openLink(link) }
+    fun setServer(v: String) = act { s.setServer(v) }
+    fun setEmail(v: String) = act { s.setEmail(v) }
+    fun setPassword(v: String) = act { s.setPassword(v) }
     suspend fun submit() = intent { s.submit() }
 }
 
 class BoardModel private constructor(private val s: dev.offduty.core.BoardScreen) :
     ScreenModel<BoardState>(s::state, s::setListener) {
     constructor(screens: OfficerScreens) : this(screens.board())
-    fun setFilters(f: BoardFilters) = s.setFilters(f)
-    fun setSort(sort: BoardSort) = s.setSort(sort)
-    fun setLocation(lat: Double, lon: Double) = s.setLocation(lat, lon)
-    fun clearLocation() = s.clearLocation()
-    fun loadMore() = s.loadMore()
-    fun dismissNotice() = s.dismissNotice()
+    fun setFilters(f: BoardFilters) = act { s.setFilters(f) }
+    fun setSort(sort: BoardSort) = act { s.setSort(sort) }
+    fun setLocation(lat: Double, lon: Double) = act { s.setLocation(lat, lon) }
+    fun clearLocation() = act { s.clearLocation() }
+    fun loadMore() = act { s.loadMore() }
+    fun dismissNotice() = act { s.dismissNotice() }
     suspend fun refresh() = intent { s.refresh() }
 }
 
@@ -58,9 +58,9 @@ class JobModel private constructor(private val s: dev.offduty.core.JobScreen) :
     suspend fun perform(kind: JobActionKind, reason: String?) = intent { s.perform(kind, reason) }
     suspend fun searchOfficers(query: String) = intent { s.searchOfficers(query) }
     suspend fun transferTo(officerId: String) = intent { s.transferTo(officerId) }
-    fun closeTransfer() = s.closeTransfer()
-    fun setLocation(lat: Double, lon: Double) = s.setLocation(lat, lon)
-    fun dismissNotice() = s.dismissNotice()
+    fun closeTransfer() = act { s.closeTransfer() }
+    fun setLocation(lat: Double, lon: Double) = act { s.setLocation(lat, lon) }
+    fun dismissNotice() = act { s.dismissNotice() }
     suspend fun refresh() = intent { s.refresh() }
 }
 
@@ -73,8 +73,8 @@ class ShiftsModel private constructor(private val s: dev.offduty.core.ShiftsScre
     suspend fun perform(jobId: String, kind: JobActionKind, reason: String?) = intent { s.perform(jobId, kind, reason) }
     suspend fun searchOfficers(query: String) = intent { s.searchOfficers(query) }
     suspend fun transferTo(officerId: String) = intent { s.transferTo(officerId) }
-    fun closeTransfer() = s.closeTransfer()
-    fun dismissNotice() = s.dismissNotice()
+    fun closeTransfer() = act { s.closeTransfer() }
+    fun dismissNotice() = act { s.dismissNotice() }
     suspend fun refresh() = intent { s.refresh() }
 }
 
@@ -102,11 +102,11 @@ class ClockModel private constructor(private val s: dev.offduty.core.ClockScreen
         reload()
         return true
     }
-    fun locationFix(fix: LocationFix) = s.locationFix(fix).also { reload() }
-    fun locationUnavailable(problem: LocationProblem) = s.locationUnavailable(problem).also { reload() }
-    fun start() = s.start().also { reload() }
+    fun locationFix(fix: LocationFix) = act { s.locationFix(fix) }
+    fun locationUnavailable(problem: LocationProblem) = act { s.locationUnavailable(problem) }
+    fun start() = act { s.start() }
     suspend fun confirm() = intent { s.confirm() }
-    fun dismissNotice() = s.dismissNotice()
+    fun dismissNotice() = act { s.dismissNotice() }
     suspend fun refresh() = intent { s.refresh() }
 }
 
@@ -115,7 +115,7 @@ class EarningsModel private constructor(private val s: dev.offduty.core.Earnings
     constructor(screens: OfficerScreens) : this(screens.earnings())
     /** The CSV to share (null when there is nothing to export). */
     fun export(): EarningsExport? = s.export()
-    fun dismissNotice() = s.dismissNotice()
+    fun dismissNotice() = act { s.dismissNotice() }
     suspend fun refresh() = intent { s.refresh() }
 }
 
@@ -124,14 +124,14 @@ class SettingsModel private constructor(private val s: dev.offduty.core.Settings
     constructor(screens: OfficerScreens, storage: StorageNotice, vaults: Vaults) :
         this(screens.settings(storage, vaults.secretStoreName, vaults.keyStoreName))
     val confirmations = Confirmations()
-    fun setQuietDay(day: Weekday, start: String, end: String) = s.setQuietDay(day, start, end)
-    fun clearQuietDay(day: Weekday) = s.clearQuietDay(day)
-    fun setChannel(channel: Channel, on: Boolean) = s.setChannel(channel, on)
-    fun discardEdit() = s.discardEdit()
+    fun setQuietDay(day: Weekday, start: String, end: String) = act { s.setQuietDay(day, start, end) }
+    fun clearQuietDay(day: Weekday) = act { s.clearQuietDay(day) }
+    fun setChannel(channel: Channel, on: Boolean) = act { s.setChannel(channel, on) }
+    fun discardEdit() = act { s.discardEdit() }
     suspend fun signOut() = intent { s.signOut() }
     suspend fun confirmSignOut() = intent { s.confirmSignOut() }
-    fun keepSignedIn() = s.keepSignedIn()
-    fun dismissNotice() = s.dismissNotice()
+    fun keepSignedIn() = act { s.keepSignedIn() }
+    fun dismissNotice() = act { s.dismissNotice() }
     suspend fun refresh() = intent { s.refresh() }
 }
 
@@ -139,9 +139,9 @@ class InboxModel private constructor(private val s: dev.offduty.core.InboxScreen
     ScreenModel<InboxState>(s::state, s::setListener) {
     constructor(screens: OfficerScreens) : this(screens.inbox())
     /** Marks the item read; returns where it leads. */
-    fun open(id: String): Route = s.open(id).also { reload() }
-    fun markAllRead() = s.markAllRead()
-    fun dismissNotice() = s.dismissNotice()
+    fun open(id: String): Route = act { s.open(id) }
+    fun markAllRead() = act { s.markAllRead() }
+    fun dismissNotice() = act { s.dismissNotice() }
     suspend fun refresh() = intent { s.refresh() }
 }
 
@@ -153,6 +153,6 @@ class ActivityModel private constructor(private val s: dev.offduty.core.Activity
     /** Discard asks first, with the core's dialog. */
     suspend fun tapDiscard(row: dev.offduty.core.ActivityRow) =
         confirmations.tap(row.discardConfirm) { s.discard(row.key); reload() }
-    fun dismissNotice() = s.dismissNotice()
+    fun dismissNotice() = act { s.dismissNotice() }
     suspend fun refresh() = intent { s.refresh() }
 }

@@ -29,7 +29,9 @@ import dev.offduty.tests.MemorySecrets
 import dev.offduty.tests.RefusingProxy
 import dev.offduty.tests.ScreensDemo
 import dev.offduty.tests.ShiftedClock
+import kotlinx.coroutines.flow.first
 import kotlinx.coroutines.runBlocking
+import kotlinx.coroutines.withTimeoutOrNull
 import org.junit.Assert.assertEquals
 import org.junit.Assert.assertFalse
 import org.junit.Assert.assertNotNull
@@ -48,6 +50,11 @@ class RecordingScheduler : SyncScheduler {
     override fun schedulePeriodic(minutes: Long) { periodic.add(minutes) }
     override fun runExpedited(kind: WorkKind, payload: String?) { expedited.add(kind to payload) }
 }
+
+/** The state a model publishes once `ok` holds: a change the model did not cause itself
+ *  (a sync run by background work) reaches its StateFlow through the ScreenListener. */
+suspend fun <S : Any> ScreenModel<S>.await(what: String, ok: (S) -> Boolean): S =
+    withTimeoutOrNull(10_000) { state.first(ok) } ?: throw AssertionError("$what; last state ${state.value}")
 
 class AndroidShellTest {
     @Test
@@ -135,8 +142,7 @@ class AndroidShellTest {
             val back = background.work(WorkKind.NETWORK_BACK, null)
             assertTrue(back.synced)
             assertFalse(back.retry)
-            c = clockIn.state.value
-            assertEquals(ClockPhase.DECIDED, c.phase)
+            c = clockIn.await("the clock screen hears of the sync") { it.phase == ClockPhase.DECIDED }
             assertEquals(PunchVerdict.VERIFIED, c.clockIn!!.serverVerdict)
             assertEquals(0u, c.sync.pending)
 
@@ -242,7 +248,8 @@ class AndroidShellTest {
         assertEquals(SyncReason.PUSH_ARRIVED, pushed.reason)
         assertEquals(Route.Job(job), pushed.route)
         val note = pushed.notifications.single()
-        val item = inbox.state.value.items.first { it.id == note.itemId }
+        val item = inbox.await("the inbox hears of the sync") { st -> st.items.any { it.id == note.itemId } }
+            .items.first { it.id == note.itemId }
         assertEquals(InboxKind.JOB_CANCELLED, item.kind)
         assertEquals(NoticeChannel.SHIFT_CHANGES, note.channel)
         assertEquals(item.title, note.title)
