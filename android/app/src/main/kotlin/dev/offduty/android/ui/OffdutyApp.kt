@@ -17,6 +17,8 @@ import androidx.compose.material3.Text
 import androidx.compose.runtime.Composable
 import androidx.compose.runtime.LaunchedEffect
 import androidx.compose.runtime.getValue
+import androidx.compose.runtime.mutableStateOf
+import androidx.compose.runtime.remember
 import androidx.compose.ui.Modifier
 import androidx.lifecycle.viewmodel.compose.viewModel
 import androidx.navigation.NavHostController
@@ -46,10 +48,12 @@ private val tabIcons = mapOf(Tab.JOBS to Icons.Filled.Work, Tab.MY_SHIFTS to Ico
 fun OffdutyApp(app: OffdutyApplication, links: MutableStateFlow<String?>) = OffdutyTheme {
     val nav = rememberNavController()
     val link = links.collectAsStateValue()
+    val signInLink = remember { mutableStateOf<String?>(null) }
     LaunchedEffect(link) {
         val url = link ?: return@LaunchedEffect
         links.value = null
         if (url.startsWith(Destinations.SCHEME + Destinations.SIGN_IN)) {
+            signInLink.value = url // the form reads it (OfficerScreens' sign-in link, decision 028)
             nav.navigate(Destinations.SIGN_IN); return@LaunchedEffect
         }
         val route = app.screens.routeForLink(url)
@@ -72,7 +76,9 @@ fun OffdutyApp(app: OffdutyApplication, links: MutableStateFlow<String?>) = Offd
         NavHost(nav, startDestination = Destinations.start(app.core.session() != null),
             modifier = Modifier.padding(padding)) {
             composable(Destinations.SIGN_IN) {
-                SignInScreen(viewModel { SignInViewModel(app) }) { nav.navigate("board") { popUpTo(0) } }
+                val vm = viewModel { SignInViewModel(app) }
+                LaunchedEffect(signInLink.value) { signInLink.value?.let { vm.model.openLink(it); signInLink.value = null } }
+                SignInScreen(vm) { nav.navigate("board") { popUpTo(0) } }
             }
             composable("board") { BoardScreen(viewModel { BoardViewModel(app) }, nav::go) }
             composable("job/{${Destinations.JOB_ID}}") { e ->
