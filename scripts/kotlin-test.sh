@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Compiles the generated Kotlin bindings and tests/kotlin with kotlinc (npm package
+# Compiles the generated Kotlin bindings, tests/kotlin and the Android app's plain-Kotlin layer
+# (android/core-ui: main and test; decision 032) with kotlinc (npm package
 # kotlin-compiler), and runs them on the JVM with JNA against the real Rust library and a real
 # offduty-server process. Installs what it needs (Debian: libjna-java, junit4; npm:
 # kotlin-compiler into .tools/, git-ignored).
@@ -31,12 +32,13 @@ scripts/bindings.sh >/dev/null
 CP=/usr/share/java/jna.jar:/usr/share/java/junit4.jar:/usr/share/java/hamcrest.jar
 CP="$CP:$(ls "$K"/lib/kotlinx-coroutines-core-jvm*.jar | head -1)"
 rm -rf target/kotlin-classes
-"$K/bin/kotlinc" target/bindings/kotlin tests/kotlin -cp "$CP" -d target/kotlin-classes -nowarn 2>&1 \
+"$K/bin/kotlinc" target/bindings/kotlin tests/kotlin android/core-ui/src/main/kotlin android/core-ui/src/test/kotlin -cp "$CP" -d target/kotlin-classes -nowarn 2>&1 \
   | grep -v "^warning: unable to find kotlin-stdlib.jar" || true
-[ -d target/kotlin-classes/dev/offduty/tests ] || { echo "kotlinc failed" >&2; exit 1; }
+[ -d target/kotlin-classes/dev/offduty/tests ] && [ -d target/kotlin-classes/dev/offduty/ui ] || { echo "kotlinc failed" >&2; exit 1; }
 
 OFFDUTY_SERVER_BIN="$PWD/target/debug/offduty-server" \
   java -Djna.library.path=target/debug -cp "target/kotlin-classes:$CP:$K/lib/kotlin-stdlib.jar" \
   org.junit.runner.JUnitCore dev.offduty.tests.OfficerAppTest \
   dev.offduty.tests.ClockScreenTest dev.offduty.tests.EarningsScreenTest dev.offduty.tests.SettingsScreenTest dev.offduty.tests.InboxScreenTest \
-  dev.offduty.tests.SignInScreenTest dev.offduty.tests.JobScreenTest dev.offduty.tests.MyShiftsScreenTest dev.offduty.tests.ActivityScreenTest
+  dev.offduty.tests.SignInScreenTest dev.offduty.tests.JobScreenTest dev.offduty.tests.MyShiftsScreenTest dev.offduty.tests.ActivityScreenTest \
+  dev.offduty.ui.AndroidShellTest

@@ -141,8 +141,9 @@ class CountingListener : ScreenListener {
 /** An HTTP proxy in front of the server that answers `method path` itself with a 422 problem
  *  while `refuse` is set, the way a stricter server would, and forwards everything else. By
  *  default it refuses action batches (a problem whose `index` names the first action: the core
- *  wedges it). The one proxy of the JVM tests (OfficerAppTest, ActivityScreenTest,
- *  SettingsScreenTest). */
+ *  wedges it). While `offline` is set it drops every request (no network). The one proxy of the
+ *  JVM tests (OfficerAppTest, ActivityScreenTest, SettingsScreenTest, the Android shell's
+ *  AndroidShellTest). */
 class RefusingProxy(
     private val upstream: String,
     private val method: String = "POST",
@@ -150,6 +151,8 @@ class RefusingProxy(
     private val problem: String = ACTIONS_PROBLEM,
 ) {
     val refuse = AtomicBoolean(false)
+    /** While set, every request is dropped unanswered (the phone sees no network). */
+    val offline = AtomicBoolean(false)
     private val http: HttpClient = HttpClient.newHttpClient()
     private val server: HttpServer = HttpServer.create(InetSocketAddress("127.0.0.1", 0), 0)
     val url: String get() = "http://127.0.0.1:${server.address.port}"
@@ -163,6 +166,10 @@ class RefusingProxy(
 
     private fun handle(ex: HttpExchange) {
         val body = ex.requestBody.readBytes()
+        if (offline.get()) {
+            ex.close()
+            return
+        }
         if (refuse.get() && ex.requestMethod == method && ex.requestURI.path == path) {
             val bytes = problem.toByteArray()
             ex.responseHeaders.add("Content-Type", "application/problem+json")

@@ -1,0 +1,69 @@
+// Where each core Route lives in the app: the navigation-compose destination (its path is the
+// core's link path, so `offduty://<path>` and the nav route are one string), the bottom tab it
+// belongs to, and the link a notification carries. The core decides which Route a link or a
+// push leads to (OfficerScreens.routeForLink / onPush); this only names the places.
+package dev.offduty.ui
+
+import dev.offduty.core.Route
+
+/** The bottom navigation, in order. */
+enum class Tab(val path: String, val label: String) {
+    JOBS("board", "Jobs"),
+    MY_SHIFTS("shifts", "My shifts"),
+    CLOCK("clock", "Clock"),
+    EARNINGS("earnings", "Earnings"),
+    SETTINGS("settings", "Settings"),
+}
+
+object Destinations {
+    const val SCHEME = "offduty://"
+    const val SIGN_IN = "sign-in"
+    const val JOB_ID = "id"
+
+    /** The navigation-compose route patterns of the NavHost (android/app/.../ui/OffdutyApp.kt). */
+    val patterns: List<String> = listOf(SIGN_IN, "board", "job/{$JOB_ID}", "shifts", "clock",
+        "clock/{$JOB_ID}", "earnings", "activity", "settings", "inbox")
+
+    /** The path of a route: the nav route to navigate to, and the link's path (the core's
+     *  `Route::link`, checked against `routeForLink` by the JVM tests). */
+    fun path(route: Route): String = when (route) {
+        Route.Board -> "board"
+        is Route.Job -> "job/${route.id}"
+        Route.MyShifts -> "shifts"
+        is Route.Clock -> route.job?.let { "clock/$it" } ?: "clock"
+        Route.Earnings -> "earnings"
+        Route.Activity -> "activity"
+        Route.Settings -> "settings"
+        Route.Inbox -> "inbox"
+    }
+
+    /** The deep link a notification's tap opens (the manifest's intent filter takes `offduty://`). */
+    fun link(route: Route): String = SCHEME + path(route)
+
+    /** The route a nav back-stack entry shows (pattern and its `id` argument). */
+    fun route(pattern: String, id: String?): Route? = when (pattern) {
+        "board" -> Route.Board
+        "job/{$JOB_ID}" -> id?.let { Route.Job(it) }
+        "shifts" -> Route.MyShifts
+        "clock" -> Route.Clock(null)
+        "clock/{$JOB_ID}" -> Route.Clock(id)
+        "earnings" -> Route.Earnings
+        "activity" -> Route.Activity
+        "settings" -> Route.Settings
+        "inbox" -> Route.Inbox
+        else -> null
+    }
+
+    /** The tab highlighted while `route` is shown: a job is on the board, the queue of actions
+     *  under My shifts, the inbox under Jobs (its bell is on the board's bar). */
+    fun tab(route: Route): Tab = when (route) {
+        Route.Board, is Route.Job, Route.Inbox -> Tab.JOBS
+        Route.MyShifts, Route.Activity -> Tab.MY_SHIFTS
+        is Route.Clock -> Tab.CLOCK
+        Route.Earnings -> Tab.EARNINGS
+        Route.Settings -> Tab.SETTINGS
+    }
+
+    /** Where the app starts: the sign-in form until there is a session. */
+    fun start(signedIn: Boolean): String = if (signedIn) "board" else SIGN_IN
+}
