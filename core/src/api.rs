@@ -78,19 +78,37 @@ impl Api {
         token: Option<&str>,
         body: Option<&B>,
     ) -> Result<(T, WireBytes)> {
-        let mut req = self.http.request(method, format!("{}{path}", self.base));
-        let mut sent = 0;
-        if let Some(t) = token {
-            req = req.bearer_auth(t);
-        }
-        if let Some(b) = body {
-            let bytes = serde_json::to_vec(b)?;
-            sent = bytes.len() as u64;
-            req = req
-                .header(reqwest::header::CONTENT_TYPE, "application/json")
-                .body(bytes);
-        }
-        let resp = req.send().await.map_err(transport)?;
+        let payload = body.map(serde_json::to_vec).transpose()?;
+        let sent = payload.as_ref().map_or(0, |b| b.len() as u64);
+        let request = || {
+            let mut req = self
+                .http
+                .request(method.clone(), format!("{}{path}", self.base));
+            if let Some(t) = token {
+                req = req.bearer_auth(t);
+            }
+            if let Some(bytes) = &payload {
+                req = req
+                    .header(reqwest::header::CONTENT_TYPE, "application/json")
+                    .body(bytes.clone());
+            }
+            req
+        };
+        // A kept-alive connection the network dropped while the phone was offline fails the
+        // first request sent on it once the network is back, although the server is reachable.
+        // That request is sent once more, on a new connection. Repeating is harmless here:
+        // actions carry idempotency keys, a refresh retried within the grace window gets the
+        // same successor (decision 021), reads are reads, and a repeated sign-in or device
+        // registration at worst leaves an unused session or device row. A failed connect or a
+        // timeout is not repeated: that is the network being down.
+        let resp = match request().send().await {
+            Ok(resp) => resp,
+            Err(e) if e.is_request() && !e.is_connect() && !e.is_timeout() => {
+                tracing::debug!(error = %e, path, "request failed on a kept-alive connection; sending it again");
+                request().send().await.map_err(transport)?
+            }
+            Err(e) => return Err(transport(e)),
+        };
         let status = resp.status();
         let bytes = resp.bytes().await.map_err(transport)?;
         let wire = WireBytes {

@@ -21,6 +21,7 @@ use offduty_domain::timecard::PunchKind;
 use offduty_testkit::TestServer;
 use offduty_testkit::api::{FENCE_RADIUS_M, SITE, hours_from_now, north_of_site};
 use offduty_testkit::phone::{Phone, Secrets};
+use offduty_testkit::proxy::LossyProxy;
 
 /// A good fix (8 m, just taken) at `(lat, lon)`.
 fn fix_at(phone: &Phone, (lat, lon): (f64, f64)) -> LocationFix {
@@ -108,6 +109,37 @@ async fn claim_offline_then_sync_is_awarded() {
         Some(("awarded".into(), None))
     );
     assert!(sent_at_once, "{held_back}");
+}
+
+/// The answer to an action batch is lost on the way back (the server decided and committed):
+/// the core sends the batch once more on a new connection within the same sync, and the
+/// idempotency key gives back the same decision, not a second claim.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_answer_is_asked_again_in_the_same_sync_and_decided_once() {
+    let server = TestServer::start(1).await;
+    let job = server.create_job(hours_from_now(72), 2).await;
+    let proxy = LossyProxy::start(server.addr);
+    let phone = Phone::new(proxy.addr);
+    server.sign_in(&phone, 0).await;
+
+    let queued = phone.core.claim(job).unwrap();
+    // A blip cuts the kept-alive connection, so the next request opens a new one: the proxy
+    // loses the answer on that one.
+    phone.go_offline();
+    phone.go_online();
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    proxy.lose_next_responses(1);
+    let report = phone.sync().await;
+    assert_eq!(proxy.responses_lost(), 1, "the proxy lost an answer");
+    assert!(report.offline.is_none(), "{report:?}");
+    assert_eq!(report.decided.len(), 1, "{report:?}");
+    assert_eq!(report.decided[0].idempotency_key, queued.idempotency_key);
+    assert!(
+        matches!(report.decided[0].outcome, Outcome::Awarded { .. }),
+        "{report:?}"
+    );
+    let roster = server.roster(job).await;
+    assert_eq!(roster.len(), 1, "claimed once: {roster:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

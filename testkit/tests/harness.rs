@@ -53,10 +53,17 @@ fn kotlin_and_swift_start_the_demo_with_the_flags_and_line_testkit_uses() {
         .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
         .collect();
     assert!(
-        names.iter().any(|n| n == "OfficerAppTest.kt")
+        names.iter().any(|n| n == "ScreenTestSupport.kt")
             && names.iter().any(|n| n == "DemoServer.swift"),
         "the Kotlin and Swift launchers were not found: {names:?}"
     );
+    for ext in [".kt", ".swift"] {
+        assert_eq!(
+            names.iter().filter(|n| n.ends_with(ext)).count(),
+            1,
+            "one launcher per language: {names:?}"
+        );
+    }
     let mut ours = vec!["serve".to_string()];
     ours.extend(demo_args("sqlite://FILE"));
     let (flags, url) = ours.split_at(ours.len() - 1);
