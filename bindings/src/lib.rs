@@ -25,6 +25,7 @@ mod screens_clock;
 mod screens_earnings;
 mod screens_events;
 mod screens_inbox;
+mod screens_nav;
 mod screens_settings;
 
 pub use app::OfficerApp;
@@ -42,6 +43,7 @@ pub use screens_clock::*;
 pub use screens_earnings::*;
 pub use screens_events::*;
 pub use screens_inbox::*;
+pub use screens_nav::*;
 pub use screens_settings::*;
 
 uniffi::setup_scaffolding!();

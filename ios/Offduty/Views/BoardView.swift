@@ -31,11 +31,11 @@ struct BoardView: View {
                 }
             }
             if s.hasMore {
-                Button("Show more") { model.screen.loadMore() }
+                Button(chrome().loadMore) { model.screen.loadMore() }
             }
         }
         .refreshable { await model.screen.refresh() }
-        .navigationTitle("Jobs")
+        .navigationTitle(Tab.jobs.title)
         .toolbar {
             ToolbarItem(placement: .topBarLeading) {
                 Menu {
@@ -50,7 +50,7 @@ struct BoardView: View {
             }
             ToolbarItem(placement: .topBarTrailing) {
                 NavigationLink(value: Destination.inbox) {
-                    Label("Inbox", systemImage: "bell")
+                    Label(chrome().inbox, systemImage: "bell")
                 }
             }
         }

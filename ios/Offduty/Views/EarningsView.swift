@@ -65,7 +65,7 @@ struct EarningsView: View {
             }
         }
         .refreshable { await model.screen.refresh() }
-        .navigationTitle("Earnings")
+        .navigationTitle(Tab.earnings.title)
         .toolbar {
             ToolbarItem(placement: .topBarTrailing) {
                 if let url = exported {
@@ -74,7 +74,7 @@ struct EarningsView: View {
                     Button {
                         exported = exportFile()
                     } label: {
-                        Label("Export CSV", systemImage: "tablecells")
+                        Label(chrome().export, systemImage: "tablecells")
                     }
                 }
             }

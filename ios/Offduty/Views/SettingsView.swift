@@ -56,7 +56,6 @@ struct SettingsView: View {
             }
             Section("This device") {
                 Text(s.secrets).font(.footnote)
-                NavigationLink("Pending actions", value: Destination.activity)
             }
             Section {
                 if let account = s.account { Text(account) }
@@ -66,7 +65,7 @@ struct SettingsView: View {
             }
         }
         .refreshable { await model.screen.refresh() }
-        .navigationTitle("Settings")
+        .navigationTitle(Tab.settings.title)
         .sheet(item: Binding(get: { editing.map(EditedDay.init) }, set: { editing = $0?.day })) { edited in
             QuietDayEditor(day: edited.day) { start, end in
                 model.screen.setQuietDay(day: edited.day.day, start: start, end: end)

@@ -56,7 +56,15 @@ struct ShiftsView: View {
             }
         }
         .refreshable { await model.screen.refresh() }
-        .navigationTitle("My shifts")
+        .navigationTitle(Tab.myShifts.title)
+        .toolbar {
+            // The unsent actions live under My shifts (the core's `tabForRoute(.activity)`).
+            ToolbarItem(placement: .primaryAction) {
+                NavigationLink(value: Destination.activity) {
+                    Label(chrome().activity, systemImage: "tray.and.arrow.up")
+                }
+            }
+        }
         .alert(asking?.action.confirm?.title ?? "", isPresented: Binding(get: { asking != nil }, set: { if !$0 { asking = nil } })) {
             if let pending = asking, let dialog = pending.action.confirm {
                 if let label = dialog.reasonLabel { TextField(label, text: $reason) }

@@ -6,20 +6,14 @@ import Foundation
 
 import OffdutyCore
 
-/// The tab bar.
-public enum Tab: String, CaseIterable, Hashable, Sendable {
-    case jobs, myShifts, clock, earnings, settings
+/// The tab bar: the sections, their order, their titles and which route opens in which are
+/// the core's (`chrome()`, `tabForRoute`; Android shows the same); the symbols are iOS's own.
+extension Tab {
+    /// The sections in the order the core gives them.
+    public static var ordered: [Tab] { chrome().tabs.map(\.tab) }
 
-    /// The tab's label (the app's chrome, not a screen's text).
-    public var title: String {
-        switch self {
-        case .jobs: return "Jobs"
-        case .myShifts: return "My shifts"
-        case .clock: return "Clock"
-        case .earnings: return "Earnings"
-        case .settings: return "Settings"
-        }
-    }
+    /// The section's title, from the core.
+    public var title: String { chrome().tabs.first { $0.tab == self }?.title ?? "" }
 
     /// Its SF Symbol.
     public var symbol: String {
@@ -55,24 +49,20 @@ public struct Navigation: Equatable, Sendable {
 
     /// Shows `route`: its tab, with its stack reset to the route's screen.
     public mutating func show(_ route: Route) {
+        // The core says which section a route opens in; this says what it pushes there.
+        let tab = tabForRoute(route: route)
         switch route {
-        case .board:
-            select(.jobs, [])
         case let .job(id):
-            select(.jobs, [.job(id: id)])
+            select(tab, [.job(id: id)])
         case .inbox:
-            select(.jobs, [.inbox])
-        case .myShifts:
-            select(.myShifts, [])
+            select(tab, [.inbox])
+        case .activity:
+            select(tab, [.activity])
         case let .clock(job):
             clockJob = job
-            select(.clock, [])
-        case .earnings:
-            select(.earnings, [])
-        case .activity:
-            select(.settings, [.activity])
-        case .settings:
-            select(.settings, [])
+            select(tab, [])
+        case .board, .myShifts, .earnings, .settings:
+            select(tab, [])
         }
     }
 

@@ -18,7 +18,7 @@ final class AppRoutingTests: ScreensTestCase {
             (.myShifts, .myShifts, []),
             (.clock(job: "j2"), .clock, []),
             (.earnings, .earnings, []),
-            (.activity, .settings, [.activity]),
+            (.activity, .myShifts, [.activity]),
             (.settings, .settings, []),
         ]
         for (route, tab, path) in cases {
@@ -31,7 +31,9 @@ final class AppRoutingTests: ScreensTestCase {
         var nav = Navigation()
         nav.show(.clock(job: "j2"))
         XCTAssertEqual(nav.clockJob, "j2")
-        XCTAssertEqual(Tab.allCases.map(\.title), ["Jobs", "My shifts", "Clock", "Earnings", "Settings"])
+        XCTAssertEqual(Tab.ordered, [.jobs, .myShifts, .clock, .earnings, .settings])
+        XCTAssertEqual(Tab.ordered.map(\.title), chrome().tabs.map(\.title))
+        XCTAssertEqual(Tab.myShifts.title, "My shifts")
     }
 
     func testATappedNotificationOpensTheScreenTheCoreNames() async throws {

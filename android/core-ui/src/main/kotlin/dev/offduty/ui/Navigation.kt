@@ -5,14 +5,28 @@
 package dev.offduty.ui
 
 import dev.offduty.core.Route
+import dev.offduty.core.chrome
+import dev.offduty.core.tabForRoute
 
-/** The bottom navigation, in order. */
-enum class Tab(val path: String, val label: String) {
-    JOBS("board", "Jobs"),
-    MY_SHIFTS("shifts", "My shifts"),
-    CLOCK("clock", "Clock"),
-    EARNINGS("earnings", "Earnings"),
-    SETTINGS("settings", "Settings"),
+/** The bottom navigation. Its order, titles and which route opens under which tab are the
+ *  core's (`chrome()`, `tabForRoute`: the iOS tab bar shows the same); the nav path is the app's. */
+enum class Tab(val path: String, val core: dev.offduty.core.Tab) {
+    JOBS("board", dev.offduty.core.Tab.JOBS),
+    MY_SHIFTS("shifts", dev.offduty.core.Tab.MY_SHIFTS),
+    CLOCK("clock", dev.offduty.core.Tab.CLOCK),
+    EARNINGS("earnings", dev.offduty.core.Tab.EARNINGS),
+    SETTINGS("settings", dev.offduty.core.Tab.SETTINGS),
+    ;
+
+    /** The tab's title, from the core. */
+    val label: String get() = chrome().tabs.first { it.tab == core }.title
+
+    companion object {
+        /** The tabs in the core's order. */
+        fun ordered(): List<Tab> = chrome().tabs.map { item -> values().first { it.core == item.tab } }
+
+        fun of(core: dev.offduty.core.Tab): Tab = values().first { it.core == core }
+    }
 }
 
 object Destinations {
@@ -54,15 +68,9 @@ object Destinations {
         else -> null
     }
 
-    /** The tab highlighted while `route` is shown: a job is on the board, the queue of actions
-     *  under My shifts, the inbox under Jobs (its bell is on the board's bar). */
-    fun tab(route: Route): Tab = when (route) {
-        Route.Board, is Route.Job, Route.Inbox -> Tab.JOBS
-        Route.MyShifts, Route.Activity -> Tab.MY_SHIFTS
-        is Route.Clock -> Tab.CLOCK
-        Route.Earnings -> Tab.EARNINGS
-        Route.Settings -> Tab.SETTINGS
-    }
+    /** The tab highlighted while `route` is shown: the core decides (a job and the inbox under
+     *  Jobs, the unsent actions under My shifts). */
+    fun tab(route: Route): Tab = Tab.of(tabForRoute(route))
 
     /** Where the app starts: the sign-in form until there is a session. */
     fun start(signedIn: Boolean): String = if (signedIn) "board" else SIGN_IN

@@ -223,7 +223,10 @@ class AndroidShellTest {
         }
         assertEquals(Tab.JOBS, Destinations.tab(Route.Job(job)))
         assertEquals(Tab.CLOCK, Destinations.tab(Route.Clock(job)))
-        assertEquals(listOf("board", "shifts", "clock", "earnings", "settings"), Tab.values().map { it.path })
+        assertEquals(listOf("board", "shifts", "clock", "earnings", "settings"), Tab.ordered().map { it.path })
+        assertEquals(listOf("Jobs", "My shifts", "Clock", "Earnings", "Settings"), Tab.ordered().map { it.label })
+        assertEquals(Tab.MY_SHIFTS, Destinations.tab(Route.Activity))
+        assertEquals(Tab.JOBS, Destinations.tab(Route.Inbox))
 
         // The token goes through the core; the first look at the inbox posts nothing.
         val scheduler = RecordingScheduler()

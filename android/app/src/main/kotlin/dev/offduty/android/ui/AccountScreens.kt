@@ -1,6 +1,7 @@
 // Earnings, settings and sign-in.
 package dev.offduty.android.ui
 
+import dev.offduty.core.chrome
 import android.content.Intent
 import androidx.compose.foundation.layout.Column
 import androidx.compose.foundation.layout.Row
@@ -63,7 +64,7 @@ fun EarningsScreen(vm: EarningsViewModel) {
                     val e = vm.model.export() ?: return@TextButton
                     context.startActivity(Intent.createChooser(Intent(Intent.ACTION_SEND).setType(e.mimeType)
                         .putExtra(Intent.EXTRA_TITLE, e.fileName).putExtra(Intent.EXTRA_TEXT, e.csv), e.fileName))
-                }) { Text("Export CSV") }
+                }) { Text(chrome().export) }
             }
         }
     }

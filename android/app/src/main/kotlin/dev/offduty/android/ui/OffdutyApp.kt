@@ -65,7 +65,7 @@ fun OffdutyApp(app: OffdutyApplication, links: MutableStateFlow<String?>) = Offd
     val current = pattern?.let { Destinations.route(it, entry?.arguments?.getString(Destinations.JOB_ID)) }
     Scaffold(bottomBar = {
         if (current != null) NavigationBar {
-            Tab.values().forEach { tab ->
+            Tab.ordered().forEach { tab ->
                 NavigationBarItem(selected = Destinations.tab(current) == tab,
                     onClick = { nav.navigate(tab.path) { launchSingleTop = true; popUpTo("board") } },
                     icon = { Icon(tabIcons.getValue(tab), contentDescription = null) },
