@@ -143,14 +143,16 @@ make_chroot() {
       sh -c "dpkg --configure -a && apt-get update -qq && apt-get install -y -qq --no-install-recommends $want >/tmp/apt.log 2>&1 || { tail -20 /tmp/apt.log; exit 1; }"; then
       die "apt-get install in the $SUITE chroot failed"
     fi
-    chroot "$ROOT" apt-get clean
+    env -u TMPDIR chroot "$ROOT" apt-get clean
     echo "$want" >"$ROOT/.offduty-packages"
     unmount_all
   fi
   # (The toolchain finds its libraries through /proc/self/exe: /proc must be mounted.)
   bind /proc "$ROOT/proc"
   local version
-  version=$(chroot "$ROOT" swift --version 2>&1) ||
+  # TMPDIR names a folder outside the chroot (scripts/test.sh keeps a run's files in one):
+  # inside it, the chroot's own /tmp is the temp dir.
+  version=$(env -u TMPDIR chroot "$ROOT" swift --version 2>&1) ||
     die "the chroot at $ROOT has no working swift ($version); delete it and run again"
   echo "   ${version%%$'\n'*}"
   unmount_all
