@@ -90,6 +90,8 @@ pub struct EventOutcome {
     pub reason: SyncReason,
     /// For a push: where tapping it leads.
     pub route: Option<Route>,
+    /// The background scheduler should run again soon (actions wait, no network).
+    pub retry_soon: bool,
 }
 
 #[uniffi::export]
@@ -105,6 +107,7 @@ impl OfficerScreens {
                     synced: false,
                     reason: SyncReason::Fresh,
                     route: None,
+                    retry_soon: false,
                 }
             })
     }

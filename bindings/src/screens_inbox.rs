@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::SystemTime;
 
-pub use offduty_screens::inbox::{InboxItem, InboxKind, InboxState};
+pub use offduty_screens::inbox::{InboxItem, InboxKind, InboxState, NoticeTopic, TopicInfo};
 
 use offduty_screens::{Notice, Route, SyncStatus};
 
@@ -38,6 +38,33 @@ pub struct InboxItem {
     pub unread: bool,
     /// Where opening it leads.
     pub route: Route,
+    /// What it is posted under as a system notification.
+    pub topic: NoticeTopic,
+}
+
+/// What a notification is posted under (Android's channels, iOS's categories).
+#[uniffi::remote(Enum)]
+pub enum NoticeTopic {
+    NewJobs,
+    Awards,
+    ShiftReminders,
+    ShiftChanges,
+}
+
+/// A topic as the system's settings show it.
+#[uniffi::remote(Record)]
+pub struct TopicInfo {
+    pub topic: NoticeTopic,
+    pub title: String,
+    pub description: String,
+    /// Shown at once (heads-up), not only in the list.
+    pub urgent: bool,
+}
+
+/// Every notification topic, in the order the settings list them.
+#[uniffi::export]
+pub fn notice_topics() -> Vec<TopicInfo> {
+    offduty_screens::inbox::topics()
 }
 
 /// What the inbox shows.

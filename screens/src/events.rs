@@ -177,6 +177,16 @@ pub struct EventOutcome {
     pub reason: SyncReason,
     /// For a push: where tapping it leads.
     pub route: Option<Route>,
+    /// The platform's background scheduler (WorkManager, BGTaskScheduler) should run again
+    /// soon: actions wait to be sent and the network was not there.
+    pub retry_soon: bool,
+}
+
+impl SyncFacts {
+    /// Actions wait and the last attempt found no network: ask the OS for another run soon.
+    pub fn retry_soon(&self) -> bool {
+        self.signed_in && self.pending > 0 && self.last_offline
+    }
 }
 
 impl Screens {
@@ -258,6 +268,7 @@ impl Screens {
             synced: decision.sync,
             reason: decision.reason,
             route,
+            retry_soon: self.sync_facts().retry_soon(),
         }
     }
 

@@ -34,6 +34,82 @@ pub enum InboxKind {
     Other,
 }
 
+impl InboxKind {
+    /// The topic a notification of this kind is posted under.
+    pub fn topic(self) -> NoticeTopic {
+        match self {
+            InboxKind::Awarded | InboxKind::Waitlisted => NoticeTopic::Awards,
+            InboxKind::SlotTakenOver
+            | InboxKind::JobCancelled
+            | InboxKind::JobChanged
+            | InboxKind::HolderNoLongerEligible
+            | InboxKind::TimecardRejected => NoticeTopic::ShiftChanges,
+            InboxKind::Other => NoticeTopic::NewJobs,
+        }
+    }
+}
+
+/// What a notification is posted under on the phone: Android's notification channels (the
+/// officer mutes each in the system's settings), iOS's notification categories. Decided here
+/// so both phones group the same notices the same way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum NoticeTopic {
+    NewJobs,
+    Awards,
+    ShiftReminders,
+    ShiftChanges,
+}
+
+/// A topic as the system's settings show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TopicInfo {
+    pub topic: NoticeTopic,
+    /// `Awards and waitlist`.
+    pub title: String,
+    /// `A slot is yours, or your place in line`.
+    pub description: String,
+    /// Shown at once (heads-up), not only in the list.
+    pub urgent: bool,
+}
+
+/// Every topic, in the order the settings list them.
+pub fn topics() -> Vec<TopicInfo> {
+    [
+        (
+            NoticeTopic::NewJobs,
+            Msg::TopicNewJobs,
+            Msg::TopicNewJobsAbout,
+            false,
+        ),
+        (
+            NoticeTopic::Awards,
+            Msg::TopicAwards,
+            Msg::TopicAwardsAbout,
+            true,
+        ),
+        (
+            NoticeTopic::ShiftReminders,
+            Msg::TopicReminders,
+            Msg::TopicRemindersAbout,
+            true,
+        ),
+        (
+            NoticeTopic::ShiftChanges,
+            Msg::TopicChanges,
+            Msg::TopicChangesAbout,
+            true,
+        ),
+    ]
+    .into_iter()
+    .map(|(topic, title, about, urgent)| TopicInfo {
+        topic,
+        title: title.text(),
+        description: about.text(),
+        urgent,
+    })
+    .collect()
+}
+
 /// One notification, ready to draw.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InboxItem {
@@ -49,6 +125,8 @@ pub struct InboxItem {
     pub unread: bool,
     /// Where opening it leads.
     pub route: Route,
+    /// What it is posted under as a system notification.
+    pub topic: NoticeTopic,
 }
 
 /// What the inbox shows.
@@ -203,6 +281,7 @@ impl InboxScreen {
                     created_at: SystemTime::from(e.created_at),
                     unread: e.read_at.is_none(),
                     route: Route::for_notice(e.notice.as_ref()),
+                    topic: kind.topic(),
                 }
             })
             .collect();

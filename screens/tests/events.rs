@@ -116,3 +116,18 @@ fn a_screen_opened_from_a_link_syncs_first_when_the_cache_is_stale_or_lacks_the_
     };
     assert_eq!(decide_before_opening(Some(false), &out), skip(NotSignedIn));
 }
+
+#[test]
+fn the_background_scheduler_is_asked_again_only_when_actions_wait_and_the_network_did_not() {
+    assert!(facts(Some(1), 2, true).retry_soon());
+    assert!(!facts(Some(1), 0, true).retry_soon(), "nothing waits");
+    assert!(
+        !facts(Some(1), 2, false).retry_soon(),
+        "the network was there"
+    );
+    let signed_out = SyncFacts {
+        signed_in: false,
+        ..facts(Some(1), 2, true)
+    };
+    assert!(!signed_out.retry_soon());
+}

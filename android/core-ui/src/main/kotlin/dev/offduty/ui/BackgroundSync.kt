@@ -8,7 +8,6 @@ import dev.offduty.core.AppEvent
 import dev.offduty.core.OfficerScreens
 import dev.offduty.core.PushPlatform
 import dev.offduty.core.Route
-import dev.offduty.core.SyncKind
 import dev.offduty.core.SyncReason
 
 /** Why background work runs; the name is the WorkManager unique-work name. */
@@ -70,9 +69,7 @@ class BackgroundSync(
         }
         val outcome = screens.appEvent(event)
         val notes = if (outcome.synced) notifications() else emptyList()
-        val status = screens.syncStatus()
-        val retry = status.kind == SyncKind.OFFLINE && status.pending > 0u
-        return WorkResult(outcome.synced, outcome.reason, outcome.route, notes, retry)
+        return WorkResult(outcome.synced, outcome.reason, outcome.route, notes, outcome.retrySoon)
     }
 
     /** The inbox's new items as notifications (after a sync fetched them). */

@@ -3,16 +3,24 @@
 // (android/app/.../platform/Notifier.kt) only builds NotificationCompat from these.
 package dev.offduty.ui
 
-import dev.offduty.core.InboxKind
+import dev.offduty.core.NoticeTopic
+import dev.offduty.core.noticeTopics
 import dev.offduty.core.InboxState
 
-/** The notification channels the app creates (Android 8+), with their importance (3 default,
- *  4 high). Names are shown in the system's settings. */
-enum class NoticeChannel(val id: String, val title: String, val description: String, val importance: Int) {
-    NEW_JOBS("new_jobs", "New jobs", "Jobs posted that you can sign up for", 3),
-    WAITLIST("waitlist", "Awards and waitlist", "A slot is yours, or your place in line", 4),
-    SHIFT_REMINDERS("shift_reminders", "Shift reminders", "Before a shift starts, and clocking in and out", 4),
-    SHIFT_CHANGES("shift_changes", "Changes to your shifts", "Cancelled or edited jobs, offered slots taken, timecards", 4),
+/** The notification channels the app creates (Android 8+): one per topic of the core
+ *  (`noticeTopics()`: its title, description and whether it is urgent), which also says which
+ *  topic each inbox item is posted under. Names are shown in the system's settings. */
+data class NoticeChannel(val id: String, val title: String, val description: String, val importance: Int) {
+    companion object {
+        fun id(topic: NoticeTopic): String = topic.name.lowercase()
+
+        /** Every channel, in the core's order (importance 4 high for urgent topics, else 3). */
+        val all: List<NoticeChannel> by lazy {
+            noticeTopics().map { NoticeChannel(id(it.topic), it.title, it.description, if (it.urgent) 4 else 3) }
+        }
+
+        fun of(topic: NoticeTopic): NoticeChannel = all.first { it.id == id(topic) }
+    }
 }
 
 /** One notification to post. `id` is stable per inbox item, so posting twice replaces it. */
@@ -41,13 +49,6 @@ class MemoryPostedStore : PostedStore {
 }
 
 object Notifications {
-    fun channel(kind: InboxKind): NoticeChannel = when (kind) {
-        InboxKind.AWARDED, InboxKind.WAITLISTED -> NoticeChannel.WAITLIST
-        InboxKind.SLOT_TAKEN_OVER, InboxKind.JOB_CANCELLED, InboxKind.JOB_CHANGED,
-        InboxKind.HOLDER_NO_LONGER_ELIGIBLE, InboxKind.TIMECARD_REJECTED -> NoticeChannel.SHIFT_CHANGES
-        InboxKind.OTHER -> NoticeChannel.NEW_JOBS
-    }
-
     /**
      * The unread items not yet posted, oldest first, and records them as posted. The first time
      * (a fresh sign-in), everything already in the inbox is recorded without posting: the inbox
@@ -62,7 +63,7 @@ object Notifications {
         val fresh = inbox.items.filter { it.unread && it.id !in done }.sortedBy { it.createdAt }
         store.record(fresh.map { it.id })
         return fresh.map {
-            NotificationContent(it.id, it.id.hashCode(), channel(it.kind), it.title, it.body,
+            NotificationContent(it.id, it.id.hashCode(), NoticeChannel.of(it.topic), it.title, it.body,
                 Destinations.link(it.route))
         }
     }

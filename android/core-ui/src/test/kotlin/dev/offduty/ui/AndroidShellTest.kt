@@ -5,6 +5,7 @@
 // Run by scripts/kotlin-test.sh.
 package dev.offduty.ui
 
+import dev.offduty.core.NoticeTopic
 import dev.offduty.core.AwardRuleKind
 import dev.offduty.core.BoardFilter
 import dev.offduty.core.BoardSort
@@ -254,7 +255,8 @@ class AndroidShellTest {
         val item = inbox.await("the inbox hears of the sync") { st -> st.items.any { it.id == note.itemId } }
             .items.first { it.id == note.itemId }
         assertEquals(InboxKind.JOB_CANCELLED, item.kind)
-        assertEquals(NoticeChannel.SHIFT_CHANGES, note.channel)
+        assertEquals(NoticeTopic.SHIFT_CHANGES, item.topic)
+        assertEquals(NoticeChannel.of(NoticeTopic.SHIFT_CHANGES), note.channel)
         assertEquals(item.title, note.title)
         assertEquals(item.body, note.body)
         assertEquals(Route.Job(job), screens.routeForLink(note.link))

@@ -2,6 +2,7 @@
 // notification, and makes its tap open the core's deep link in MainActivity.
 package dev.offduty.android.platform
 
+import dev.offduty.core.NoticeTopic
 import android.Manifest
 import android.app.NotificationChannel
 import android.app.NotificationManager
@@ -21,7 +22,7 @@ import dev.offduty.ui.NotificationContent
 class Notifier(private val context: Context) {
     fun createChannels() {
         val nm = context.getSystemService(NotificationManager::class.java)
-        nm.createNotificationChannels(NoticeChannel.values().map {
+        nm.createNotificationChannels(NoticeChannel.all.map {
             NotificationChannel(it.id, it.title, it.importance).apply { description = it.description }
         })
     }
@@ -45,7 +46,7 @@ class Notifier(private val context: Context) {
 
     /** Expedited work below Android 12 runs as a foreground service with this notification. */
     fun syncForegroundInfo() = ForegroundInfo(SYNC_ID,
-        NotificationCompat.Builder(context, NoticeChannel.SHIFT_CHANGES.id)
+        NotificationCompat.Builder(context, NoticeChannel.id(NoticeTopic.SHIFT_CHANGES))
             .setSmallIcon(android.R.drawable.stat_notify_sync)
             .setContentTitle("Syncing")
             .setSilent(true)
