@@ -346,16 +346,6 @@ impl JobScreen {
         let Some(job_id) = self.job_id else {
             return self.update(|ui| ui.notice = Some(missing()));
         };
-        if kind == JobActionKind::Transfer {
-            let title = self
-                .root
-                .core()
-                .job(job_id, None)
-                .map(|c| c.job.title)
-                .unwrap_or_default();
-            self.transfers.open(job_id, title);
-            return self.update(|ui| ui.notice = None);
-        }
         self.run(job_id, kind, reason, None).await;
     }
 
@@ -366,18 +356,17 @@ impl JobScreen {
         reason: Option<String>,
         to: Option<Uuid>,
     ) {
-        self.update(|ui| {
-            ui.busy = true;
-            ui.notice = None;
-        });
-        let notice = actions::perform(&self.root, job_id, kind, reason, to).await;
-        if notice.kind != NoticeKind::Refused && kind == JobActionKind::Transfer {
-            self.transfers.close();
-        }
-        self.update(|ui| {
-            ui.busy = false;
-            ui.notice = Some(notice);
-        });
+        let show = |busy: Option<bool>, notice: Option<Notice>| {
+            self.update(|ui| {
+                if let Some(b) = busy {
+                    ui.busy = b;
+                }
+                ui.notice = notice;
+            })
+        };
+        self.transfers
+            .perform(&self.root, job_id, kind, reason, to, show)
+            .await;
     }
 
     /// Searches the department's officers by name or badge for the transfer (online only).

@@ -224,32 +224,21 @@ impl ShiftsScreen {
                 ui.notice = Some(Notice::new(NoticeKind::Refused, Msg::JobMissing.text()));
             });
         };
-        if kind == JobActionKind::Transfer {
-            let title = self
-                .root
-                .core()
-                .job(id, None)
-                .map(|c| c.job.title)
-                .unwrap_or_default();
-            self.transfers.open(id, title);
-            return self.update(|ui| ui.notice = None);
-        }
         self.run(id, kind, reason, None).await;
     }
 
     async fn run(&self, id: Uuid, kind: JobActionKind, reason: Option<String>, to: Option<Uuid>) {
-        self.update(|ui| {
-            ui.busy = true;
-            ui.notice = None;
-        });
-        let notice = actions::perform(&self.root, id, kind, reason, to).await;
-        if notice.kind != NoticeKind::Refused && kind == JobActionKind::Transfer {
-            self.transfers.close();
-        }
-        self.update(|ui| {
-            ui.busy = false;
-            ui.notice = Some(notice);
-        });
+        let show = |busy: Option<bool>, notice: Option<Notice>| {
+            self.update(|ui| {
+                if let Some(b) = busy {
+                    ui.busy = b;
+                }
+                ui.notice = notice;
+            })
+        };
+        self.transfers
+            .perform(&self.root, id, kind, reason, to, show)
+            .await;
     }
 
     /// Searches the department's officers by name or badge for the open transfer (online

@@ -118,6 +118,37 @@ impl Transfers {
         });
     }
 
+    /// How a screen that offers job actions (the job, my shifts) performs one. A transfer with
+    /// no colleague picked yet opens the search (the notice cleared: `show(None, None)`);
+    /// anything else runs with the screen busy (`show(Some(true), None)`), then leaves its
+    /// notice (`show(Some(false), Some(notice))`); a transfer that went through closes the
+    /// search. `show(busy, notice)`: `None` busy leaves it as it is.
+    pub(crate) async fn perform(
+        &self,
+        root: &Screens,
+        job_id: Uuid,
+        kind: JobActionKind,
+        reason: Option<String>,
+        to: Option<Uuid>,
+        show: impl Fn(Option<bool>, Option<Notice>),
+    ) {
+        if kind == JobActionKind::Transfer && to.is_none() {
+            let title = root
+                .core()
+                .job(job_id, None)
+                .map(|c| c.job.title)
+                .unwrap_or_default();
+            self.open(job_id, title);
+            return show(None, None);
+        }
+        show(Some(true), None);
+        let notice = crate::actions::perform(root, job_id, kind, reason, to).await;
+        if notice.kind != crate::NoticeKind::Refused && kind == JobActionKind::Transfer {
+            self.close();
+        }
+        show(Some(false), Some(notice));
+    }
+
     /// Closes the panel.
     pub(crate) fn close(&self) {
         *lock(&self.picker) = None;

@@ -31,7 +31,7 @@ struct BoardView: View {
                 }
             }
             if s.hasMore {
-                Button(chrome().loadMore) { model.screen.loadMore() }
+                Button(appFrame.loadMore) { model.screen.loadMore() }
             }
         }
         .refreshable { await model.screen.refresh() }
@@ -50,7 +50,7 @@ struct BoardView: View {
             }
             ToolbarItem(placement: .topBarTrailing) {
                 NavigationLink(value: Destination.inbox) {
-                    Label(chrome().inbox, systemImage: "bell")
+                    Label(appFrame.inbox, systemImage: "bell")
                 }
             }
         }

@@ -74,7 +74,7 @@ struct EarningsView: View {
                     Button {
                         exported = exportFile()
                     } label: {
-                        Label(chrome().export, systemImage: "tablecells")
+                        Label(appFrame.export, systemImage: "tablecells")
                     }
                 }
             }

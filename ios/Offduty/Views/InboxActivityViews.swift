@@ -51,7 +51,7 @@ struct InboxView: View {
             }
         }
         .refreshable { await model.screen.refresh() }
-        .navigationTitle(chrome().inbox)
+        .navigationTitle(appFrame.inbox)
         .toolbar {
             if let label = s.markAllLabel {
                 Button(label) { model.screen.markAllRead() }
@@ -88,7 +88,7 @@ struct ActivityView: View {
             }
         }
         .refreshable { await model.screen.refresh() }
-        .navigationTitle(chrome().activity)
+        .navigationTitle(appFrame.activity)
         .confirmationDialog(
             discarding?.discardConfirm?.title ?? "",
             isPresented: Binding(get: { discarding != nil }, set: { if !$0 { discarding = nil } }),

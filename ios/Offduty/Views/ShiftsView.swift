@@ -61,7 +61,7 @@ struct ShiftsView: View {
             // The unsent actions live under My shifts (the core's `tabForRoute(.activity)`).
             ToolbarItem(placement: .primaryAction) {
                 NavigationLink(value: Destination.activity) {
-                    Label(chrome().activity, systemImage: "tray.and.arrow.up")
+                    Label(appFrame.activity, systemImage: "tray.and.arrow.up")
                 }
             }
         }

@@ -8,12 +8,15 @@ import OffdutyCore
 
 /// The tab bar: the sections, their order, their titles and which route opens in which are
 /// the core's (`chrome()`, `tabForRoute`; Android shows the same); the symbols are iOS's own.
+/// The core's frame, read once (its words do not change while the app runs).
+public let appFrame: Chrome = chrome()
+
 extension Tab {
     /// The sections in the order the core gives them.
-    public static var ordered: [Tab] { chrome().tabs.map(\.tab) }
+    public static var ordered: [Tab] { appFrame.tabs.map(\.tab) }
 
     /// The section's title, from the core.
-    public var title: String { chrome().tabs.first { $0.tab == self }?.title ?? "" }
+    public var title: String { appFrame.tabs.first { $0.tab == self }?.title ?? "" }
 
     /// Its SF Symbol.
     public var symbol: String {

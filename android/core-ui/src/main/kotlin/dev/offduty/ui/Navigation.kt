@@ -4,6 +4,7 @@
 // push leads to (OfficerScreens.routeForLink / onPush); this only names the places.
 package dev.offduty.ui
 
+import dev.offduty.core.Chrome
 import dev.offduty.core.Route
 import dev.offduty.core.chrome
 import dev.offduty.core.tabForRoute
@@ -19,11 +20,14 @@ enum class Tab(val path: String, val core: dev.offduty.core.Tab) {
     ;
 
     /** The tab's title, from the core. */
-    val label: String get() = chrome().tabs.first { it.tab == core }.title
+    val label: String get() = frame.tabs.first { it.tab == core }.title
 
     companion object {
+        /** The core's frame, read once (its words do not change while the app runs). */
+        val frame: Chrome by lazy { chrome() }
+
         /** The tabs in the core's order. */
-        fun ordered(): List<Tab> = chrome().tabs.map { item -> values().first { it.core == item.tab } }
+        fun ordered(): List<Tab> = frame.tabs.map { item -> values().first { it.core == item.tab } }
 
         fun of(core: dev.offduty.core.Tab): Tab = values().first { it.core == core }
     }

@@ -1,7 +1,7 @@
 // Earnings, settings and sign-in.
 package dev.offduty.android.ui
 
-import dev.offduty.core.chrome
+import dev.offduty.ui.Tab
 import android.content.Intent
 import androidx.compose.foundation.layout.Column
 import androidx.compose.foundation.layout.Row
@@ -64,7 +64,7 @@ fun EarningsScreen(vm: EarningsViewModel) {
                     val e = vm.model.export() ?: return@TextButton
                     context.startActivity(Intent.createChooser(Intent(Intent.ACTION_SEND).setType(e.mimeType)
                         .putExtra(Intent.EXTRA_TITLE, e.fileName).putExtra(Intent.EXTRA_TEXT, e.csv), e.fileName))
-                }) { Text(chrome().export) }
+                }) { Text(Tab.frame.export) }
             }
         }
     }

@@ -1,7 +1,7 @@
 // The board, a job and the inbox: they draw the core's state and forward taps.
 package dev.offduty.android.ui
 
-import dev.offduty.core.chrome
+import dev.offduty.ui.Tab
 import androidx.compose.foundation.clickable
 import androidx.compose.foundation.layout.Column
 import androidx.compose.foundation.layout.fillMaxWidth
@@ -35,7 +35,7 @@ fun BoardScreen(vm: BoardViewModel, go: (Route) -> Unit) {
         LazyColumn {
             item { SyncLine(s.sync) }
             item { NoticeBar(s.notice) { vm.model.dismissNotice() } }
-            item { TextButton({ go(Route.Inbox) }) { Text(chrome().inbox) } }
+            item { TextButton({ go(Route.Inbox) }) { Text(Tab.frame.inbox) } }
             item { Text(s.filterSummary, Modifier.padding(horizontal = 16.dp)) }
             s.empty?.let { item { Text(it, Modifier.padding(16.dp)) } }
             items(s.rows, key = { it.jobId }) { r ->
@@ -48,7 +48,7 @@ fun BoardScreen(vm: BoardViewModel, go: (Route) -> Unit) {
                             r.eligibilityText, r.standingText, r.distance).joinToString(", ")
                     })
             }
-            if (s.hasMore) item { TextButton({ vm.model.loadMore() }) { Text(chrome().loadMore) } }
+            if (s.hasMore) item { TextButton({ vm.model.loadMore() }) { Text(Tab.frame.loadMore) } }
         }
     }
 }
