@@ -32,6 +32,7 @@ import dev.offduty.core.SyncChange
 import dev.offduty.core.SyncObserver
 import dev.offduty.core.SyncPhase
 import dev.offduty.core.SyncProgress
+import dev.offduty.core.JobCard
 import dev.offduty.core.TimecardStatus
 import com.sun.net.httpserver.HttpExchange
 import com.sun.net.httpserver.HttpServer
@@ -175,7 +176,14 @@ class OfficerAppTest {
 
     /** The next first-come job with a free slot this officer may claim (demo officers have
      *  on-duty shifts: the core's eligibility says which slots are free, at any time of day). */
-    private fun nextFirstCome(app: OfficerApp) = board(app).first {
+    private fun nextFirstCome(app: OfficerApp) = firstComeIn(board(app))
+
+    /** The same from a day ahead: the wedge test needs two such jobs, and three days ahead the
+     *  demo's first-come jobs can run short (at the department's midnight, say). */
+    private fun soonFirstCome(app: OfficerApp) = firstComeIn(app.jobs(BoardFilter(near = STADIUM,
+        onlyEligible = true, sort = BoardSort.SOONEST, from = Instant.now().plus(Duration.ofDays(1)))))
+
+    private fun firstComeIn(jobs: List<JobCard>) = jobs.first {
         it.awardRuleKind == AwardRuleKind.FIRST_COME && it.signupOpen &&
             it.slotsFilled < it.slots && it.standing.kind == StandingKind.NONE
     }
@@ -386,7 +394,7 @@ class OfficerAppTest {
             val app = OfficerApp(File(Files.createTempDirectory("phone").toFile(), "phone.db").absolutePath,
                 proxy.url, JavaSigner(), MemorySecrets(), ShiftedClock())
             app.login("officer004@columbus.demo", PASSWORD, "JVM behind a proxy")
-            val first = nextFirstCome(app).id
+            val first = soonFirstCome(app).id
 
             // Refused outright: wedged, with the server's reason on the action and the job.
             refuse.set(true)
@@ -413,7 +421,7 @@ class OfficerAppTest {
 
             // Wedged again on another job: the officer discards it; nothing is left and the
             // job can be claimed afresh.
-            val second = nextFirstCome(app).id
+            val second = soonFirstCome(app).id
             refuse.set(true)
             val gone = app.claim(second)
             app.syncNow()
