@@ -21,6 +21,7 @@ use crate::error::ApiError;
 use crate::extract::MAX_BODY_BYTES;
 use crate::request_id::TrustedProxies;
 use crate::routes;
+use crate::services::group_commit::{ActionQueues, GroupConfig};
 
 /// Per-process rate limits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,6 +34,8 @@ pub struct Limits {
     pub claim_per_minute: u32,
     /// How long a request may take before it is answered with a 503 `timeout` problem.
     pub request_timeout: Duration,
+    /// How officers' actions are grouped into transactions (decision 034).
+    pub group_commit: GroupConfig,
 }
 
 impl Default for Limits {
@@ -43,6 +46,7 @@ impl Default for Limits {
             claim_burst: 20,
             claim_per_minute: 30,
             request_timeout: crate::timeout::DEFAULT,
+            group_commit: GroupConfig::default(),
         }
     }
 }
@@ -60,6 +64,8 @@ pub struct AppState {
     pub request_timeout: Duration,
     /// Peers whose `X-Forwarded-For` names the client (the reverse proxy); none by default.
     pub trusted_proxies: TrustedProxies,
+    /// Each department's officer actions waiting to be decided together (decision 034).
+    pub actions: Arc<ActionQueues>,
 }
 
 impl AppState {
@@ -99,6 +105,7 @@ impl AppState {
             metrics: Arc::new(crate::metrics::Metrics::new()),
             request_timeout: limits.request_timeout,
             trusted_proxies: TrustedProxies::default(),
+            actions: Arc::new(ActionQueues::new(limits.group_commit)),
         })
     }
 }

@@ -68,6 +68,11 @@ enum Command {
         /// Sustained claims per officer per minute.
         #[arg(long, env = "OFFDUTY_CLAIMS_PER_MINUTE", default_value_t = 30)]
         claims_per_minute: u32,
+        /// The most officer actions decided in one transaction (group commit, decision 034);
+        /// 1 decides each action in a transaction of its own.
+        #[arg(long, env = "OFFDUTY_GROUP_COMMIT_MAX", default_value_t = 128,
+              value_parser = clap::value_parser!(u32).range(1..=10_000))]
+        group_commit_max: u32,
         /// Seconds a request may take before it is answered 503 (problem type `timeout`).
         #[arg(
             long = "request-timeout-seconds",
@@ -146,6 +151,7 @@ async fn main() -> ExitCode {
             sweep_seconds,
             claim_burst,
             claims_per_minute,
+            group_commit_max,
             request_timeout,
             shutdown_grace,
             metrics_listen,
@@ -168,6 +174,10 @@ async fn main() -> ExitCode {
                 claim_burst,
                 claim_per_minute: claims_per_minute,
                 request_timeout,
+                group_commit: offduty_server::services::group_commit::GroupConfig {
+                    max_actions: group_commit_max as usize,
+                    ..Default::default()
+                },
                 ..offduty_server::app::Limits::default()
             },
             metrics_listen,

@@ -21,6 +21,7 @@ use uuid::Uuid;
 
 use common::{Actor, Backend, TestApp, envelope, fresh_database};
 use offduty_server::db::get;
+use offduty_server::services::group_commit::GroupConfig;
 use offduty_testkit::ServerProcess;
 
 /// One claim's answer.
@@ -246,7 +247,51 @@ async fn thousand_concurrent_claims_for_ten_slots(backend: Backend) {
     );
 }
 
-on_both_backends!(thousand_concurrent_claims_for_ten_slots);
+/// The same race with group commit forced to its largest size: the deciding task waits until
+/// every claim has arrived, so all 1,000 are decided in one transaction, one after another in
+/// order of receipt — and the answers must be exactly those of the race above.
+async fn thousand_claims_decided_in_one_group(backend: Backend) {
+    const OFFICERS: usize = 1000;
+    const SLOTS: usize = 10;
+    let limits = offduty_server::app::Limits {
+        group_commit: GroupConfig {
+            max_actions: OFFICERS,
+            linger: std::time::Duration::from_secs(20),
+        },
+        ..Default::default()
+    };
+    let app = TestApp::start_with(backend, limits).await;
+    let (dept, coord) = app.department("Columbus").await;
+    let job = app.job(&coord, |b| b["slots"] = json!(SLOTS)).await;
+    let job_id = job["id"].as_str().unwrap().to_string();
+    let officers = app.officers(dept, OFFICERS).await;
+    let before = app.state.actions.stats();
+
+    let who = officers
+        .iter()
+        .map(|o| (o.clone(), app.url.clone()))
+        .collect();
+    let results = claim_all_at_once(&app.http, &job_id, who).await;
+    assert_eq!(results.len(), OFFICERS);
+    check_race(&app, &coord, &job_id, SLOTS, &results, SLOTS).await;
+    let after = app.state.actions.stats();
+    assert_eq!(
+        (
+            after.groups - before.groups,
+            after.largest_group,
+            after.transactions - before.transactions
+        ),
+        (1, OFFICERS, 1),
+        "every claim should have been decided in one shared transaction"
+    );
+    let (_, report) = app.get("/v1/audit/verify", &coord).await;
+    assert!(report["first_bad_seq"].is_null(), "{report}");
+}
+
+on_both_backends!(
+    thousand_concurrent_claims_for_ten_slots,
+    thousand_claims_decided_in_one_group
+);
 
 // ---------------------------------------------------------------------------------------------
 // Two server processes on one PostgreSQL.

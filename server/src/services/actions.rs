@@ -1,6 +1,8 @@
-//! `POST /v1/actions`: each officer action decided in its own transaction, in order, under an
-//! idempotency key. A retry with the same key and payload returns the stored outcome; the same
-//! key with another payload is refused (422); concurrent duplicates produce one effect.
+//! `POST /v1/actions`: each officer action decided in order, under an idempotency key, in a
+//! transaction it shares with the department's other waiting actions
+//! ([`group_commit`](crate::services::group_commit)). A retry with the same key and payload
+//! returns the stored outcome; the same key with another payload is refused (422); concurrent
+//! duplicates produce one effect.
 
 use chrono::Utc;
 use sha2::{Digest, Sha256};
@@ -65,6 +67,10 @@ async fn stored(
 /// Decides a batch. A key already stored for a different action fails the whole batch with
 /// 422 before anything is applied; a conflict that appears mid-batch (a concurrent request)
 /// stops there, the actions before it staying applied (a retry returns their outcomes).
+///
+/// The batch joins its department's queue ([`group_commit`](crate::services::group_commit)): the actions waiting for a
+/// department are decided together in one transaction, one at a time in order of receipt,
+/// each with the outcome it would have had alone (decision 034).
 pub async fn submit(
     state: &AppState,
     user: AuthUser,
@@ -82,12 +88,21 @@ pub async fn submit(
     if user.role != offduty_domain::protocol::Role::Officer {
         return Err(ApiError::forbidden("only officers submit actions"));
     }
-    // Fail fast on a reused key before anything is applied.
-    {
+    let ActionBatch {
+        actions,
+        device_clock,
+        ..
+    } = batch;
+    // Work that needs no lock, on this request's task (so on either core): the key check, the
+    // department, the signature checks.
+    let mut items = Vec::with_capacity(actions.len());
+    let dept = {
         let mut conn = state.db.pool.acquire().await.map_err(DbError::from)?;
-        for (i, env) in batch.actions.iter().enumerate() {
+        for (i, env) in actions.iter().enumerate() {
+            // Fail fast on a reused key before anything is applied.
+            let hash = request_hash(&env.action);
             if let Some(s) = stored(&mut conn, user.user_id, env.idempotency_key).await?
-                && s.hash != request_hash(&env.action)
+                && s.hash != hash
             {
                 return Err(ApiError::idempotency_mismatch(
                     i,
@@ -95,19 +110,36 @@ pub async fn submit(
                     false,
                 ));
             }
+            items.push((hash, env));
         }
-    }
-    let dept = {
-        let mut conn = state.db.pool.acquire().await.map_err(DbError::from)?;
         load_department(&mut conn, user.department_id)
             .await?
             .ok_or_else(|| ApiError::unauthorized("your department no longer exists"))?
     };
-    let mut outcomes = Vec::with_capacity(batch.actions.len());
-    for (i, env) in batch.actions.iter().enumerate() {
-        let decided = decide_one(state, user, &dept, batch.device_clock.as_ref(), env, i).await?;
-        state.metrics.action_decided(&env.action, &decided);
-        outcomes.push(decided);
+    let mut prepared = Vec::with_capacity(items.len());
+    for (hash, env) in items {
+        let presigned = match &env.action {
+            Action::ClockIn { event } | Action::ClockOut { event } => {
+                let mut conn = state.db.pool.acquire().await.map_err(DbError::from)?;
+                Some(clock::preverify(&mut conn, user.user_id, event).await?)
+            }
+            _ => None,
+        };
+        prepared.push(Prepared {
+            env: env.clone(),
+            hash,
+            presigned,
+        });
+    }
+    let unit = Unit {
+        user,
+        dept,
+        device_clock,
+        items: prepared,
+    };
+    let outcomes = state.actions.decide(state, unit).await?;
+    for (env, decided) in actions.iter().zip(&outcomes) {
+        state.metrics.action_decided(&env.action, decided);
     }
     Ok(ActionResults {
         api_version: API_VERSION,
@@ -115,61 +147,112 @@ pub async fn submit(
     })
 }
 
+/// One action ready to be decided: its payload hash and, for a punch, its checked signature.
+pub struct Prepared {
+    pub env: ActionEnvelope,
+    pub hash: String,
+    pub presigned: Option<Presigned>,
+}
+
+/// One request's actions: decided in order, together.
+pub struct Unit {
+    pub user: AuthUser,
+    pub dept: Department,
+    pub device_clock: Option<DeviceClock>,
+    pub items: Vec<Prepared>,
+}
+
+/// What deciding some of a unit's actions inside a shared transaction gave.
+pub enum UnitDecided {
+    /// Every action decided.
+    All(Vec<ActionOutcome>),
+    /// The action at `index` reuses a key stored for another payload; those before it are
+    /// decided (their effects stand) and those after it are not.
+    KeyReused {
+        decided: Vec<ActionOutcome>,
+        index: usize,
+    },
+}
+
+impl UnitDecided {
+    /// The request's answer.
+    pub fn into_result(self, unit: &Unit) -> Result<Vec<ActionOutcome>, ApiError> {
+        match self {
+            UnitDecided::All(outcomes) => Ok(outcomes),
+            UnitDecided::KeyReused { index, .. } => Err(ApiError::idempotency_mismatch(
+                index,
+                unit.items[index].env.idempotency_key,
+                true,
+            )),
+        }
+    }
+}
+
+/// Decides every action of `unit` inside the caller's transaction, which holds the
+/// department's lock ([`changes::lock_department`]). An error leaves the transaction with partial
+/// effects: the caller rolls back (to a savepoint) and decides the unit alone.
+pub async fn decide_unit_in(
+    conn: &mut AnyConnection,
+    state: &AppState,
+    unit: &Unit,
+) -> Result<UnitDecided, DbError> {
+    let mut outcomes = Vec::with_capacity(unit.items.len());
+    for (index, item) in unit.items.iter().enumerate() {
+        let key = item.env.idempotency_key;
+        let (replayed, outcome) = match decide_in(conn, state, unit, item).await? {
+            Decided::Fresh(outcome) | Decided::NotStored(outcome) => (false, outcome),
+            Decided::Replay(outcome) => (true, outcome),
+            Decided::KeyReused => {
+                return Ok(UnitDecided::KeyReused {
+                    decided: outcomes,
+                    index,
+                });
+            }
+        };
+        outcomes.push(ActionOutcome {
+            idempotency_key: key,
+            replayed,
+            outcome,
+        });
+    }
+    Ok(UnitDecided::All(outcomes))
+}
+
+/// Decides a unit's actions alone: each in its own transaction, retried after a serialization
+/// failure, a deadlock or a concurrent duplicate. The path every action took before grouping,
+/// and the one a unit takes when its shared transaction fails.
+pub async fn decide_unit_alone(
+    state: &AppState,
+    unit: &Unit,
+) -> Result<Vec<ActionOutcome>, ApiError> {
+    let mut outcomes = Vec::with_capacity(unit.items.len());
+    for (index, item) in unit.items.iter().enumerate() {
+        outcomes.push(decide_one(state, unit, item, index).await?);
+    }
+    Ok(outcomes)
+}
+
 async fn decide_one(
     state: &AppState,
-    user: AuthUser,
-    dept: &Department,
-    device_clock: Option<&DeviceClock>,
-    env: &ActionEnvelope,
+    unit: &Unit,
+    item: &Prepared,
     index: usize,
 ) -> Result<ActionOutcome, ApiError> {
-    let hash = request_hash(&env.action);
-    let key = env.idempotency_key;
-
-    // Work that needs no lock: the signature check.
-    let presigned = match &env.action {
-        Action::ClockIn { event } | Action::ClockOut { event } => {
-            let mut conn = state.db.pool.acquire().await.map_err(DbError::from)?;
-            Some(clock::preverify(&mut conn, user.user_id, event).await?)
-        }
-        _ => None,
-    };
-
+    let key = item.env.idempotency_key;
     let mut attempt = 0;
     loop {
         attempt += 1;
-        match try_decide(
-            state,
-            user,
-            dept,
-            device_clock,
-            env,
-            &hash,
-            presigned.as_ref(),
-        )
-        .await
-        {
-            Ok(Decided::Fresh(outcome)) => {
-                return Ok(ActionOutcome {
-                    idempotency_key: key,
-                    replayed: false,
-                    outcome,
-                });
-            }
-            Ok(Decided::NotStored(outcome)) => {
-                return Ok(ActionOutcome {
-                    idempotency_key: key,
-                    replayed: false,
-                    outcome,
-                });
-            }
-            Ok(Decided::Replay(outcome)) => {
-                return Ok(ActionOutcome {
-                    idempotency_key: key,
-                    replayed: true,
-                    outcome,
-                });
-            }
+        let decided = async {
+            let mut tx = state.db.write().await?;
+            changes::lock_department(tx.conn(), state.db.dialect, unit.user.department_id).await?;
+            let decided = decide_in(tx.conn(), state, unit, item).await?;
+            tx.commit().await?;
+            Ok::<_, DbError>(decided)
+        }
+        .await;
+        let (replayed, outcome) = match decided {
+            Ok(Decided::Fresh(outcome) | Decided::NotStored(outcome)) => (false, outcome),
+            Ok(Decided::Replay(outcome)) => (true, outcome),
             Ok(Decided::KeyReused) => return Err(ApiError::idempotency_mismatch(index, key, true)),
             // A concurrent duplicate committed first: loop to read its stored outcome.
             Err(e) if e.is_unique_violation() && attempt < MAX_ATTEMPTS => continue,
@@ -178,7 +261,12 @@ async fn decide_one(
                 continue;
             }
             Err(e) => return Err(e.into()),
-        }
+        };
+        return Ok(ActionOutcome {
+            idempotency_key: key,
+            replayed,
+            outcome,
+        });
     }
 }
 
@@ -190,21 +278,22 @@ enum Decided {
     KeyReused,
 }
 
-async fn try_decide(
+/// Decides one action inside a write transaction that holds the department's lock
+/// ([`changes::lock_department`]): the key lookup, then — for an action not decided before —
+/// the department's next sequence, the decision and the stored outcome. A replayed or
+/// rate-limited action writes nothing.
+async fn decide_in(
+    conn: &mut AnyConnection,
     state: &AppState,
-    user: AuthUser,
-    dept: &Department,
-    device_clock: Option<&DeviceClock>,
-    env: &ActionEnvelope,
-    hash: &str,
-    presigned: Option<&Presigned>,
+    unit: &Unit,
+    item: &Prepared,
 ) -> Result<Decided, DbError> {
-    let mut tx = state.db.write().await?;
-    // The department lock comes first: it orders receipt and makes the key lookup below see
-    // every committed duplicate.
-    let seq = changes::next_seq(tx.conn(), user.department_id).await?;
-    if let Some(s) = stored(tx.conn(), user.user_id, env.idempotency_key).await? {
-        return Ok(if s.hash == hash {
+    let user = unit.user;
+    let env = &item.env;
+    // The department lock is held: it orders receipt and makes the key lookup below see every
+    // committed duplicate.
+    if let Some(s) = stored(conn, user.user_id, env.idempotency_key).await? {
+        return Ok(if s.hash == item.hash {
             Decided::Replay(s.outcome)
         } else {
             Decided::KeyReused
@@ -224,15 +313,15 @@ async fn try_decide(
             }));
         }
     }
+    let seq = changes::next_seq(conn, user.department_id).await?;
     let now = Utc::now();
     let ctx = TxCtx {
         user,
-        dept,
+        dept: &unit.dept,
         dialect: state.db.dialect,
         now,
         seq,
     };
-    let conn = tx.conn();
     let outcome = match &env.action {
         Action::Claim { job_id } => assignments::claim(conn, &ctx, *job_id).await?,
         Action::Withdraw { job_id } => assignments::withdraw(conn, &ctx, *job_id).await?,
@@ -249,16 +338,16 @@ async fn try_decide(
             } else {
                 PunchKind::Out
             };
-            match presigned {
+            match &item.presigned {
                 Some(Presigned::Refused(outcome)) => outcome.clone(),
-                _ => clock::punch(conn, &ctx, event, kind, device_clock).await?,
+                _ => clock::punch(conn, &ctx, event, kind, unit.device_clock.as_ref()).await?,
             }
         }
     };
     if let Outcome::Rejected { code, reason, .. } = &outcome {
         // Every refusal is on the record (including attempts on other departments' jobs).
         crate::services::audit::append(
-            tx.conn(),
+            conn,
             user.department_id,
             crate::services::audit::AuditEntry {
                 actor_id: Some(user.user_id),
@@ -277,12 +366,11 @@ async fn try_decide(
     )
     .bind(user.user_id.to_string())
     .bind(env.idempotency_key.to_string())
-    .bind(hash)
+    .bind(&item.hash)
     .bind(crate::db::json(&outcome))
     .bind(to_us(now))
-    .execute(&mut *tx.conn())
+    .execute(&mut *conn)
     .await?;
-    tx.commit().await?;
     Ok(Decided::Fresh(outcome))
 }
 

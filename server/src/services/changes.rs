@@ -44,6 +44,24 @@ impl Entity {
     }
 }
 
+/// Locks the department for this transaction without taking a sequence number: a row lock on
+/// PostgreSQL; nothing on SQLite, where the write transaction (`BEGIN IMMEDIATE`) already holds
+/// the database's write lock. For a transaction that may decide nothing (an action replayed
+/// from its idempotency key) and so must not advance the change log.
+pub async fn lock_department(
+    conn: &mut AnyConnection,
+    dialect: crate::db::Dialect,
+    department_id: Uuid,
+) -> Result<(), DbError> {
+    if dialect == crate::db::Dialect::Postgres {
+        sqlx::query("SELECT id FROM departments WHERE id = $1 FOR UPDATE")
+            .bind(department_id.to_string())
+            .fetch_optional(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
 /// Takes the department's next sequence number, locking the department for this transaction.
 pub async fn next_seq(conn: &mut AnyConnection, department_id: Uuid) -> Result<i64, DbError> {
     let row = sqlx::query(

@@ -12,6 +12,7 @@ pub mod award;
 pub mod changes;
 pub mod clock;
 pub mod fields;
+pub mod group_commit;
 pub mod job_edit;
 pub mod jobs;
 pub mod line;

@@ -135,11 +135,30 @@ impl TestApp {
         Self::start_on(backend, &url).await
     }
 
+    /// Starts a server on a fresh database with `limits` (rate limits, group commit).
+    pub async fn start_with(backend: Backend, limits: offduty_server::app::Limits) -> TestApp {
+        let url = fresh_database(backend).await;
+        Self::start_on_with(backend, &url, limits).await
+    }
+
     /// Starts a server on an existing database URL (migrating it).
     pub async fn start_on(backend: Backend, database_url: &str) -> TestApp {
+        Self::start_on_with(
+            backend,
+            database_url,
+            offduty_server::app::Limits::default(),
+        )
+        .await
+    }
+
+    async fn start_on_with(
+        backend: Backend,
+        database_url: &str,
+        limits: offduty_server::app::Limits,
+    ) -> TestApp {
         let db = Db::connect(database_url, 16).await.unwrap();
         migrate::migrate(&db).await.unwrap();
-        let state = AppState::new(db.clone()).await.unwrap();
+        let state = AppState::with_limits(db.clone(), limits).await.unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let app = router(state.clone());
