@@ -29,6 +29,17 @@
 //! | `OFFDUTY_BENCH_DIR` | system temp dir | where the SQLite files go (same disk as the server's) |
 //! | `OFFDUTY_BENCH_FENCE_VERTICES` | 0 | 0: the shift-change jobs have 150 m circles; N: regular N-vertex polygons of the same size |
 //! | `OFFDUTY_BENCH_EXPERIMENT_INDEX` | 0 | 1: add an index on `clock_events (officer_id, device_us)` to the bench database before D (an experiment; not in the schema) |
+//! | `OFFDUTY_BENCH_GROUP_MAX` | 128 (the server's default) | most actions decided in one transaction (group commit, decision 034); 1 = every action alone, as before grouping |
+//! | `OFFDUTY_BENCH_SERVERS` | 1 | server instances over the one database, each with its own pool and action queues; clients take them in turn |
+//! | `OFFDUTY_BENCH_FANOUT_OFFICERS` | 2000 | E: officers who sync after one job is posted (0 skips E) |
+//!
+//! E, the fan-out: a department of `OFFDUTY_BENCH_FANOUT_OFFICERS` officers is in sync; a
+//! coordinator posts one job; every officer syncs from the cursor it held (64 at a time);
+//! checked: each answer is a delta carrying exactly that job. Ratio: sync requests/s ÷ the
+//! health floor.
+//!
+//! Memory: the process's resident set (`VmRSS`, sampled every 10 ms) at its peak during C and
+//! D. Server and clients share this process, so the figure bounds the server's from above.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
 
 use std::collections::VecDeque;
@@ -44,13 +55,14 @@ use uuid::Uuid;
 
 use offduty_domain::geofence::{GeoPoint, Geofence};
 use offduty_domain::protocol::{
-    Action, ActionBatch, ActionEnvelope, ActionResults, DeviceClock, Outcome, Role,
+    Action, ActionBatch, ActionEnvelope, ActionResults, DeviceClock, Outcome, Role, SyncResponse,
 };
 use offduty_domain::punch::PunchVerdict;
 use offduty_domain::timecard::{self, ClockEvent, EventFix, GENESIS_HASH, PunchKind};
-use offduty_server::app::{AppState, router};
+use offduty_server::app::{AppState, Limits, router};
 use offduty_server::db::{Db, Dialect, get, json as to_json, migrate, to_us};
 use offduty_server::seed::{NewDepartment, NewUser, create_department, create_user};
+use offduty_server::services::group_commit::{GroupConfig, GroupStats};
 
 // ---------------------------------------------------------------------------------------------
 // Configuration.
@@ -70,6 +82,9 @@ struct Cfg {
     pg_admin: Option<String>,
     experiment_index: bool,
     fence_vertices: usize,
+    group_max: usize,
+    servers: usize,
+    fanout_officers: usize,
 }
 
 fn env_usize(name: &str, default: usize) -> usize {
@@ -121,6 +136,13 @@ impl Cfg {
             pg_admin,
             experiment_index: env_usize("OFFDUTY_BENCH_EXPERIMENT_INDEX", 0) == 1,
             fence_vertices: env_usize("OFFDUTY_BENCH_FENCE_VERTICES", 0),
+            group_max: env_usize(
+                "OFFDUTY_BENCH_GROUP_MAX",
+                GroupConfig::default().max_actions,
+            )
+            .max(1),
+            servers: env_usize("OFFDUTY_BENCH_SERVERS", 1).max(1),
+            fanout_officers: env_usize("OFFDUTY_BENCH_FANOUT_OFFICERS", 2_000),
         };
         assert!(
             cfg.claim_officers > cfg.claim_slots,
@@ -269,6 +291,10 @@ struct Server {
     db: Db,
     state: AppState,
     url: String,
+    /// Every instance's base URL (the first is `url`); clients take them in turn.
+    urls: Vec<String>,
+    /// The instances after the first: their state (for group stats), server task and pool.
+    others: Vec<(AppState, tokio::task::JoinHandle<()>, Db)>,
     http: reqwest::Client,
     handle: tokio::task::JoinHandle<()>,
     database_url: String,
@@ -296,13 +322,15 @@ async fn start_server(cfg: &Cfg, dialect: Dialect) -> Server {
     };
     let db = Db::connect(&database_url, cfg.pool).await.unwrap();
     migrate::migrate(&db).await.unwrap();
-    let state = AppState::new(db.clone()).await.unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let app = router(state.clone());
-    let handle = tokio::spawn(async move {
-        axum::serve(listener, app).await.unwrap();
-    });
+    let (state, url, handle) = instance(cfg, db.clone()).await;
+    let mut urls = vec![url.clone()];
+    let mut others = Vec::new();
+    for _ in 1..cfg.servers {
+        let db = Db::connect(&database_url, cfg.pool).await.unwrap();
+        let (state, url, handle) = instance(cfg, db.clone()).await;
+        urls.push(url);
+        others.push((state, handle, db));
+    }
     let http = reqwest::Client::builder()
         .timeout(Duration::from_secs(600))
         .pool_max_idle_per_host(cfg.concurrency.max(64))
@@ -311,7 +339,9 @@ async fn start_server(cfg: &Cfg, dialect: Dialect) -> Server {
     Server {
         db,
         state,
-        url: format!("http://{addr}"),
+        url,
+        urls,
+        others,
         http,
         handle,
         database_url,
@@ -319,10 +349,51 @@ async fn start_server(cfg: &Cfg, dialect: Dialect) -> Server {
     }
 }
 
+/// One server instance over `db`: its state, base URL and task.
+async fn instance(cfg: &Cfg, db: Db) -> (AppState, String, tokio::task::JoinHandle<()>) {
+    let limits = Limits {
+        group_commit: GroupConfig {
+            max_actions: cfg.group_max,
+            ..GroupConfig::default()
+        },
+        ..Limits::default()
+    };
+    let state = AppState::with_limits(db, limits).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = router(state.clone());
+    let handle = tokio::spawn(async move {
+        axum::serve(listener, app).await.unwrap();
+    });
+    (state, format!("http://{addr}"), handle)
+}
+
 impl Server {
+    /// The base URL client `i` talks to.
+    fn url_for(&self, i: usize) -> String {
+        self.urls[i % self.urls.len()].clone()
+    }
+
+    /// Group-commit figures summed over every instance.
+    fn group_stats(&self) -> GroupStats {
+        let mut all = self.state.actions.stats();
+        for (state, _, _) in &self.others {
+            let s = state.actions.stats();
+            all.groups += s.groups;
+            all.transactions += s.transactions;
+            all.largest_group = all.largest_group.max(s.largest_group);
+        }
+        all
+    }
+
     async fn stop(self, cfg: &Cfg) {
         self.handle.abort();
         let _ = self.handle.await;
+        for (_, handle, db) in self.others {
+            handle.abort();
+            let _ = handle.await;
+            db.pool.close().await;
+        }
         self.db.pool.close().await;
         if let (Some(name), Some(admin)) = (&self.pg_name, &cfg.pg_admin) {
             let db = Db::connect(admin, 1).await.unwrap();
@@ -609,9 +680,10 @@ async fn claim_race(cfg: &Cfg, srv: &Server) -> (Figures, RaceCheck, Duration) {
     let job_id: Uuid = job["id"].as_str().unwrap().parse().unwrap();
     let officers = seed_officers(srv, dept, cfg.claim_officers, "race").await;
     // Bodies built before the clock starts: the client's only work is HTTP.
-    let items: Vec<(String, Vec<u8>)> = officers
+    let items: Vec<(String, Vec<u8>, String)> = officers
         .iter()
-        .map(|o| {
+        .enumerate()
+        .map(|(i, o)| {
             let batch = ActionBatch {
                 actions: vec![ActionEnvelope {
                     idempotency_key: Uuid::now_v7(),
@@ -620,16 +692,18 @@ async fn claim_race(cfg: &Cfg, srv: &Server) -> (Figures, RaceCheck, Duration) {
                 }],
                 device_clock: None,
             };
-            (o.token.clone(), serde_json::to_vec(&batch).unwrap())
+            (
+                o.token.clone(),
+                serde_json::to_vec(&batch).unwrap(),
+                format!("{}/v1/actions", srv.url_for(i)),
+            )
         })
         .collect();
     let setup = t_setup.elapsed();
 
-    let url = format!("{}/v1/actions", srv.url);
     let http = srv.http.clone();
-    let (wall, results) = drive(items, cfg.concurrency, move |(token, body)| {
+    let (wall, results) = drive(items, cfg.concurrency, move |(token, body, url)| {
         let http = http.clone();
-        let url = url.clone();
         async move { post_action(&http, &url, &token, body).await }
     })
     .await;
@@ -709,6 +783,7 @@ async fn post_action(http: &reqwest::Client, url: &str, token: &str, body: Vec<u
 
 struct BurstItem {
     token: String,
+    url: String,
     event: timecard::SignedClockEvent,
     /// Device wall time and monotonic time when the event was made (same boot).
     made_at: DateTime<Utc>,
@@ -904,6 +979,7 @@ async fn shift_change(cfg: &Cfg, srv: &Server) -> (Figures, BurstCheck, Duration
                 };
                 BurstItem {
                     token,
+                    url: String::new(),
                     event: timecard::sign(event, &key),
                     made_at,
                     made_mono_ms: mono,
@@ -919,14 +995,16 @@ async fn shift_change(cfg: &Cfg, srv: &Server) -> (Figures, BurstCheck, Duration
     for h in halves {
         items.extend(h.await.unwrap());
     }
+    for (i, item) in items.iter_mut().enumerate() {
+        item.url = format!("{}/v1/actions", srv.url_for(i));
+    }
     let setup = t_setup.elapsed();
 
-    let url = format!("{}/v1/actions", srv.url);
     let http = srv.http.clone();
     let (wall, results) = drive(items, cfg.concurrency, move |item: BurstItem| {
         let http = http.clone();
-        let url = url.clone();
         async move {
+            let url = item.url;
             // The phone reads its clocks when it sends (same boot as the punch).
             let sent_at = Utc::now();
             let elapsed = u64::try_from((sent_at - item.made_at).num_milliseconds()).unwrap_or(0);
@@ -1002,6 +1080,156 @@ async fn shift_change(cfg: &Cfg, srv: &Server) -> (Figures, BurstCheck, Duration
 }
 
 // ---------------------------------------------------------------------------------------------
+// E: the fan-out.
+
+/// A department of `cfg.fanout_officers` officers, all in sync; one job is posted; every
+/// officer syncs from the cursor it held. Checked: each answer is a delta with that one job.
+async fn fan_out(cfg: &Cfg, srv: &Server) -> (Figures, Duration) {
+    let t_setup = Instant::now();
+    let (dept, _, coord) = department(srv, "Fan Out PD").await;
+    let officers = seed_officers(srv, dept, cfg.fanout_officers, "fanout").await;
+    let head = |db: Db| async move {
+        get::<i64>(
+            &sqlx::query("SELECT change_seq FROM departments WHERE id = $1")
+                .bind(dept.to_string())
+                .fetch_one(&db.pool)
+                .await
+                .unwrap(),
+            "change_seq",
+        )
+        .unwrap()
+    };
+    let post_job = |days: i64| {
+        let body = offduty_testkit::api::job_body(Utc::now() + chrono::Duration::days(days), 4);
+        let req = srv
+            .http
+            .post(format!("{}/v1/jobs", srv.url))
+            .bearer_auth(&coord)
+            .json(&body);
+        async move {
+            let resp = req.send().await.unwrap();
+            assert_eq!(resp.status().as_u16(), 201, "post a job");
+            let job: serde_json::Value = resp.json().await.unwrap();
+            job["id"].as_str().unwrap().parse::<Uuid>().unwrap()
+        }
+    };
+    // The officers are in sync with a department that has one job; then the new one comes.
+    post_job(1).await;
+    let cursor = head(srv.db.clone()).await;
+    let job_id = post_job(2).await;
+    let items: Vec<(String, String)> = officers
+        .iter()
+        .enumerate()
+        .map(|(i, o)| {
+            (
+                o.token.clone(),
+                format!("{}/v1/sync?cursor={cursor}", srv.url_for(i)),
+            )
+        })
+        .collect();
+    let setup = t_setup.elapsed();
+
+    let http = srv.http.clone();
+    let (wall, results) = drive(items, cfg.concurrency, move |(token, url)| {
+        let http = http.clone();
+        async move {
+            let resp = http
+                .get(&url)
+                .bearer_auth(&token)
+                .send()
+                .await
+                .expect("GET /v1/sync");
+            let status = resp.status();
+            let bytes = resp.bytes().await.unwrap();
+            assert!(
+                status.is_success(),
+                "GET /v1/sync: {status}: {}",
+                String::from_utf8_lossy(&bytes)
+            );
+            let sync: SyncResponse = serde_json::from_slice(&bytes).unwrap();
+            (
+                sync.full,
+                sync.jobs.iter().map(|j| j.id).collect::<Vec<_>>(),
+            )
+        }
+    })
+    .await;
+    for (_, _, (full, jobs)) in &results {
+        assert!(!full, "a fan-out sync was answered with a full snapshot");
+        assert_eq!(
+            jobs,
+            &vec![job_id],
+            "a fan-out sync did not carry the posted job"
+        );
+    }
+    let label = format!(
+        "E  fan-out: one job posted, {} officers sync",
+        cfg.fanout_officers
+    );
+    (figures(&label, wall, &results), setup)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Memory.
+
+/// The process's resident set in bytes (`VmRSS`).
+fn rss_bytes() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<u64>().ok())
+        })
+        .map(|kb| kb * 1024)
+        .unwrap_or(0)
+}
+
+/// Samples the resident set every 10 ms until stopped; `stop()` returns the peak.
+struct RssPeak {
+    stop: Arc<std::sync::atomic::AtomicBool>,
+    thread: std::thread::JoinHandle<u64>,
+}
+
+impl RssPeak {
+    fn start() -> RssPeak {
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = stop.clone();
+        let thread = std::thread::spawn(move || {
+            let mut peak = rss_bytes();
+            while !flag.load(std::sync::atomic::Ordering::Relaxed) {
+                peak = peak.max(rss_bytes());
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            peak.max(rss_bytes())
+        });
+        RssPeak { stop, thread }
+    }
+
+    fn stop(self) -> u64 {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        self.thread.join().unwrap_or(0)
+    }
+}
+
+fn mib(bytes: u64) -> String {
+    format!("{:.0} MiB", bytes as f64 / (1024.0 * 1024.0))
+}
+
+/// What group commit did during one phase.
+fn group_line(phase: &str, before: GroupStats, after: GroupStats, actions: usize) -> String {
+    let groups = after.groups - before.groups;
+    let transactions = after.transactions - before.transactions;
+    format!(
+        "{phase}: {actions} actions in {groups} groups ({:.1} actions per group; largest so far \
+         {}), {transactions} shared transactions committed",
+        actions as f64 / groups.max(1) as f64,
+        after.largest_group
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
 // Report.
 
 fn loadavg() -> String {
@@ -1050,16 +1278,33 @@ async fn run_backend(cfg: &Cfg, dialect: Dialect) {
     eprintln!("[{name}] B: raw durable commits…");
     let before = floors(cfg, &srv, dialect, "before C").await;
     eprintln!("[{name}] C: claim race…");
+    let rss_idle = rss_bytes();
+    let g0 = srv.group_stats();
+    let rss = RssPeak::start();
     let (race, race_check, race_setup) = claim_race(cfg, &srv).await;
+    let rss_race = rss.stop();
+    let g1 = srv.group_stats();
     eprintln!("[{name}] D: shift-change burst…");
+    let rss = RssPeak::start();
     let (burst, burst_check, burst_setup) = shift_change(cfg, &srv).await;
+    let rss_burst = rss.stop();
+    let g2 = srv.group_stats();
+    let fanout = if cfg.fanout_officers > 0 {
+        eprintln!("[{name}] E: fan-out…");
+        Some(fan_out(cfg, &srv).await)
+    } else {
+        None
+    };
     // fsync latency drifts with whatever else the disk is doing: the floors are measured
     // again after the bursts, and the ratios use the mean of both runs.
     eprintln!("[{name}] B again…");
     let after = floors(cfg, &srv, dialect, "after D").await;
     println!();
     println!(
-        "### {name} — concurrency {}, server pool {}, {} CPUs, load average {} before, {} after",
+        "### {name} — {} server instance(s), group commit up to {} actions, concurrency {}, \
+         server pool {}, {} CPUs, load average {} before, {} after",
+        cfg.servers,
+        cfg.group_max,
         cfg.concurrency,
         cfg.pool,
         std::thread::available_parallelism()
@@ -1075,6 +1320,9 @@ async fn run_backend(cfg: &Cfg, dialect: Dialect) {
     rows.extend(before.iter());
     rows.push(&race);
     rows.push(&burst);
+    if let Some((f, _)) = &fanout {
+        rows.push(f);
+    }
     rows.extend(after.iter());
     table(&rows);
     println!();
@@ -1096,6 +1344,22 @@ async fn run_backend(cfg: &Cfg, dialect: Dialect) {
             );
         }
     }
+    if let Some((f, _)) = &fanout {
+        println!(
+            "| sync requests/s (fan-out) ÷ health req/s | {:.3} |",
+            f.per_s() / health.per_s()
+        );
+    }
+    println!();
+    println!("group commit — {}", group_line("C", g0, g1, race.count));
+    println!("group commit — {}", group_line("D", g1, g2, burst.count));
+    println!(
+        "memory (process VmRSS, server and clients together): idle before C {}, peak during C {}, \
+         peak during D {}",
+        mib(rss_idle),
+        mib(rss_race),
+        mib(rss_burst)
+    );
     println!();
     println!(
         "checks: claim race {} awarded + {} waitlisted (places 1..={} each once; database: {} \
@@ -1117,10 +1381,11 @@ async fn run_backend(cfg: &Cfg, dialect: Dialect) {
     );
     println!(
         "setup (not measured): claim race {:.1} s, shift change {:.1} s ({} P-256 keys, \
-         signing, seeding); backend total {:.1} s",
+         signing, seeding), fan-out {:.1} s; backend total {:.1} s",
         race_setup.as_secs_f64(),
         burst_setup.as_secs_f64(),
         cfg.clockins,
+        fanout.as_ref().map(|f| f.1.as_secs_f64()).unwrap_or(0.0),
         t_all.elapsed().as_secs_f64()
     );
     srv.stop(cfg).await;

@@ -246,7 +246,7 @@ async fn decide_group(state: &AppState, mut group: VecDeque<Waiting>) {
 enum Shared {
     /// The units decided in the transaction were committed and answered; `failed` (if any)
     /// was rolled back to its savepoint and waits to be decided alone.
-    Committed { failed: Option<Waiting> },
+    Committed { failed: Option<Box<Waiting>> },
     /// Nothing was committed: these units must be decided alone.
     Failed { units: Vec<Waiting>, error: DbError },
 }
@@ -310,7 +310,7 @@ async fn shared_transaction(state: &AppState, group: &mut VecDeque<Waiting>) -> 
                     return Shared::Failed { units, error: e };
                 }
                 tracing::debug!(%error, "an action failed inside a shared transaction; it is decided alone");
-                failed = Some(w);
+                failed = Some(Box::new(w));
                 break;
             }
             Err(error) => {
@@ -324,7 +324,7 @@ async fn shared_transaction(state: &AppState, group: &mut VecDeque<Waiting>) -> 
     }
     if let Err(error) = tx.commit().await {
         let mut units: Vec<Waiting> = decided.into_iter().map(|(w, _)| w).collect();
-        units.extend(failed);
+        units.extend(failed.map(|w| *w));
         return Shared::Failed { units, error };
     }
     if actions > 0 {
