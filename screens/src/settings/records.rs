@@ -43,7 +43,7 @@ impl Weekday {
         }
     }
 
-    pub(super) fn label(self) -> String {
+    pub(crate) fn label(self) -> String {
         match self {
             Weekday::Mon => Msg::SettingsMonday,
             Weekday::Tue => Msg::SettingsTuesday,
@@ -128,6 +128,8 @@ pub struct SettingsState {
     pub sync: SyncStatus,
     /// Monday to Sunday.
     pub quiet_days: Vec<QuietDay>,
+    /// The quiet-hours editor of one day, while open (`edit_quiet_day`).
+    pub quiet_editor: Option<super::QuietEditor>,
     pub channels: Vec<ChannelRow>,
     pub prefs: PrefsSyncLine,
     /// `Signed in as Jane Doe (jane@…)`.
