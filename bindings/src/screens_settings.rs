@@ -13,6 +13,7 @@ use offduty_screens::{Notice, SyncStatus};
 
 use crate::app::on_runtime;
 use crate::screens::{OfficerScreens, ScreenListener, adapt};
+use crate::screens_sign_in::SignInPlatform;
 use crate::types::StorageNotice;
 
 /// A day of the week.
@@ -150,14 +151,12 @@ pub struct SettingsState {
 
 #[uniffi::export]
 impl OfficerScreens {
-    /// The settings screen. `storage` is the app's `storage_notice()`; `secret_store` and
-    /// `key_store` name where this platform keeps the session and the signing key (`the
-    /// Android Keystore`, `StrongBox`; `the Keychain`, `the Secure Enclave`).
+    /// The settings screen. `storage` is the app's `storage_notice()`; `platform` says where
+    /// the session and the signing key are kept (what the sign-in screen was told).
     pub fn settings(
         &self,
         storage: StorageNotice,
-        secret_store: String,
-        key_store: String,
+        platform: SignInPlatform,
     ) -> Arc<SettingsScreen> {
         let device = DeviceFacts {
             storage: StorageFacts {
@@ -166,8 +165,7 @@ impl OfficerScreens {
                 export_path: storage.export_path,
                 unreadable: storage.unreadable,
             },
-            secret_store,
-            key_store,
+            platform,
         };
         Arc::new(SettingsScreen {
             inner: self.inner.settings(device),

@@ -235,10 +235,7 @@ impl SettingsScreen {
             unsent: sync.pending + sync.wedged,
             sync,
             storage: storage_notice(&self.device.storage),
-            secrets: Msg::SettingsSecrets.with(&[
-                ("store", &self.device.secret_store),
-                ("keystore", &self.device.key_store),
-            ]),
+            secrets: crate::sign_in::secrets_text(&self.device.platform),
             notice,
         }
     }

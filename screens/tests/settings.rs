@@ -11,6 +11,7 @@ mod common;
 use offduty_screens::settings::{
     Channel, DeviceFacts, PrefsSyncKind, SignOutPhase, StorageFacts, Weekday,
 };
+use offduty_screens::sign_in::{KeyVault, SessionVault, SignInPlatform};
 use offduty_screens::text::Msg;
 use offduty_screens::{Display, HourCycle, NoticeKind, Screens};
 use offduty_testkit::phone::{DemoServer, Phone};
@@ -28,8 +29,11 @@ fn device() -> DeviceFacts {
             export_path: Some("/data/offduty/rescued-actions.json".into()),
             unreadable: None,
         },
-        secret_store: "the Android Keystore".into(),
-        key_store: "StrongBox".into(),
+        platform: SignInPlatform {
+            session_vault: SessionVault::AndroidKeystore,
+            key_vault: KeyVault::StrongBox,
+            device_label: "test phone".into(),
+        },
     }
 }
 
@@ -147,7 +151,10 @@ async fn quiet_hours_refused_by_the_server_are_shown_then_discarded() {
     );
     assert_eq!(
         s.secrets,
-        Msg::SettingsSecrets.with(&[("store", "the Android Keystore"), ("keystore", "StrongBox")])
+        Msg::SignInSecretsPlatform.with(&[
+            ("store", &Msg::VaultAndroidKeystore.text()),
+            ("keystore", &Msg::KeyStrongBox.text())
+        ])
     );
 
     // Signing out with an unsent action: warned, kept, then confirmed.

@@ -156,12 +156,10 @@ pub struct StorageFacts {
     pub unreadable: Option<String>,
 }
 
-/// What the shell knows of the device: the storage notice and the names of its secret store
-/// (`the Android Keystore`, `the iOS Keychain`) and key store (`StrongBox`, `the Secure
-/// Enclave`).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// What the shell knows of the device: the storage notice, and where it keeps the session and
+/// the signing key (what it tells the sign-in screen; both screens say it in the same words).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeviceFacts {
     pub storage: StorageFacts,
-    pub secret_store: String,
-    pub key_store: String,
+    pub platform: crate::sign_in::SignInPlatform,
 }

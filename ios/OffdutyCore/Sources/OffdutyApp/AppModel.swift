@@ -126,11 +126,10 @@ public final class AppModel: @unchecked Sendable {
     public var earnings: EarningsModel { tabModel(.earnings) { EarningsModel(self.screens.earnings(), delivery: self.delivery) } }
     public var settings: SettingsModel {
         tabModel(.settings) {
-            SettingsModel(self.screens.settings(
-                storage: self.app.storageNotice(),
-                secretStore: self.platform.secretStoreText,
-                keyStore: self.platform.keyStoreText
-            ), delivery: self.delivery)
+            SettingsModel(
+                self.screens.settings(storage: self.app.storageNotice(), platform: self.platform.signIn),
+                delivery: self.delivery
+            )
         }
     }
 

@@ -122,7 +122,7 @@ class EarningsModel private constructor(private val s: dev.offduty.core.Earnings
 class SettingsModel private constructor(private val s: dev.offduty.core.SettingsScreen) :
     ScreenModel<SettingsState>(s::state, s::setListener) {
     constructor(screens: OfficerScreens, storage: StorageNotice, vaults: Vaults) :
-        this(screens.settings(storage, vaults.secretStoreName, vaults.keyStoreName))
+        this(screens.settings(storage, vaults.signInPlatform()))
     val confirmations = Confirmations()
     fun setQuietDay(day: Weekday, start: String, end: String) = act { s.setQuietDay(day, start, end) }
     /** The quiet-hours editor: opened on a day, its time pickers forwarded as they move. */
