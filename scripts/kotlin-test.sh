@@ -6,6 +6,11 @@
 # kotlin-compiler into .tools/, git-ignored).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+# The Android app's Kotlin (views, notifications) writes no words of its own: every label comes
+# from the core. Checked first: it needs nothing built.
+mapfile -t android_app < <(find android/app -name '*.kt' | sort)
+scripts/view-literals.sh "${android_app[@]}"
 KOTLIN_VERSION=2.4.20
 TOOLS=.tools
 K="$TOOLS/package"

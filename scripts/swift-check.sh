@@ -8,7 +8,9 @@
 #      (tree-sitter-swift from PyPI, in a venv under .tools/, git-ignored);
 #   4. the hand-written classes that adopt the core's protocols (Signer, SecretStore,
 #      DeviceClock, SyncObserver) declare every requirement with the generated signature, public
-#      where the class is public.
+#      where the class is public;
+#   5. the app's views (ios/Offduty) write no words of their own: every label comes from the
+#      core (scripts/view-literals.sh).
 # scripts/swift-test.sh builds and tests the package on Linux (decision 026); this check is what
 # covers the Swift Linux cannot compile — the Apple-only files behind `#if canImport(Security)`,
 # SwiftUI and the like — until macOS builds it (scripts/build-xcframework.sh, then `swift test`).
@@ -274,6 +276,11 @@ for path in hand_written:
 
 sys.exit(1 if failed else 0)
 PY
+
+# 5. No English in the views.
+echo "== View literals: ios/Offduty"
+mapfile -t views < <(find ios/Offduty -name '*.swift' | sort)
+scripts/view-literals.sh "${views[@]}" | sed 's/^/   /' || status=1
 
 if [ "$status" -ne 0 ]; then
   echo "swift-check: FAILED" >&2

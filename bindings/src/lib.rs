@@ -25,6 +25,7 @@ mod screens_clock;
 mod screens_earnings;
 mod screens_events;
 mod screens_inbox;
+mod screens_labels;
 mod screens_nav;
 mod screens_settings;
 
@@ -43,6 +44,7 @@ pub use screens_clock::*;
 pub use screens_earnings::*;
 pub use screens_events::*;
 pub use screens_inbox::*;
+pub use screens_labels::*;
 pub use screens_nav::*;
 pub use screens_settings::*;
 

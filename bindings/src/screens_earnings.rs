@@ -49,6 +49,8 @@ pub struct EarningsSummary {
     pub gross: String,
     pub paid: String,
     pub unpaid: String,
+    /// `Paid $1,234.00 · unpaid $240.00`.
+    pub paid_text: String,
     pub gross_cents: i64,
     pub paid_cents: i64,
     pub unpaid_cents: i64,

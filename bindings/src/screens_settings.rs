@@ -4,8 +4,8 @@
 use std::sync::Arc;
 
 pub use offduty_screens::settings::{
-    Channel, ChannelRow, PrefsSyncKind, PrefsSyncLine, QuietDay, SettingsState, SignOutPhase,
-    Weekday,
+    Channel, ChannelRow, ClockTime, PrefsSyncKind, PrefsSyncLine, QuietDay, QuietEditor,
+    SettingsState, SignOutPhase, Weekday,
 };
 
 use offduty_screens::settings::{DeviceFacts, StorageFacts};
@@ -13,6 +13,7 @@ use offduty_screens::{Notice, SyncStatus};
 
 use crate::app::on_runtime;
 use crate::screens::{OfficerScreens, ScreenListener, adapt};
+use crate::screens_sign_in::SignInPlatform;
 use crate::types::StorageNotice;
 
 /// A day of the week.
@@ -49,6 +50,42 @@ pub struct QuietDay {
     pub text: String,
     /// Windows set on this day.
     pub windows: u32,
+}
+
+/// A time of day on the 24-hour clock (what a time picker sets and shows).
+#[uniffi::remote(Record)]
+pub struct ClockTime {
+    /// 0–23.
+    pub hour: u32,
+    /// 0–59, on the editor's minute step.
+    pub minute: u32,
+}
+
+/// The quiet-hours editor of one weekday: two time pickers and what the window means.
+#[uniffi::remote(Record)]
+pub struct QuietEditor {
+    pub day: Weekday,
+    /// `Quiet hours on Monday`.
+    pub title: String,
+    pub start: ClockTime,
+    pub end: ClockTime,
+    /// The pickers' labels (`From`, `To`).
+    pub start_label: String,
+    pub end_label: String,
+    /// The picked times as the officer reads them (`22:00`, `10:00 PM`).
+    pub start_text: String,
+    pub end_text: String,
+    /// `Quiet from 22:00 to 07:00 the next morning`.
+    pub text: String,
+    /// Whether the pickers show 24 hours (else AM/PM).
+    pub uses_24_hour: bool,
+    /// The minutes a picker should offer are multiples of this.
+    pub minute_step: u32,
+    /// Why the last pick or save was refused.
+    pub error: Option<String>,
+    pub can_save: bool,
+    pub save_label: String,
+    pub cancel_label: String,
 }
 
 /// One channel's switch.
@@ -96,6 +133,8 @@ pub struct SettingsState {
     pub sync: SyncStatus,
     /// Monday to Sunday.
     pub quiet_days: Vec<QuietDay>,
+    /// The quiet-hours editor of one day, while open (`edit_quiet_day`).
+    pub quiet_editor: Option<QuietEditor>,
     pub channels: Vec<ChannelRow>,
     pub prefs: PrefsSyncLine,
     pub account: Option<String>,
@@ -112,14 +151,12 @@ pub struct SettingsState {
 
 #[uniffi::export]
 impl OfficerScreens {
-    /// The settings screen. `storage` is the app's `storage_notice()`; `secret_store` and
-    /// `key_store` name where this platform keeps the session and the signing key (`the
-    /// Android Keystore`, `StrongBox`; `the Keychain`, `the Secure Enclave`).
+    /// The settings screen. `storage` is the app's `storage_notice()`; `platform` says where
+    /// the session and the signing key are kept (what the sign-in screen was told).
     pub fn settings(
         &self,
         storage: StorageNotice,
-        secret_store: String,
-        key_store: String,
+        platform: SignInPlatform,
     ) -> Arc<SettingsScreen> {
         let device = DeviceFacts {
             storage: StorageFacts {
@@ -128,8 +165,7 @@ impl OfficerScreens {
                 export_path: storage.export_path,
                 unreadable: storage.unreadable,
             },
-            secret_store,
-            key_store,
+            platform,
         };
         Arc::new(SettingsScreen {
             inner: self.inner.settings(device),
@@ -158,6 +194,31 @@ impl SettingsScreen {
     /// Quiet hours on `day` from `start` to `end` (`HH:MM`, local), replacing that day's.
     pub fn set_quiet_day(&self, day: Weekday, start: String, end: String) {
         self.inner.set_quiet_day(day, start, end);
+    }
+
+    /// Opens the quiet-hours editor on `day` (its window, or 22:00–07:00).
+    pub fn edit_quiet_day(&self, day: Weekday) {
+        self.inner.edit_quiet_day(day);
+    }
+
+    /// The editor's start picker moved (24-hour clock; the minute is taken down to the step).
+    pub fn set_quiet_start(&self, hour: u32, minute: u32) {
+        self.inner.set_quiet_start(hour, minute);
+    }
+
+    /// The editor's end picker moved (24-hour clock).
+    pub fn set_quiet_end(&self, hour: u32, minute: u32) {
+        self.inner.set_quiet_end(hour, minute);
+    }
+
+    /// Saves the editor's window as the day's quiet hours and closes it.
+    pub fn save_quiet_edit(&self) {
+        self.inner.save_quiet_edit();
+    }
+
+    /// Closes the editor without saving.
+    pub fn cancel_quiet_edit(&self) {
+        self.inner.cancel_quiet_edit();
     }
 
     /// No quiet hours on `day`.

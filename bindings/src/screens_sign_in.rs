@@ -54,6 +54,8 @@ pub enum KeyVault {
     AndroidKeystore,
     /// A software key (desktop, tests).
     Software,
+    /// A software key in the iOS Keychain (no Secure Enclave: the Simulator).
+    KeychainSoftware,
 }
 
 /// What the shell tells the sign-in screen about the device.

@@ -24,7 +24,7 @@ struct OffdutyMain: App {
                 if let model = delegate.model {
                     RootView(model: model)
                 } else {
-                    StartupFailureView(message: delegate.startupError ?? "The app could not start.")
+                    StartupFailureView(message: delegate.startupError ?? appLabels.startupFailed)
                 }
             }
             .onOpenURL { url in
@@ -85,7 +85,11 @@ final class AppDelegate: NSObject, UIApplicationDelegate, UNUserNotificationCent
             secrets: KeychainSecretStore(),
             clock: SystemDeviceClock()
         )
-        return AppModel(app: app, platform: DevicePlatform(keyStorage: key.storage, deviceLabel: UIDevice.current.name))
+        return AppModel(
+            app: app,
+            platform: DevicePlatform(keyStorage: key.storage, deviceLabel: UIDevice.current.name),
+            location: { CoreLocationProvider() }
+        )
     }
 
     // MARK: - APNs

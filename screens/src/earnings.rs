@@ -57,6 +57,8 @@ pub struct EarningsSummary {
     pub gross: String,
     pub paid: String,
     pub unpaid: String,
+    /// `Paid $1,234.00 · unpaid $240.00`.
+    pub paid_text: String,
     pub gross_cents: i64,
     pub paid_cents: i64,
     pub unpaid_cents: i64,
@@ -156,6 +158,10 @@ fn summary(t: &Totals, cur: &str) -> EarningsSummary {
         gross: format::money(s.gross_cents, cur),
         paid: format::money(s.paid_cents, cur),
         unpaid: format::money(s.unpaid_cents, cur),
+        paid_text: Msg::EarningsPaidUnpaid.with(&[
+            ("paid", &format::money(s.paid_cents, cur)),
+            ("unpaid", &format::money(s.unpaid_cents, cur)),
+        ]),
         gross_cents: s.gross_cents,
         paid_cents: s.paid_cents,
         unpaid_cents: s.unpaid_cents,

@@ -4,8 +4,10 @@
 //! discard), signing out (with a warning when unsent actions would stay on the phone), what
 //! opening the local database found, and where the session's secrets are kept.
 
+mod quiet;
 mod records;
 
+pub use quiet::{ClockTime, DEFAULT_WINDOW, MINUTE_STEP, QuietEditor, sentence as quiet_sentence};
 pub use records::{
     Channel, ChannelRow, DeviceFacts, PrefsSyncKind, PrefsSyncLine, QuietDay, SettingsState,
     SignOutPhase, StorageFacts, Weekday,
@@ -25,6 +27,8 @@ use crate::text::Msg;
 use crate::{Live, Notice, NoticeKind, Notifier, Screens, lock};
 
 struct Ui {
+    /// The quiet-hours editor, while open.
+    quiet: Option<quiet::Draft>,
     sign_out: SignOutPhase,
     warning: Option<String>,
     notice: Option<Notice>,
@@ -82,6 +86,7 @@ impl SettingsScreen {
             root,
             device,
             ui: Mutex::new(Ui {
+                quiet: None,
                 sign_out: SignOutPhase::SignedIn,
                 warning: None,
                 notice: None,
@@ -108,9 +113,14 @@ impl SettingsScreen {
         let sync = self.root.sync_status();
         let core = self.root.core();
         let cycle = self.root.fmt().display.hour_cycle;
-        let (mut notice, sign_out, warning) = {
+        let (mut notice, sign_out, warning, draft) = {
             let ui = lock(&self.ui);
-            (ui.notice.clone(), ui.sign_out, ui.warning.clone())
+            (
+                ui.notice.clone(),
+                ui.sign_out,
+                ui.warning.clone(),
+                ui.quiet.clone(),
+            )
         };
         let prefs = core.preferences().unwrap_or_else(|e| {
             notice = notice.clone().or(Some(Notice::from_error(&e)));
@@ -208,8 +218,10 @@ impl SettingsScreen {
             (_, None) => SignOutPhase::SignedOut,
             (_, Some(_)) => SignOutPhase::SignedIn,
         };
+        let quiet_editor = draft.map(|d| d.editor(&d.day.label(), cycle));
         SettingsState {
             quiet_days,
+            quiet_editor,
             channels,
             prefs: prefs_line,
             account,
@@ -223,10 +235,7 @@ impl SettingsScreen {
             unsent: sync.pending + sync.wedged,
             sync,
             storage: storage_notice(&self.device.storage),
-            secrets: Msg::SettingsSecrets.with(&[
-                ("store", &self.device.secret_store),
-                ("keystore", &self.device.key_store),
-            ]),
+            secrets: crate::sign_in::secrets_text(&self.device.platform),
             notice,
         }
     }
@@ -259,6 +268,72 @@ impl SettingsScreen {
                 end,
             });
         });
+    }
+
+    /// Opens the quiet-hours editor on `day`: its first window, or 22:00–07:00.
+    pub fn edit_quiet_day(&self, day: Weekday) {
+        let prefs = self.root.core().preferences().unwrap_or_default();
+        let first = prefs
+            .quiet_hours
+            .iter()
+            .find(|w| w.weekday.eq_ignore_ascii_case(day.key()));
+        let draft = quiet::Draft::open(
+            day,
+            first.map(|w| w.start.as_str()),
+            first.map(|w| w.end.as_str()),
+        );
+        self.update(|ui| ui.quiet = Some(draft));
+    }
+
+    /// The editor's start picker moved (24-hour clock).
+    pub fn set_quiet_start(&self, hour: u32, minute: u32) {
+        self.pick(hour, minute, |d, t| d.start = t);
+    }
+
+    /// The editor's end picker moved (24-hour clock).
+    pub fn set_quiet_end(&self, hour: u32, minute: u32) {
+        self.pick(hour, minute, |d, t| d.end = t);
+    }
+
+    fn pick(&self, hour: u32, minute: u32, set: impl FnOnce(&mut quiet::Draft, ClockTime)) {
+        self.update(|ui| {
+            if let Some(d) = ui.quiet.as_mut() {
+                match ClockTime::picked(hour, minute) {
+                    Ok(t) => {
+                        set(d, t);
+                        d.error = None;
+                    }
+                    Err(why) => d.error = Some(why),
+                }
+            }
+        });
+    }
+
+    /// Saves the editor's window as the day's quiet hours (on the phone; sent at the next
+    /// sync) and closes it; a window the rules refuse keeps it open with the reason.
+    pub fn save_quiet_edit(&self) {
+        let Some(draft) = lock(&self.ui).quiet.clone() else {
+            return;
+        };
+        match draft.window() {
+            Ok(w) => {
+                self.set_quiet_day(draft.day, w.start, w.end);
+                let refused = lock(&self.ui).notice.is_some();
+                if !refused {
+                    self.update(|ui| ui.quiet = None);
+                }
+            }
+            Err(why) => self.update(|ui| {
+                if let Some(d) = ui.quiet.as_mut() {
+                    d.error = Some(why);
+                }
+            }),
+        }
+    }
+
+    /// Closes the editor without saving.
+    pub fn cancel_quiet_edit(&self) {
+        self.update(|ui| ui.quiet = None);
     }
 
     /// No quiet hours on `day`.

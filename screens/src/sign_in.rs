@@ -55,6 +55,8 @@ pub enum KeyVault {
     AndroidKeystore,
     /// A software key (desktop, tests).
     Software,
+    /// A software key in the iOS Keychain (a device without a Secure Enclave: the Simulator).
+    KeychainSoftware,
 }
 
 /// What the shell tells the sign-in screen about the device.
@@ -126,7 +128,9 @@ impl Live for SignInScreen {
     }
 }
 
-fn secrets_text(p: &SignInPlatform) -> String {
+/// Where the session and the signing key are kept, in words (the sign-in and settings
+/// screens say the same).
+pub(crate) fn secrets_text(p: &SignInPlatform) -> String {
     let store = match p.session_vault {
         SessionVault::Keychain => Msg::VaultKeychain,
         SessionVault::AndroidKeystore => Msg::VaultAndroidKeystore,
@@ -139,6 +143,7 @@ fn secrets_text(p: &SignInPlatform) -> String {
         KeyVault::StrongBox => (Msg::SignInSecretsPlatform, Msg::KeyStrongBox),
         KeyVault::AndroidKeystore => (Msg::SignInSecretsPlatform, Msg::KeyAndroidKeystore),
         KeyVault::Software => (Msg::SignInSecretsSoftware, Msg::KeySoftware),
+        KeyVault::KeychainSoftware => (Msg::SignInSecretsSoftware, Msg::KeyKeychainSoftware),
     };
     template.with(&[("store", &store), ("keystore", &keystore.text())])
 }

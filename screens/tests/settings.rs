@@ -11,6 +11,7 @@ mod common;
 use offduty_screens::settings::{
     Channel, DeviceFacts, PrefsSyncKind, SignOutPhase, StorageFacts, Weekday,
 };
+use offduty_screens::sign_in::{KeyVault, SessionVault, SignInPlatform};
 use offduty_screens::text::Msg;
 use offduty_screens::{Display, HourCycle, NoticeKind, Screens};
 use offduty_testkit::phone::{DemoServer, Phone};
@@ -28,8 +29,11 @@ fn device() -> DeviceFacts {
             export_path: Some("/data/offduty/rescued-actions.json".into()),
             unreadable: None,
         },
-        secret_store: "the Android Keystore".into(),
-        key_store: "StrongBox".into(),
+        platform: SignInPlatform {
+            session_vault: SessionVault::AndroidKeystore,
+            key_vault: KeyVault::StrongBox,
+            device_label: "test phone".into(),
+        },
     }
 }
 
@@ -147,7 +151,10 @@ async fn quiet_hours_refused_by_the_server_are_shown_then_discarded() {
     );
     assert_eq!(
         s.secrets,
-        Msg::SettingsSecrets.with(&[("store", "the Android Keystore"), ("keystore", "StrongBox")])
+        Msg::SignInSecretsPlatform.with(&[
+            ("store", &Msg::VaultAndroidKeystore.text()),
+            ("keystore", &Msg::KeyStrongBox.text())
+        ])
     );
 
     // Signing out with an unsent action: warned, kept, then confirmed.
@@ -168,4 +175,77 @@ async fn quiet_hours_refused_by_the_server_are_shown_then_discarded() {
     assert_eq!(s.sign_out, SignOutPhase::SignedOut);
     assert!(s.account.is_none());
     assert_eq!(s.unsent, 1, "the action stays on the phone");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn quiet_hours_are_picked_as_start_and_end_times_and_saved_as_the_days_window() {
+    let server = DemoServer::start();
+    let phone = Phone::new(server.addr);
+    phone.sign_in("officer042@columbus.demo").await;
+    let screens = Screens::new(phone.core.clone());
+    let settings = screens.settings(device());
+    settings.clear_quiet_day(Weekday::Wed);
+    assert!(settings.state().quiet_editor.is_none());
+
+    // A day without quiet hours opens on 22:00–07:00, said in words.
+    settings.edit_quiet_day(Weekday::Wed);
+    let e = settings.state().quiet_editor.unwrap();
+    assert_eq!(e.day, Weekday::Wed);
+    assert_eq!(e.title, Msg::QuietEditTitle.with(&[("day", "Wednesday")]));
+    assert_eq!((e.start.hour, e.start.minute, e.end.hour), (22, 0, 7));
+    assert_eq!(e.text, "Quiet from 22:00 to 07:00 the next morning");
+    assert!(e.can_save && e.uses_24_hour && e.error.is_none());
+
+    // The pickers move: a minute off the step is taken down to it; the sentence follows.
+    settings.set_quiet_start(21, 33);
+    settings.set_quiet_end(6, 45);
+    let e = settings.state().quiet_editor.unwrap();
+    assert_eq!((e.start.hour, e.start.minute), (21, 30));
+    assert_eq!(e.text, "Quiet from 21:30 to 06:45 the next morning");
+
+    // Out of range (no picker sends it, but a caller might): refused with a reason, kept.
+    settings.set_quiet_end(24, 0);
+    let e = settings.state().quiet_editor.unwrap();
+    assert_eq!(
+        e.error.as_deref(),
+        Some("Choose a time from 00:00 to 23:59.")
+    );
+    assert_eq!((e.end.hour, e.end.minute), (6, 45));
+
+    // The officer's hour cycle.
+    screens.set_display(Display {
+        hour_cycle: HourCycle::H12,
+    });
+    let e = settings.state().quiet_editor.unwrap();
+    assert_eq!(e.text, "Quiet from 9:30 PM to 6:45 AM the next morning");
+    assert_eq!((e.start_text.as_str(), e.uses_24_hour), ("9:30 PM", false));
+
+    // Saved: the day's row shows the window, the editor closes, the edit waits to sync.
+    settings.save_quiet_edit();
+    let s = settings.state();
+    assert!(s.quiet_editor.is_none());
+    let wed = s.quiet_days.iter().find(|d| d.day == Weekday::Wed).unwrap();
+    assert_eq!(
+        (wed.start.as_deref(), wed.end.as_deref()),
+        (Some("21:30"), Some("06:45"))
+    );
+    assert_eq!(s.prefs.kind, PrefsSyncKind::Pending);
+
+    // Opened again, it starts from the saved window; cancelled, nothing changes.
+    settings.edit_quiet_day(Weekday::Wed);
+    let e = settings.state().quiet_editor.unwrap();
+    assert_eq!(
+        (e.start.hour, e.start.minute, e.end.hour, e.end.minute),
+        (21, 30, 6, 45)
+    );
+    settings.set_quiet_start(8, 0);
+    settings.cancel_quiet_edit();
+    let s = settings.state();
+    assert!(s.quiet_editor.is_none());
+    let wed = s.quiet_days.iter().find(|d| d.day == Weekday::Wed).unwrap();
+    assert_eq!(wed.start.as_deref(), Some("21:30"));
+
+    // The server takes it on the next sync.
+    settings.refresh().await;
+    assert_eq!(settings.state().prefs.kind, PrefsSyncKind::Synced);
 }

@@ -6,6 +6,9 @@ package dev.offduty.tests
 import com.sun.net.httpserver.HttpExchange
 import com.sun.net.httpserver.HttpServer
 import dev.offduty.core.Channel
+import dev.offduty.core.KeyVault
+import dev.offduty.core.SessionVault
+import dev.offduty.core.SignInPlatform
 import dev.offduty.core.NoticeKind
 import dev.offduty.core.PrefsSyncKind
 import dev.offduty.core.SignOutPhase
@@ -32,7 +35,8 @@ class SettingsScreenTest {
         proxy.refuse.set(true)
         try {
             val phone = ScreensDemo.phone("officer063@columbus.demo", proxy.url)
-            val settings = phone.screens.settings(phone.app.storageNotice(), "the Android Keystore", "StrongBox")
+            val platform = SignInPlatform(SessionVault.ANDROID_KEYSTORE, KeyVault.STRONG_BOX, "JVM phone")
+            val settings = phone.screens.settings(phone.app.storageNotice(), platform)
             var s = settings.state()
             assertEquals(7, s.quietDays.size)
             assertEquals(Weekday.MON, s.quietDays.first().day)

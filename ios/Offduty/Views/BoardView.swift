@@ -39,13 +39,13 @@ struct BoardView: View {
         .toolbar {
             ToolbarItem(placement: .topBarLeading) {
                 Menu {
-                    Picker("Sort", selection: Binding(get: { s.sort }, set: { model.screen.setSort(sort: $0) })) {
-                        Text("Soonest").tag(BoardSort.soonest)
-                        Text("Nearest").tag(BoardSort.nearest)
-                        Text("Best pay").tag(BoardSort.bestPay)
+                    Picker(appLabels.sort, selection: Binding(get: { s.sort }, set: { model.screen.setSort(sort: $0) })) {
+                        ForEach(appLabels.sorts, id: \.sort) { choice in
+                            Text(choice.label).tag(choice.sort)
+                        }
                     }
                 } label: {
-                    Label("Sort", systemImage: "arrow.up.arrow.down")
+                    Label(appLabels.sort, systemImage: "arrow.up.arrow.down")
                 }
             }
             ToolbarItem(placement: .topBarTrailing) {

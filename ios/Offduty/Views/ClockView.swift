@@ -12,13 +12,11 @@ import SwiftUI
 import UIKit
 
 struct ClockView: View {
-    @StateObject var model: ClockModel
-    @State private var location = ClockLocation(provider: CoreLocationProvider())
+    /// Owned by AppModel (one per clock job), as is the location step (one CoreLocation
+    /// manager for the app): a redraw makes neither again.
+    @ObservedObject var model: ClockModel
+    let location: ClockLocation?
     @Environment(\.openURL) private var openURL
-
-    init(model: ClockModel) {
-        _model = StateObject(wrappedValue: model)
-    }
 
     var body: some View {
         let s = model.state
@@ -44,11 +42,11 @@ struct ClockView: View {
             }
             Section {
                 Text(s.message).font(.title3)
-                if s.needsLocation { ProgressView().accessibilityLabel("Getting your location") }
+                if s.needsLocation { ProgressView().accessibilityLabel(appLabels.clockLocating) }
                 if let advice = s.advice {
                     Text(advice).foregroundStyle(.secondary)
                     if s.phase == .locationUnavailable {
-                        Button("Open Settings") {
+                        Button(appLabels.clockOpenSettings) {
                             if let url = URL(string: UIApplication.openSettingsURLString) { openURL(url) }
                         }
                     }
@@ -83,7 +81,7 @@ struct ClockView: View {
         .refreshable { await model.screen.refresh() }
         .navigationTitle(s.title)
         .task(id: s.needsLocation) {
-            if s.needsLocation { await location.serve(model.screen) }
+            if s.needsLocation, let location { await location.serve(model.screen) }
         }
     }
 }

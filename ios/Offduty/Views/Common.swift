@@ -49,7 +49,7 @@ struct NoticeBanner: View {
             Button(action: dismiss) {
                 Image(systemName: "xmark")
             }
-            .accessibilityLabel("Dismiss")
+            .accessibilityLabel(appLabels.dismiss)
         }
         .padding(12)
         .background(tint.opacity(0.15), in: RoundedRectangle(cornerRadius: 10))
@@ -141,11 +141,11 @@ struct FenceMap: View {
                     MapCircle(center: coordinate(fix), radius: accuracyM)
                         .foregroundStyle(.green.opacity(0.2))
                 }
-                Marker("You", systemImage: "location.fill", coordinate: coordinate(fix))
+                Marker(appLabels.mapYou, systemImage: "location.fill", coordinate: coordinate(fix))
             }
         }
         .frame(minHeight: 200)
-        .accessibilityLabel(fix == nil ? "Map of the job's site" : "Map of the job's site and your position")
+        .accessibilityLabel(fix == nil ? appLabels.mapSite : appLabels.mapSiteAndYou)
     }
 
     private func coordinate(_ point: GeoPoint) -> CLLocationCoordinate2D {

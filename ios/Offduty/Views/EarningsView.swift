@@ -48,7 +48,7 @@ struct EarningsView: View {
                 }
             }
             if !s.payments.isEmpty {
-                Section("Payments") {
+                Section(appLabels.earningsPayments) {
                     ForEach(s.payments, id: \.paidOn) { payment in
                         HStack {
                             Text(payment.paidOn)
@@ -61,7 +61,7 @@ struct EarningsView: View {
             }
             Section(s.yearToDate.label) {
                 Text("\(s.yearToDate.shiftsText) · \(s.yearToDate.hours)")
-                Text("Paid \(s.yearToDate.paid) · unpaid \(s.yearToDate.unpaid)")
+                Text(s.yearToDate.paidText)
             }
         }
         .refreshable { await model.screen.refresh() }
@@ -69,7 +69,7 @@ struct EarningsView: View {
         .toolbar {
             ToolbarItem(placement: .topBarTrailing) {
                 if let url = exported {
-                    ShareLink(item: url) { Label("Share CSV", systemImage: "square.and.arrow.up") }
+                    ShareLink(item: url) { Label(appLabels.earningsShare, systemImage: "square.and.arrow.up") }
                 } else {
                     Button {
                         exported = exportFile()

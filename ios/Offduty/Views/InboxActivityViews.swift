@@ -10,12 +10,8 @@ import SwiftUI
 
 struct InboxView: View {
     let app: AppModel
-    @StateObject var model: InboxModel
-
-    init(app: AppModel, model: InboxModel) {
-        self.app = app
-        _model = StateObject(wrappedValue: model)
-    }
+    /// Owned by AppModel while the inbox is on a stack.
+    @ObservedObject var model: InboxModel
 
     var body: some View {
         let s = model.state
@@ -61,12 +57,9 @@ struct InboxView: View {
 }
 
 struct ActivityView: View {
-    @StateObject var model: ActivityModel
+    /// Owned by AppModel while the activity is on a stack.
+    @ObservedObject var model: ActivityModel
     @State private var discarding: ActivityRow?
-
-    init(model: ActivityModel) {
-        _model = StateObject(wrappedValue: model)
-    }
 
     var body: some View {
         let s = model.state
@@ -81,10 +74,10 @@ struct ActivityView: View {
                 Text(empty).foregroundStyle(.secondary)
             }
             if !s.wedged.isEmpty {
-                Section("Needs you") { ForEach(s.wedged, id: \.key) { row($0) } }
+                Section(appLabels.activityWedged) { ForEach(s.wedged, id: \.key) { row($0) } }
             }
             if !s.pending.isEmpty {
-                Section("Waiting to be sent") { ForEach(s.pending, id: \.key) { row($0) } }
+                Section(appLabels.activityPending) { ForEach(s.pending, id: \.key) { row($0) } }
             }
         }
         .refreshable { await model.screen.refresh() }

@@ -10,11 +10,9 @@ import OffdutyCore
 import SwiftUI
 
 struct JobView: View {
-    @StateObject var model: JobModel
-
-    init(model: JobModel) {
-        _model = StateObject(wrappedValue: model)
-    }
+    /// Owned by AppModel while the job is on a stack: the stack's redraws build this view
+    /// again, never the model (nor the Rust screen).
+    @ObservedObject var model: JobModel
 
     var body: some View {
         let s = model.state
@@ -42,19 +40,19 @@ struct JobView: View {
                         .listRowInsets(EdgeInsets())
                     if let distance = d.distance { Text(distance).font(.footnote) }
                 }
-                Section("Pay") {
+                Section(appLabels.jobPay) {
                     Text(d.pay)
                     if let estimate = d.estimate { Text(estimate).foregroundStyle(.secondary) }
                     Text(d.slots)
                 }
-                Section("How it is awarded") {
+                Section(appLabels.jobAward) {
                     Text(d.awardLabel).font(.headline)
                     Text(d.awardText)
                     Text(d.awardDecides).foregroundStyle(.secondary)
                     Text(d.signupText)
                     Text(d.release).font(.footnote).foregroundStyle(.secondary)
                 }
-                Section("You") {
+                Section(appLabels.jobYou) {
                     Text(d.standingText).foregroundStyle(d.standing.tint)
                     if let line = d.placeInLine { Text(line) }
                     Text(d.eligibilityText)
@@ -65,7 +63,7 @@ struct JobView: View {
                     if let refused = d.refused { Text(refused).foregroundStyle(.orange) }
                 }
                 if let notes = d.notes {
-                    Section("Notes") { Text(notes) }
+                    Section(appLabels.jobNotes) { Text(notes) }
                 }
             }
             if !s.actions.isEmpty {
@@ -81,7 +79,7 @@ struct JobView: View {
         .disabled(s.busy)
         .overlay { if s.busy { ProgressView() } }
         .refreshable { await model.screen.refresh() }
-        .navigationTitle(s.detail?.title ?? "Job")
+        .navigationTitle(s.detail?.title ?? appLabels.job)
         .navigationBarTitleDisplayMode(.inline)
         .sheet(isPresented: Binding(get: { s.transfer != nil }, set: { if !$0 { model.screen.closeTransfer() } })) {
             if let picker = s.transfer {
@@ -109,7 +107,7 @@ struct TransferSheet: View {
         NavigationStack {
             List {
                 if let hint = picker.hint { Text(hint).foregroundStyle(.secondary) }
-                if picker.offline { Label("Offline", systemImage: "wifi.slash") }
+                if picker.offline { Label(appLabels.offline, systemImage: "wifi.slash") }
                 ForEach(picker.results, id: \.officerId) { match in
                     Button {
                         chosen = match

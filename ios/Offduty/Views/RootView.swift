@@ -28,7 +28,7 @@ struct MainTabs: View {
         TabView(selection: $model.navigation.tab) {
             stack(.jobs) { BoardView(app: model, model: model.board) }
             stack(.myShifts) { ShiftsView(model: model.shifts) }
-            stack(.clock) { ClockView(model: model.clock()).id(model.navigation.clockJob) }
+            stack(.clock) { ClockView(model: model.clock(), location: model.clockLocation).id(model.navigation.clockJob) }
             stack(.earnings) { EarningsView(model: model.earnings) }
             stack(.settings) { SettingsView(app: model, model: model.settings) }
         }

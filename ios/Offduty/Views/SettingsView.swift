@@ -1,6 +1,6 @@
-// Settings: quiet hours per day, notification channels, where the secrets are kept (the Secure
-// Enclave or a software key on the Simulator), pending actions, and signing out (asked first
-// when actions are unsent).
+// Settings: quiet hours per day (start and end picked with time pickers in the core's editor),
+// notification channels, where the secrets are kept (the Secure Enclave or a software key on the
+// Simulator), pending actions, and signing out (asked first when actions are unsent).
 //
 // Apple only (SwiftUI, UIKit): parsed by scripts/swift-check.sh here, compiled on a Mac.
 
@@ -12,7 +12,6 @@ import SwiftUI
 struct SettingsView: View {
     let app: AppModel
     @ObservedObject var model: SettingsModel
-    @State private var editing: QuietDay?
 
     var body: some View {
         let s = model.state
@@ -26,10 +25,10 @@ struct SettingsView: View {
                     NoticeBanner(notice: storage) {}
                 }
             }
-            Section("Quiet hours") {
+            Section(appLabels.settingsQuietHours) {
                 ForEach(s.quietDays, id: \.day) { day in
                     Button {
-                        editing = day
+                        model.screen.editQuietDay(day: day.day)
                     } label: {
                         HStack {
                             Text(day.label)
@@ -37,9 +36,10 @@ struct SettingsView: View {
                             Text(day.text).foregroundStyle(.secondary)
                         }
                     }
+                    .accessibilityHint(appLabels.quietEdit)
                     .swipeActions {
                         if day.quiet {
-                            Button("Clear", role: .destructive) { model.screen.clearQuietDay(day: day.day) }
+                            Button(appLabels.quietClear, role: .destructive) { model.screen.clearQuietDay(day: day.day) }
                         }
                     }
                 }
@@ -49,12 +49,12 @@ struct SettingsView: View {
                     Button(discard, role: .destructive) { model.screen.discardEdit() }
                 }
             }
-            Section("Notifications") {
+            Section(appLabels.settingsNotifications) {
                 ForEach(s.channels, id: \.channel) { row in
                     Toggle(row.label, isOn: Binding(get: { row.on }, set: { model.screen.setChannel(channel: row.channel, on: $0) }))
                 }
             }
-            Section("This device") {
+            Section(appLabels.settingsDevice) {
                 Text(s.secrets).font(.footnote)
             }
             Section {
@@ -66,9 +66,9 @@ struct SettingsView: View {
         }
         .refreshable { await model.screen.refresh() }
         .navigationTitle(Tab.settings.title)
-        .sheet(item: Binding(get: { editing.map(EditedDay.init) }, set: { editing = $0?.day })) { edited in
-            QuietDayEditor(day: edited.day) { start, end in
-                model.screen.setQuietDay(day: edited.day.day, start: start, end: end)
+        .sheet(isPresented: Binding(get: { s.quietEditor != nil }, set: { if !$0 { model.screen.cancelQuietEdit() } })) {
+            if let editor = s.quietEditor {
+                QuietDayEditor(editor: editor, screen: model.screen)
             }
         }
         .confirmationDialog(
@@ -77,7 +77,7 @@ struct SettingsView: View {
             titleVisibility: .visible
         ) {
             Button(s.signOutLabel, role: .destructive) { Task { await model.screen.confirmSignOut() } }
-            Button("Stay signed in", role: .cancel) { model.screen.keepSignedIn() }
+            Button(appLabels.keepSignedIn, role: .cancel) { model.screen.keepSignedIn() }
         } message: {
             Text(s.signOutWarning ?? "")
         }
@@ -87,40 +87,45 @@ struct SettingsView: View {
     }
 }
 
-private struct EditedDay: Identifiable {
-    let day: QuietDay
-    var id: Weekday { day.day }
-}
-
-/// Start and end of one day's quiet hours, as "HH:MM" (the core checks them).
+/// One day's quiet hours: two time pickers forwarding what they pick to the core, which takes
+/// the time down to its step, says what the window means and whether it can be saved.
 private struct QuietDayEditor: View {
-    let day: QuietDay
-    let save: (String, String) -> Void
-    @State private var start = "22:00"
-    @State private var end = "06:00"
-    @Environment(\.dismiss) private var dismiss
+    let editor: QuietEditor
+    let screen: SettingsScreen
 
     var body: some View {
         NavigationStack {
             Form {
-                TextField("From (HH:MM)", text: $start).keyboardType(.numbersAndPunctuation)
-                TextField("To (HH:MM)", text: $end).keyboardType(.numbersAndPunctuation)
+                DatePicker(
+                    editor.startLabel,
+                    selection: Binding(get: { editor.start.date() }, set: { date in
+                        let t = ClockTime.picked(date)
+                        screen.setQuietStart(hour: t.hour, minute: t.minute)
+                    }),
+                    displayedComponents: .hourAndMinute
+                )
+                DatePicker(
+                    editor.endLabel,
+                    selection: Binding(get: { editor.end.date() }, set: { date in
+                        let t = ClockTime.picked(date)
+                        screen.setQuietEnd(hour: t.hour, minute: t.minute)
+                    }),
+                    displayedComponents: .hourAndMinute
+                )
+                Text(editor.text)
+                if let error = editor.error {
+                    Text(error).foregroundStyle(.red)
+                }
             }
-            .navigationTitle(day.label)
+            .navigationTitle(editor.title)
             .toolbar {
                 ToolbarItem(placement: .confirmationAction) {
-                    Button("Save") {
-                        save(start, end)
-                        dismiss()
-                    }
+                    Button(editor.saveLabel) { screen.saveQuietEdit() }
+                        .disabled(!editor.canSave)
                 }
                 ToolbarItem(placement: .cancellationAction) {
-                    Button("Cancel") { dismiss() }
+                    Button(editor.cancelLabel) { screen.cancelQuietEdit() }
                 }
-            }
-            .onAppear {
-                start = day.start ?? start
-                end = day.end ?? end
             }
         }
     }

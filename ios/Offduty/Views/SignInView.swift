@@ -10,26 +10,22 @@ import SwiftUI
 
 struct SignInView: View {
     let model: AppModel
-    @StateObject var form: SignInModel
+    /// Owned by AppModel until an officer signs in.
+    @ObservedObject var form: SignInModel
     @State private var server = ""
     @State private var email = ""
     @State private var password = ""
-
-    init(model: AppModel, form: SignInModel) {
-        self.model = model
-        _form = StateObject(wrappedValue: form)
-    }
 
     var body: some View {
         let s = form.state
         NavigationStack {
             Form {
                 Section {
-                    field("Server", text: $server, error: error(.server), content: .URL)
+                    field(appLabels.signInServer, text: $server, error: error(.server), content: .URL)
                         .onChange(of: server) { form.screen.setServer(server: $0) }
-                    field("E-mail", text: $email, error: error(.email), content: .emailAddress)
+                    field(appLabels.signInEmail, text: $email, error: error(.email), content: .emailAddress)
                         .onChange(of: email) { form.screen.setEmail(email: $0) }
-                    SecureField("Password", text: $password)
+                    SecureField(appLabels.signInPassword, text: $password)
                         .textContentType(.password)
                         .onChange(of: password) { form.screen.setPassword(password: $0) }
                     if let text = error(.password) {
@@ -46,7 +42,7 @@ struct SignInView: View {
                         if s.busy {
                             ProgressView(s.busyText ?? "")
                         } else {
-                            Text("Sign in").frame(maxWidth: .infinity)
+                            Text(appLabels.signInSubmit).frame(maxWidth: .infinity)
                         }
                     }
                     .disabled(!s.canSubmit || s.busy)
@@ -55,7 +51,7 @@ struct SignInView: View {
                     Section { Text(secrets).font(.footnote).foregroundStyle(.secondary) }
                 }
             }
-            .navigationTitle("offduty")
+            .navigationTitle(appLabels.appName)
         }
         .onAppear {
             server = s.server

@@ -43,7 +43,7 @@ impl Weekday {
         }
     }
 
-    pub(super) fn label(self) -> String {
+    pub(crate) fn label(self) -> String {
         match self {
             Weekday::Mon => Msg::SettingsMonday,
             Weekday::Tue => Msg::SettingsTuesday,
@@ -128,6 +128,8 @@ pub struct SettingsState {
     pub sync: SyncStatus,
     /// Monday to Sunday.
     pub quiet_days: Vec<QuietDay>,
+    /// The quiet-hours editor of one day, while open (`edit_quiet_day`).
+    pub quiet_editor: Option<super::QuietEditor>,
     pub channels: Vec<ChannelRow>,
     pub prefs: PrefsSyncLine,
     /// `Signed in as Jane Doe (jane@…)`.
@@ -154,12 +156,10 @@ pub struct StorageFacts {
     pub unreadable: Option<String>,
 }
 
-/// What the shell knows of the device: the storage notice and the names of its secret store
-/// (`the Android Keystore`, `the iOS Keychain`) and key store (`StrongBox`, `the Secure
-/// Enclave`).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// What the shell knows of the device: the storage notice, and where it keeps the session and
+/// the signing key (what it tells the sign-in screen; both screens say it in the same words).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeviceFacts {
     pub storage: StorageFacts,
-    pub secret_store: String,
-    pub key_store: String,
+    pub platform: crate::sign_in::SignInPlatform,
 }

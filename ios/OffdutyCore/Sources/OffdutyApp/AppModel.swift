@@ -20,14 +20,38 @@ public final class AppModel: @unchecked Sendable {
     private var nav = Navigation()
     private var session: Bool
     private var models: [Tab: AnyObject] = [:]
+    /// The models of the screens pushed on a tab's stack, while they are on one.
+    private var pushed: [Destination: AnyObject] = [:]
+    private var clockModel: (job: String?, model: ClockModel)?
+    private var signInModel: SignInModel?
     private let network = NetworkWatcher()
+    private let makeLocation: (() -> LocationProvider)?
+    private var location: ClockLocation?
 
-    public init(app: OfficerApp, platform: DevicePlatform, delivery: StateDelivery = .mainQueue) {
+    /// `location` makes the phone's location provider (CoreLocation in the app), once, when the
+    /// clock first needs it.
+    public init(
+        app: OfficerApp,
+        platform: DevicePlatform,
+        delivery: StateDelivery = .mainQueue,
+        location: (() -> LocationProvider)? = nil
+    ) {
         self.app = app
         screens = OfficerScreens(app: app)
         self.platform = platform
         self.delivery = delivery
+        makeLocation = location
         session = (try? app.session()) != nil
+    }
+
+    /// The clock's location step, made once for the app (nil without a location provider).
+    public var clockLocation: ClockLocation? {
+        lock.lock()
+        defer { lock.unlock() }
+        if location == nil, let makeLocation {
+            location = ClockLocation(provider: makeLocation())
+        }
+        return location
     }
 
     // MARK: - What the views bind to
@@ -38,6 +62,7 @@ public final class AppModel: @unchecked Sendable {
             willChange()
             lock.lock()
             nav = newValue
+            prunePushed()
             lock.unlock()
         }
     }
@@ -55,8 +80,12 @@ public final class AppModel: @unchecked Sendable {
         willChange()
         lock.lock()
         session = now
+        // The form is done with once signed in; after a sign-out the next one starts afresh.
+        signInModel = nil
         if !now {
             nav = Navigation()
+            prunePushed()
+            clockModel = nil
         }
         lock.unlock()
     }
@@ -69,11 +98,27 @@ public final class AppModel: @unchecked Sendable {
 
     // MARK: - The screens' view models
 
-    /// A new sign-in form, told where this device keeps its secrets.
+    // A view's `body` runs on every redraw, and a destination's view is built again each time
+    // its stack redraws: each call below returns the model made the first time (the Rust
+    // screen object and its listener are made once), until the screen goes away.
+
+    /// The sign-in form, told where this device keeps its secrets; the same one until an
+    /// officer signs in.
     public func signIn() -> SignInModel {
+        lock.lock()
+        if let model = signInModel {
+            lock.unlock()
+            return model
+        }
+        lock.unlock()
         let screen = screens.signIn()
         screen.setPlatform(platform: platform.signIn)
-        return SignInModel(screen, delivery: delivery)
+        let model = SignInModel(screen, delivery: delivery)
+        lock.lock()
+        defer { lock.unlock() }
+        if let other = signInModel { return other }
+        signInModel = model
+        return model
     }
 
     public var board: BoardModel { tabModel(.jobs) { BoardModel(self.screens.board(), delivery: self.delivery) } }
@@ -81,23 +126,65 @@ public final class AppModel: @unchecked Sendable {
     public var earnings: EarningsModel { tabModel(.earnings) { EarningsModel(self.screens.earnings(), delivery: self.delivery) } }
     public var settings: SettingsModel {
         tabModel(.settings) {
-            SettingsModel(self.screens.settings(
-                storage: self.app.storageNotice(),
-                secretStore: self.platform.secretStoreText,
-                keyStore: self.platform.keyStoreText
-            ), delivery: self.delivery)
+            SettingsModel(
+                self.screens.settings(storage: self.app.storageNotice(), platform: self.platform.signIn),
+                delivery: self.delivery
+            )
         }
     }
 
-    /// The clock tab, on the job of the last route that named one (else the shift the core picks).
+    /// The clock tab, on the job of the last route that named one (else the shift the core
+    /// picks): the same model until a route names another job.
     public func clock() -> ClockModel {
-        ClockModel(screens.clock(jobId: navigation.clockJob), delivery: delivery)
+        let job = navigation.clockJob
+        lock.lock()
+        if let current = clockModel, current.job == job {
+            lock.unlock()
+            return current.model
+        }
+        lock.unlock()
+        let model = ClockModel(screens.clock(jobId: job), delivery: delivery)
+        lock.lock()
+        defer { lock.unlock() }
+        if let current = clockModel, current.job == job { return current.model }
+        clockModel = (job, model)
+        return model
     }
 
-    /// A pushed screen's model (made when the view appears, dropped when it goes).
-    public func job(_ id: String) -> JobModel { JobModel(screens.job(jobId: id), delivery: delivery) }
-    public func inbox() -> InboxModel { InboxModel(screens.inbox(), delivery: delivery) }
-    public func activity() -> ActivityModel { ActivityModel(screens.activity(), delivery: delivery) }
+    /// A pushed screen's model: made the first time its view asks, kept while the destination
+    /// is on a tab's stack, dropped when it is popped.
+    public func job(_ id: String) -> JobModel {
+        pushedModel(.job(id: id)) { JobModel(self.screens.job(jobId: id), delivery: self.delivery) }
+    }
+
+    public func inbox() -> InboxModel {
+        pushedModel(.inbox) { InboxModel(self.screens.inbox(), delivery: self.delivery) }
+    }
+
+    public func activity() -> ActivityModel {
+        pushedModel(.activity) { ActivityModel(self.screens.activity(), delivery: self.delivery) }
+    }
+
+    private func pushedModel<M: AnyObject>(_ destination: Destination, _ make: () -> M) -> M {
+        lock.lock()
+        if let model = pushed[destination] as? M {
+            lock.unlock()
+            return model
+        }
+        lock.unlock()
+        let model = make()
+        lock.lock()
+        defer { lock.unlock() }
+        if let other = pushed[destination] as? M { return other }
+        pushed[destination] = model
+        return model
+    }
+
+    /// Drops the models of destinations no longer on any stack (called with the lock held).
+    private func prunePushed() {
+        let onStacks = Set(nav.paths.values.joined())
+        pushed = pushed.filter { onStacks.contains($0.key) }
+    }
 
     /// A tab's model lives as long as the app: one per tab, made on first use.
     private func tabModel<M: AnyObject>(_ tab: Tab, _ make: () -> M) -> M {

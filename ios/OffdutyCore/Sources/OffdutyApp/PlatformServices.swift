@@ -41,7 +41,7 @@ public struct DeviceKey {
     }
 }
 
-/// What the app tells the screens about where secrets are kept.
+/// What the app tells the screens about where secrets are kept (the core words it).
 public struct DevicePlatform: Sendable {
     public let keyStorage: KeyStorage
     public let deviceLabel: String
@@ -51,23 +51,13 @@ public struct DevicePlatform: Sendable {
         self.deviceLabel = deviceLabel
     }
 
-    /// For the sign-in screen (its "secrets" line).
+    /// For the sign-in and settings screens (their "secrets" line).
     public var signIn: SignInPlatform {
         SignInPlatform(
             sessionVault: .keychain,
-            keyVault: keyStorage == .secureEnclave ? .secureEnclave : .software,
+            keyVault: keyStorage == .secureEnclave ? .secureEnclave : .keychainSoftware,
             deviceLabel: deviceLabel
         )
-    }
-
-    /// For the settings screen.
-    public var secretStoreText: String { "the Keychain (this device only)" }
-
-    public var keyStoreText: String {
-        switch keyStorage {
-        case .secureEnclave: return "the Secure Enclave"
-        case .keychainSoftware: return "a software key in the Keychain (no Secure Enclave on this device)"
-        }
     }
 }
 

@@ -11,6 +11,10 @@ import OffdutyCore
 /// The core's frame, read once (its words do not change while the app runs).
 public let appFrame: Chrome = chrome()
 
+/// The views' labels (section headers, buttons, fields, accessibility labels), the core's
+/// `labels()`: no view writes English of its own. Read once, like the frame.
+public let appLabels: Labels = labels()
+
 extension Tab {
     /// The sections in the order the core gives them.
     public static var ordered: [Tab] { appFrame.tabs.map(\.tab) }

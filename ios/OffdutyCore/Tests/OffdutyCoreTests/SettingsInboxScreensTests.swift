@@ -17,9 +17,8 @@ final class SettingsScreenTests: ScreensTestCase {
         defer { proxy.stop() }
         proxy.refusing = true
         let phone = try await phone("officer163@columbus.demo", url: proxy.url)
-        let settings = phone.screens.settings(
-            storage: phone.app.storageNotice(), secretStore: "the Keychain", keyStore: "the Secure Enclave"
-        )
+        let platform = SignInPlatform(sessionVault: .keychain, keyVault: .secureEnclave, deviceLabel: "iPhone")
+        let settings = phone.screens.settings(storage: phone.app.storageNotice(), platform: platform)
         let heard = CountingListener()
         settings.setListener(listener: heard)
         var s = settings.state()
@@ -28,7 +27,7 @@ final class SettingsScreenTests: ScreensTestCase {
         XCTAssertEqual(Set(s.channels.map(\.channel)), [.push, .sms, .email])
         XCTAssertEqual(s.prefs.kind, .synced)
         XCTAssertNil(s.storage, "a healthy database: no storage notice")
-        XCTAssertTrue(s.secrets.contains("the Secure Enclave"), s.secrets)
+        XCTAssertTrue(s.secrets.contains("Secure Enclave"), s.secrets)
         XCTAssertEqual(s.signOut, .signedIn)
         XCTAssertNotNil(s.account)
 

@@ -5,9 +5,15 @@
 package dev.offduty.ui
 
 import dev.offduty.core.Chrome
+import dev.offduty.core.Labels
 import dev.offduty.core.Route
 import dev.offduty.core.chrome
+import dev.offduty.core.labels
 import dev.offduty.core.tabForRoute
+
+/** The views' labels (section headers, buttons, fields, accessibility labels): the core's
+ *  `labels()`, read once. No Composable writes English of its own (scripts/view-literals.sh). */
+val appLabels: Labels by lazy { labels() }
 
 /** The bottom navigation. Its order, titles and which route opens under which tab are the
  *  core's (`chrome()`, `tabForRoute`: the iOS tab bar shows the same); the nav path is the app's. */

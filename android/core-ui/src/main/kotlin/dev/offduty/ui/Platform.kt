@@ -12,9 +12,7 @@ import java.time.Instant
 /** Where this install keeps its secrets; `strongBox` when the signing key is in StrongBox. */
 data class Vaults(val strongBox: Boolean, val deviceLabel: String) {
     val keyVault: KeyVault get() = if (strongBox) KeyVault.STRONG_BOX else KeyVault.ANDROID_KEYSTORE
-    /** The names the settings screen puts in its sentence (decision 028). */
-    val secretStoreName: String get() = "the Android Keystore"
-    val keyStoreName: String get() = if (strongBox) "StrongBox" else "the Android Keystore"
+    /** What the sign-in and settings screens are told (they say it in the core's words). */
     fun signInPlatform() = SignInPlatform(SessionVault.ANDROID_KEYSTORE, keyVault, deviceLabel)
 }
 

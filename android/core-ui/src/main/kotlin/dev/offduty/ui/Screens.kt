@@ -122,9 +122,15 @@ class EarningsModel private constructor(private val s: dev.offduty.core.Earnings
 class SettingsModel private constructor(private val s: dev.offduty.core.SettingsScreen) :
     ScreenModel<SettingsState>(s::state, s::setListener) {
     constructor(screens: OfficerScreens, storage: StorageNotice, vaults: Vaults) :
-        this(screens.settings(storage, vaults.secretStoreName, vaults.keyStoreName))
+        this(screens.settings(storage, vaults.signInPlatform()))
     val confirmations = Confirmations()
     fun setQuietDay(day: Weekday, start: String, end: String) = act { s.setQuietDay(day, start, end) }
+    /** The quiet-hours editor: opened on a day, its time pickers forwarded as they move. */
+    fun editQuietDay(day: Weekday) = act { s.editQuietDay(day) }
+    fun setQuietStart(hour: Int, minute: Int) = act { s.setQuietStart(hour.toUInt(), minute.toUInt()) }
+    fun setQuietEnd(hour: Int, minute: Int) = act { s.setQuietEnd(hour.toUInt(), minute.toUInt()) }
+    fun saveQuietEdit() = act { s.saveQuietEdit() }
+    fun cancelQuietEdit() = act { s.cancelQuietEdit() }
     fun clearQuietDay(day: Weekday) = act { s.clearQuietDay(day) }
     fun setChannel(channel: Channel, on: Boolean) = act { s.setChannel(channel, on) }
     fun discardEdit() = act { s.discardEdit() }

@@ -9,6 +9,7 @@ import dev.offduty.core.NoticeTopic
 import dev.offduty.core.AwardRuleKind
 import dev.offduty.core.BoardFilter
 import dev.offduty.core.BoardSort
+import dev.offduty.core.ClockTime
 import dev.offduty.core.ClockPhase
 import dev.offduty.core.InboxKind
 import dev.offduty.core.JobActionKind
@@ -25,6 +26,7 @@ import dev.offduty.core.StandingKind
 import dev.offduty.core.SyncKind
 import dev.offduty.core.SyncReason
 import dev.offduty.core.TimecardStatus
+import dev.offduty.core.Weekday
 import dev.offduty.tests.JavaSigner
 import dev.offduty.tests.MemorySecrets
 import dev.offduty.tests.RefusingProxy
@@ -267,6 +269,47 @@ class AndroidShellTest {
         assertFalse(inbox.state.value.items.first { it.id == item.id }.unread)
         assertFalse(screens.open(Route.Job(job)).sync)
         inbox.close()
+        phone.app.close()
+    }
+
+    @Test
+    fun quietHoursArePickedInTheCoresEditorAndTheViewsWordsAreTheCores() = runBlocking {
+        // What the Composables label things with comes from the core: each sort once, none blank.
+        assertEquals(listOf(BoardSort.SOONEST, BoardSort.NEAREST, BoardSort.BEST_PAY), appLabels.sorts.map { it.sort })
+        assertEquals(3, appLabels.sorts.map { it.label }.toSet().size)
+        listOf(appLabels.keepSignedIn, appLabels.signInSubmit, appLabels.close, appLabels.syncing,
+            appLabels.settingsQuietHours, appLabels.quietClear, appLabels.mapSite)
+            .forEach { assertTrue(it, it.isNotBlank() && !it.contains('{')) }
+
+        val phone = ScreensDemo.phone("officer081@columbus.demo")
+        val settings = SettingsModel(phone.screens, phone.app.storageNotice(), Vaults(false, "JVM"))
+        settings.clearQuietDay(Weekday.SAT)
+        // A tap on Saturday's row: the core opens its editor on its default window.
+        settings.editQuietDay(Weekday.SAT)
+        var e = settings.state.value.quietEditor!!
+        assertEquals(Weekday.SAT, e.day)
+        assertTrue(e.canSave)
+        assertNull(e.error)
+
+        // The TimePicker moves, as the dialog forwards it: the start to 23:07, the end to 05:30.
+        settings.setQuietStart(23, 7)
+        settings.setQuietEnd(5, 30)
+        e = settings.state.value.quietEditor!!
+        assertEquals("taken down to the core's step", ClockTime(23u, 5u), e.start)
+        assertEquals(5u, e.minuteStep)
+        assertTrue(e.text, e.text.contains(e.startText) && e.text.contains(e.endText))
+        // A value no picker sends: refused with the core's reason, the window kept.
+        settings.setQuietEnd(-1, 0)
+        assertNotNull(settings.state.value.quietEditor!!.error)
+        assertEquals(ClockTime(5u, 30u), settings.state.value.quietEditor!!.end)
+
+        // Saved: the row shows the window, the editor is gone.
+        settings.saveQuietEdit()
+        val s = settings.state.value
+        assertNull(s.quietEditor)
+        val saturday = s.quietDays.first { it.day == Weekday.SAT }
+        assertEquals("23:05" to "05:30", saturday.start to saturday.end)
+        settings.close()
         phone.app.close()
     }
 }

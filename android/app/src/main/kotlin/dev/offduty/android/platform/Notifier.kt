@@ -18,6 +18,7 @@ import androidx.work.ForegroundInfo
 import dev.offduty.android.MainActivity
 import dev.offduty.ui.NoticeChannel
 import dev.offduty.ui.NotificationContent
+import dev.offduty.ui.appLabels
 
 class Notifier(private val context: Context) {
     fun createChannels() {
@@ -48,7 +49,7 @@ class Notifier(private val context: Context) {
     fun syncForegroundInfo() = ForegroundInfo(SYNC_ID,
         NotificationCompat.Builder(context, NoticeChannel.id(NoticeTopic.SHIFT_CHANGES))
             .setSmallIcon(android.R.drawable.stat_notify_sync)
-            .setContentTitle("Syncing")
+            .setContentTitle(appLabels.syncing)
             .setSilent(true)
             .build())
 

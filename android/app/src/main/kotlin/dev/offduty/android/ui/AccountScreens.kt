@@ -2,6 +2,16 @@
 package dev.offduty.android.ui
 
 import dev.offduty.ui.Tab
+import dev.offduty.ui.SettingsModel
+import dev.offduty.ui.appLabels
+import dev.offduty.core.QuietEditor
+import androidx.compose.foundation.clickable
+import androidx.compose.material3.AlertDialog
+import androidx.compose.material3.ExperimentalMaterial3Api
+import androidx.compose.material3.TimePicker
+import androidx.compose.material3.rememberTimePickerState
+import androidx.compose.runtime.key
+import androidx.compose.ui.semantics.heading
 import android.content.Intent
 import androidx.compose.foundation.layout.Column
 import androidx.compose.foundation.layout.Row
@@ -57,7 +67,9 @@ fun EarningsScreen(vm: EarningsViewModel) {
                 } }
             }
             item { ListItem(headlineContent = { Text(s.yearToDate.label) },
-                supportingContent = { Text("${s.yearToDate.gross} · ${s.yearToDate.paid} · ${s.yearToDate.unpaid}") }) }
+                supportingContent = { Text("${s.yearToDate.gross} · ${s.yearToDate.paidText}") }) }
+            if (s.payments.isNotEmpty()) item { Text(appLabels.earningsPayments, style = MaterialTheme.typography.titleMedium,
+                modifier = Modifier.padding(16.dp).semantics { heading() }) }
             s.payments.forEach { p -> item { ListItem(headlineContent = { Text(p.amount) }, supportingContent = { Text("${p.paidOn} · ${p.shifts}") }) } }
             item {
                 TextButton({
@@ -79,25 +91,29 @@ fun SettingsScreen(vm: SettingsViewModel, signedOut: () -> Unit) {
         NoticeBar(s.notice) { vm.model.dismissNotice() }
         s.storage?.let { Text(it.text) }
         s.account?.let { Text(it, style = MaterialTheme.typography.titleMedium) }
+        Heading(appLabels.settingsNotifications)
         s.channels.forEach { c ->
             Row(Modifier.fillMaxWidth().semantics { contentDescription = c.label }) {
                 Text(c.label, Modifier.weight(1f)); Switch(c.on, { vm.model.setChannel(c.channel, it) })
             }
         }
+        Heading(appLabels.settingsQuietHours)
         s.quietDays.forEach { d ->
-            Row(Modifier.fillMaxWidth()) {
+            // A tap opens the core's editor on the day (its window, or the core's default).
+            Row(Modifier.fillMaxWidth().clickable(onClickLabel = appLabels.quietEdit) { vm.model.editQuietDay(d.day) }) {
                 Text("${d.label}: ${d.text}", Modifier.weight(1f))
-                if (d.quiet) TextButton({ vm.model.clearQuietDay(d.day) }) { Text("Clear") }
-                else TextButton({ vm.model.setQuietDay(d.day, "22:00", "06:00") }) { Text("22:00–06:00") }
+                if (d.quiet) TextButton({ vm.model.clearQuietDay(d.day) }) { Text(appLabels.quietClear) }
             }
         }
+        s.quietEditor?.let { QuietEditorDialog(it, vm.model) }
         Text(s.prefs.text); s.prefs.advice?.let { Text(it) }
         s.prefs.discardLabel?.let { TextButton({ vm.model.discardEdit() }) { Text(it) } }
+        Heading(appLabels.settingsDevice)
         Text(s.secrets, style = MaterialTheme.typography.bodySmall)
         s.signOutWarning?.let { Text(it, color = MaterialTheme.colorScheme.error) }
         if (s.signOut == SignOutPhase.CONFIRM_UNSENT) {
             Button({ vm.launch { confirmSignOut() } }) { Text(s.signOutLabel) }
-            TextButton({ vm.model.keepSignedIn() }) { Text("Keep me signed in") }
+            TextButton({ vm.model.keepSignedIn() }) { Text(appLabels.keepSignedIn) }
         } else Button({ vm.launch { signOut() } }) { Text(s.signOutLabel) }
     }
 }
@@ -109,24 +125,64 @@ fun SignInScreen(vm: SignInViewModel, signedIn: () -> Unit) {
     fun error(f: SignInField) = s.errors.firstOrNull { it.field == f }?.text
     Column(Modifier.verticalScroll(rememberScrollState()).padding(24.dp)) {
         NoticeBar(s.notice) {}
-        OutlinedTextField(s.server, vm.model::setServer, label = { Text("Server") }, isError = error(SignInField.SERVER) != null,
+        OutlinedTextField(s.server, vm.model::setServer, label = { Text(appLabels.signInServer) }, isError = error(SignInField.SERVER) != null,
             supportingText = { error(SignInField.SERVER)?.let { Text(it) } }, singleLine = true,
             keyboardOptions = KeyboardOptions(keyboardType = KeyboardType.Uri), modifier = Modifier.fillMaxWidth())
-        OutlinedTextField(s.email, vm.model::setEmail, label = { Text("E-mail") }, isError = error(SignInField.EMAIL) != null,
+        OutlinedTextField(s.email, vm.model::setEmail, label = { Text(appLabels.signInEmail) }, isError = error(SignInField.EMAIL) != null,
             supportingText = { error(SignInField.EMAIL)?.let { Text(it) } }, singleLine = true,
             keyboardOptions = KeyboardOptions(keyboardType = KeyboardType.Email), modifier = Modifier.fillMaxWidth())
         // The core keeps the password, never the state: the field keeps what is typed, and is
         // emptied when the core says no password is entered (after a refusal).
         var password by remember { mutableStateOf("") }
         LaunchedEffect(s.passwordEntered) { if (!s.passwordEntered) password = "" }
-        OutlinedTextField(password, { password = it; vm.model.setPassword(it) }, label = { Text("Password") },
+        OutlinedTextField(password, { password = it; vm.model.setPassword(it) }, label = { Text(appLabels.signInPassword) },
             isError = error(SignInField.PASSWORD) != null, supportingText = { error(SignInField.PASSWORD)?.let { Text(it) } },
             visualTransformation = PasswordVisualTransformation(), singleLine = true,
             keyboardOptions = KeyboardOptions(keyboardType = KeyboardType.Password), modifier = Modifier.fillMaxWidth())
         s.formError?.let { Text(it, color = MaterialTheme.colorScheme.error) }
         Button({ vm.launch { submit() } }, enabled = s.canSubmit && !s.busy, modifier = Modifier.fillMaxWidth()) {
-            Text(s.busyText ?: "Sign in")
+            Text(s.busyText ?: appLabels.signInSubmit)
         }
         s.secrets?.let { Text(it, style = MaterialTheme.typography.bodySmall) }
     }
+}
+
+@Composable
+private fun Heading(text: String) {
+    Text(text, style = MaterialTheme.typography.titleMedium,
+        modifier = Modifier.padding(top = 16.dp, bottom = 4.dp).semantics { heading() })
+}
+
+/** One day's quiet hours: a time picker for the start or the end (the officer switches), each
+ *  move forwarded to the core, which takes it down to its step, says what the window means and
+ *  whether it can be saved. */
+@OptIn(ExperimentalMaterial3Api::class)
+@Composable
+fun QuietEditorDialog(e: QuietEditor, model: SettingsModel) {
+    var editingEnd by remember(e.day) { mutableStateOf(false) }
+    AlertDialog(
+        onDismissRequest = model::cancelQuietEdit,
+        title = { Text(e.title) },
+        text = {
+            Column {
+                Row {
+                    TextButton({ editingEnd = false }) { Text("${e.startLabel} ${e.startText}") }
+                    TextButton({ editingEnd = true }) { Text("${e.endLabel} ${e.endText}") }
+                }
+                key(editingEnd) {
+                    val shown = if (editingEnd) e.end else e.start
+                    val picker = rememberTimePickerState(shown.hour.toInt(), shown.minute.toInt(), e.uses24Hour)
+                    LaunchedEffect(picker.hour, picker.minute) {
+                        if (editingEnd) model.setQuietEnd(picker.hour, picker.minute)
+                        else model.setQuietStart(picker.hour, picker.minute)
+                    }
+                    TimePicker(picker)
+                }
+                Text(e.text)
+                e.error?.let { Text(it, color = MaterialTheme.colorScheme.error) }
+            }
+        },
+        confirmButton = { TextButton(model::saveQuietEdit, enabled = e.canSave) { Text(e.saveLabel) } },
+        dismissButton = { TextButton(model::cancelQuietEdit) { Text(e.cancelLabel) } },
+    )
 }

@@ -17,6 +17,7 @@ import androidx.compose.material3.MaterialTheme
 import androidx.compose.material3.Text
 import androidx.compose.runtime.Composable
 import androidx.compose.runtime.LaunchedEffect
+import androidx.compose.runtime.remember
 import androidx.compose.ui.Modifier
 import androidx.compose.ui.geometry.Offset
 import androidx.compose.ui.graphics.Path
@@ -26,6 +27,7 @@ import androidx.compose.ui.semantics.contentDescription
 import androidx.compose.ui.semantics.semantics
 import androidx.compose.ui.unit.dp
 import dev.offduty.android.platform.OneShotLocator
+import dev.offduty.ui.appLabels
 import dev.offduty.android.viewmodel.ClockViewModel
 import dev.offduty.core.Geofence
 import kotlin.math.cos
@@ -38,7 +40,8 @@ sealed class FenceShape {
 @Composable
 fun ClockScreen(vm: ClockViewModel) {
     val s = vm.state.collectAsStateValue()
-    val locator = OneShotLocator(LocalContext.current)
+    val context = LocalContext.current
+    val locator = remember(context) { OneShotLocator(context) }
     val ask = rememberLauncherForActivityResult(ActivityResultContracts.RequestMultiplePermissions()) {
         vm.launch { locateIfNeeded(locator) } // denied: the locator says so and the core explains
     }
@@ -60,7 +63,8 @@ fun ClockScreen(vm: ClockViewModel) {
                 is Geofence.Circle -> FenceShape.Circle(f.center.lat, f.center.lon, f.radiusM)
                 is Geofence.Polygon -> FenceShape.Polygon(f.vertices.map { it.lat to it.lon })
             }
-            FenceOutline(fence, m.fix?.let { it.lat to it.lon }, m.accuracyM, s.message)
+            FenceOutline(fence, m.fix?.let { it.lat to it.lon }, m.accuracyM,
+                if (m.fix == null) appLabels.mapSite else appLabels.mapSiteAndYou)
         }
         listOfNotNull(s.clockIn, s.clockOut).forEach { p -> Text(listOfNotNull(p.text, p.verdictText).joinToString(" · ")) }
         s.confirmLabel?.let { Button({ vm.launch { confirm() } }, enabled = !s.busy, modifier = Modifier.fillMaxWidth()) { Text(it) } }

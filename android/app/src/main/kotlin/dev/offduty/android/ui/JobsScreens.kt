@@ -2,6 +2,9 @@
 package dev.offduty.android.ui
 
 import dev.offduty.ui.Tab
+import dev.offduty.ui.appLabels
+import androidx.compose.foundation.layout.Row
+import androidx.compose.material3.FilterChip
 import androidx.compose.foundation.clickable
 import androidx.compose.foundation.layout.Column
 import androidx.compose.foundation.layout.fillMaxWidth
@@ -37,6 +40,14 @@ fun BoardScreen(vm: BoardViewModel, go: (Route) -> Unit) {
             item { NoticeBar(s.notice) { vm.model.dismissNotice() } }
             item { TextButton({ go(Route.Inbox) }) { Text(Tab.frame.inbox) } }
             item { Text(s.filterSummary, Modifier.padding(horizontal = 16.dp)) }
+            item {
+                Row(Modifier.padding(horizontal = 16.dp).semantics { contentDescription = appLabels.sort }) {
+                    appLabels.sorts.forEach { c ->
+                        FilterChip(s.sort == c.sort, { vm.model.setSort(c.sort) }, label = { Text(c.label) },
+                            modifier = Modifier.padding(end = 8.dp))
+                    }
+                }
+            }
             s.empty?.let { item { Text(it, Modifier.padding(16.dp)) } }
             items(s.rows, key = { it.jobId }) { r ->
                 ListItem(
@@ -70,7 +81,7 @@ fun JobScreen(vm: JobViewModel) {
                 is MapFence.Circle -> FenceShape.Circle(f.center.lat, f.center.lon, f.radiusM)
                 is MapFence.Polygon -> FenceShape.Polygon(f.vertices.map { it.lat to it.lon })
             }
-            FenceOutline(fence, null, null, d.site)
+            FenceOutline(fence, null, null, appLabels.mapSite)
         }
         s.actions.forEach { a ->
             Button({ vm.launch { tap(a) } }, enabled = a.enabled && !s.busy, modifier = Modifier.fillMaxWidth()) { Text(a.label) }
@@ -91,7 +102,7 @@ fun TransferPanel(t: dev.offduty.core.TransferPicker, search: (String) -> Unit, 
         t.hint?.let { Text(it) }
         t.results.forEach { m -> ListItem(headlineContent = { Text(m.line) }, modifier = Modifier.clickable { pick(m.officerId) }) }
         t.offer?.let { o -> AssistChip({ offer(o) }, label = { Text(o.label) }) }
-        TextButton(close) { Text("Close") }
+        TextButton(close) { Text(appLabels.close) }
     }
 }
 

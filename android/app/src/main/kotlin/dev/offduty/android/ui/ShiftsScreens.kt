@@ -18,6 +18,7 @@ import androidx.compose.ui.unit.dp
 import dev.offduty.android.viewmodel.ActivityViewModel
 import dev.offduty.android.viewmodel.ShiftsViewModel
 import dev.offduty.core.Route
+import dev.offduty.ui.Tab
 
 @Composable
 fun ShiftsScreen(vm: ShiftsViewModel, go: (Route) -> Unit) {
@@ -26,7 +27,7 @@ fun ShiftsScreen(vm: ShiftsViewModel, go: (Route) -> Unit) {
         LazyColumn {
             item { SyncLine(s.sync) }
             item { NoticeBar(s.notice) { vm.model.dismissNotice() } }
-            item { TextButton({ go(Route.Activity) }) { Text("Activity") } }
+            item { TextButton({ go(Route.Activity) }) { Text(Tab.frame.activity) } }
             s.empty?.let { item { Text(it, Modifier.padding(16.dp)) } }
             s.sections.forEach { sec ->
                 item { Text(sec.title, style = MaterialTheme.typography.titleMedium,
