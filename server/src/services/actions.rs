@@ -4,6 +4,9 @@
 //! returns the stored outcome; the same key with another payload is refused (422); concurrent
 //! duplicates produce one effect.
 
+use std::sync::OnceLock;
+use std::time::Duration;
+
 use chrono::Utc;
 use sha2::{Digest, Sha256};
 use sqlx::AnyConnection;
@@ -129,6 +132,7 @@ pub async fn submit(
             env: env.clone(),
             hash,
             presigned,
+            rate_limit: OnceLock::new(),
         });
     }
     let unit = Unit {
@@ -152,6 +156,9 @@ pub struct Prepared {
     pub env: ActionEnvelope,
     pub hash: String,
     pub presigned: Option<Presigned>,
+    /// A claim's rate-limit verdict, taken once: a transaction rolled back and decided again
+    /// (group commit's failure paths) does not charge the officer twice.
+    pub rate_limit: OnceLock<Result<(), Duration>>,
 }
 
 /// One request's actions: decided in order, together.
@@ -190,7 +197,7 @@ impl UnitDecided {
 
 /// Decides every action of `unit` inside the caller's transaction, which holds the
 /// department's lock ([`changes::lock_department`]). An error leaves the transaction with partial
-/// effects: the caller rolls back (to a savepoint) and decides the unit alone.
+/// effects: the caller rolls it back and decides the unit alone.
 pub async fn decide_unit_in(
     conn: &mut AnyConnection,
     state: &AppState,
@@ -257,7 +264,7 @@ async fn decide_one(
             // A concurrent duplicate committed first: loop to read its stored outcome.
             Err(e) if e.is_unique_violation() && attempt < MAX_ATTEMPTS => continue,
             Err(e) if e.is_retryable() && attempt < MAX_ATTEMPTS => {
-                tokio::time::sleep(std::time::Duration::from_millis(5 * attempt as u64)).await;
+                tokio::time::sleep(Duration::from_millis(5 * attempt as u64)).await;
                 continue;
             }
             Err(e) => return Err(e.into()),
@@ -302,7 +309,10 @@ async fn decide_in(
     if matches!(env.action, Action::Claim { .. }) {
         // Charged only for a claim not decided before (under the lock, so concurrent
         // duplicates of one claim are one attempt).
-        if let Err(wait) = state.claim_limiter.check(&user.user_id.to_string()) {
+        let verdict = item
+            .rate_limit
+            .get_or_init(|| state.claim_limiter.check(&user.user_id.to_string()));
+        if let Err(wait) = verdict {
             return Ok(Decided::NotStored(Outcome::Rejected {
                 code: RejectCode::RateLimited,
                 reason: format!(

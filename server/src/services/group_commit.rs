@@ -5,10 +5,13 @@
 //! be decided alone — and answers every request after the commit.
 //!
 //! Failure cases, each tested in `server/tests/group_commit.rs`:
-//! - an action whose statements fail rolls back alone: each unit runs under a savepoint; on an
-//!   error the transaction is rolled back to it, the units before it are committed and
-//!   answered, then the failed unit is decided alone (its own transactions, with the retries
-//!   every action had before grouping), then the rest continue in a new shared transaction;
+//! - an action whose statements fail fails alone: the transaction is rolled back, the units
+//!   before the failed one are decided together again (in a new transaction), then the failed
+//!   unit alone (its own transactions, with the retries every action had before grouping), then
+//!   the units after it together. Nothing is answered before its transaction commits, so
+//!   deciding again is invisible, and a claim's rate-limit verdict is taken once per action
+//!   ([`Prepared::rate_limit`](crate::services::actions::Prepared::rate_limit)). No savepoints:
+//!   the common path pays nothing for the rare one;
 //! - a failed commit (or a failed `BEGIN`) answers nobody from the shared transaction: every
 //!   unit in it is decided alone, in order of receipt;
 //! - a request that goes away (client gone, deadline) does not cancel its unit: the deciding
@@ -25,7 +28,6 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use offduty_domain::protocol::ActionOutcome;
-use sqlx::Executor;
 use tokio::sync::{Notify, oneshot};
 use uuid::Uuid;
 
@@ -222,117 +224,88 @@ async fn run(state: AppState, department: Uuid, queue: Arc<DeptQueue>) {
     }
 }
 
-/// Decides `group` in as few transactions as its failures allow, answering each unit.
-async fn decide_group(state: &AppState, mut group: VecDeque<Waiting>) {
-    while !group.is_empty() {
-        match shared_transaction(state, &mut group).await {
-            Shared::Committed { failed } => {
-                if let Some(w) = failed {
-                    let result = decide_unit_alone(state, &w.unit).await;
-                    let _ = w.reply.send(result);
-                }
+/// Decides `group` in as few transactions as its failures allow, answering each unit, in
+/// order of receipt.
+async fn decide_group(state: &AppState, group: VecDeque<Waiting>) {
+    let mut work = VecDeque::from([Step::Together(group)]);
+    while let Some(step) = work.pop_front() {
+        match step {
+            Step::Alone(w) => {
+                let result = decide_unit_alone(state, &w.unit).await;
+                let _ = w.reply.send(result);
             }
-            Shared::Failed { units, error } => {
-                tracing::warn!(%error, units = units.len(), "a shared action transaction failed; deciding its units alone");
-                for w in units {
-                    let result = decide_unit_alone(state, &w.unit).await;
-                    let _ = w.reply.send(result);
+            Step::Together(mut units) => match shared_transaction(state, &units).await {
+                Ok(decided) => {
+                    for (w, d) in units.into_iter().zip(decided) {
+                        let result = d.into_result(&w.unit);
+                        let _ = w.reply.send(result);
+                    }
                 }
-            }
+                Err(Failure::Unit { index, error }) => {
+                    // Rolled back. The units before the failed one are decided together
+                    // again, then the failed one alone, then the rest together.
+                    tracing::debug!(%error, index, "an action failed inside a shared transaction; it is decided alone");
+                    let mut rest = units.split_off(index);
+                    if !rest.is_empty() {
+                        let failed = rest.pop_front();
+                        if !rest.is_empty() {
+                            work.push_front(Step::Together(rest));
+                        }
+                        if let Some(failed) = failed {
+                            work.push_front(Step::Alone(Box::new(failed)));
+                        }
+                    }
+                    if !units.is_empty() {
+                        work.push_front(Step::Together(units));
+                    }
+                }
+                Err(Failure::Whole(error)) => {
+                    tracing::warn!(%error, units = units.len(), "a shared action transaction failed; deciding its units alone");
+                    for w in units.into_iter().rev() {
+                        work.push_front(Step::Alone(Box::new(w)));
+                    }
+                }
+            },
         }
     }
 }
 
-enum Shared {
-    /// The units decided in the transaction were committed and answered; `failed` (if any)
-    /// was rolled back to its savepoint and waits to be decided alone.
-    Committed { failed: Option<Box<Waiting>> },
-    /// Nothing was committed: these units must be decided alone.
-    Failed { units: Vec<Waiting>, error: DbError },
+/// What is left to decide of a group.
+enum Step {
+    Together(VecDeque<Waiting>),
+    Alone(Box<Waiting>),
 }
 
-/// One shared transaction over the front of `group`: takes units until one fails or the
-/// group is done, and commits what was decided.
-async fn shared_transaction(state: &AppState, group: &mut VecDeque<Waiting>) -> Shared {
-    let mut tx = match state.db.write().await {
-        Ok(tx) => tx,
-        Err(error) => {
-            return Shared::Failed {
-                units: group.drain(..).collect(),
-                error,
-            };
-        }
+/// Why a shared transaction committed nothing.
+enum Failure {
+    /// The unit at `index` failed (the transaction is rolled back).
+    Unit { index: usize, error: DbError },
+    /// `BEGIN`, the department lock or the commit failed.
+    Whole(DbError),
+}
+
+/// One shared transaction over every unit of `units`, in order: commits and returns what each
+/// was decided, or commits nothing.
+async fn shared_transaction(
+    state: &AppState,
+    units: &VecDeque<Waiting>,
+) -> Result<Vec<UnitDecided>, Failure> {
+    let Some(first) = units.front() else {
+        return Ok(Vec::new());
     };
-    let department = group.front().map(|w| w.unit.user.department_id);
-    if let Some(department) = department
-        && let Err(error) = changes::lock_department(tx.conn(), state.db.dialect, department).await
-    {
-        drop(tx);
-        return Shared::Failed {
-            units: group.drain(..).collect(),
-            error,
-        };
-    }
-    // A lone unit needs no savepoint: if it fails, the whole transaction is its own.
-    let savepoints = group.len() > 1;
-    let mut decided: Vec<(Waiting, UnitDecided)> = Vec::with_capacity(group.len());
-    let mut failed = None;
-    let mut actions = 0;
-    while let Some(w) = group.pop_front() {
-        let result = async {
-            if savepoints {
-                tx.conn().execute("SAVEPOINT unit").await?;
-            }
-            let decided = decide_unit_in(tx.conn(), state, &w.unit).await?;
-            if savepoints {
-                tx.conn().execute("RELEASE SAVEPOINT unit").await?;
-            }
-            Ok::<_, DbError>(decided)
-        }
-        .await;
-        match result {
-            Ok(d) => {
-                actions += w.unit.items.len();
-                decided.push((w, d));
-            }
-            Err(error) if savepoints => {
-                let undone = async {
-                    tx.conn().execute("ROLLBACK TO SAVEPOINT unit").await?;
-                    tx.conn().execute("RELEASE SAVEPOINT unit").await?;
-                    Ok::<_, DbError>(())
-                }
-                .await;
-                if let Err(e) = undone {
-                    // The transaction cannot be trusted: nothing of it is committed.
-                    drop(tx);
-                    let mut units: Vec<Waiting> = decided.into_iter().map(|(w, _)| w).collect();
-                    units.push(w);
-                    return Shared::Failed { units, error: e };
-                }
-                tracing::debug!(%error, "an action failed inside a shared transaction; it is decided alone");
-                failed = Some(Box::new(w));
-                break;
-            }
-            Err(error) => {
-                drop(tx);
-                return Shared::Failed {
-                    units: vec![w],
-                    error,
-                };
-            }
+    let mut tx = state.db.write().await.map_err(Failure::Whole)?;
+    changes::lock_department(tx.conn(), state.db.dialect, first.unit.user.department_id)
+        .await
+        .map_err(Failure::Whole)?;
+    let mut decided = Vec::with_capacity(units.len());
+    for (index, w) in units.iter().enumerate() {
+        match decide_unit_in(tx.conn(), state, &w.unit).await {
+            Ok(d) => decided.push(d),
+            // Dropping the transaction rolls it back.
+            Err(error) => return Err(Failure::Unit { index, error }),
         }
     }
-    if let Err(error) = tx.commit().await {
-        let mut units: Vec<Waiting> = decided.into_iter().map(|(w, _)| w).collect();
-        units.extend(failed.map(|w| *w));
-        return Shared::Failed { units, error };
-    }
-    if actions > 0 {
-        state.actions.transactions.fetch_add(1, Ordering::Relaxed);
-    }
-    for (w, d) in decided {
-        let result = d.into_result(&w.unit);
-        let _ = w.reply.send(result);
-    }
-    Shared::Committed { failed }
+    tx.commit().await.map_err(Failure::Whole)?;
+    state.actions.transactions.fetch_add(1, Ordering::Relaxed);
+    Ok(decided)
 }
