@@ -84,6 +84,77 @@ pub async fn lock_job(
     .transpose()
 }
 
+/// A job read under lock for one officer's action, with what the action reads next: the
+/// officer's row on it and the job's awarded slots (one query instead of four).
+pub struct JobForOfficer {
+    pub job: Job,
+    /// For ranked rules: the slots were awarded (signups closed). Always true for first come.
+    pub awarded: bool,
+    pub mine: Option<Mine>,
+    /// Slots awarded now.
+    pub filled: i64,
+    /// The longest-offered awarded slot, if any: `(assignment, officer)`.
+    pub first_offered: Option<(Uuid, Uuid)>,
+}
+
+/// Reads and locks a job of the department with the officer's row and the job's slot counts.
+pub async fn lock_job_for(
+    conn: &mut AnyConnection,
+    ctx: &TxCtx<'_>,
+    job_id: Uuid,
+) -> Result<Option<JobForOfficer>, DbError> {
+    let lock = match ctx.dialect {
+        Dialect::Sqlite => "",
+        Dialect::Postgres => " FOR UPDATE OF j",
+    };
+    let sql = format!(
+        "SELECT {JOB_COLUMNS}, j.awarded_us, \
+           m.id AS mine_id, m.status AS mine_status, m.offered_us AS mine_offered_us, \
+           (SELECT COUNT(*) FROM assignments x WHERE x.job_id = j.id AND x.status = 'awarded') \
+             AS filled_now, \
+           (SELECT x.id FROM assignments x WHERE x.job_id = j.id AND x.status = 'awarded' \
+             AND x.offered_us IS NOT NULL ORDER BY x.offered_us, x.id LIMIT 1) AS offered_id, \
+           (SELECT x.officer_id FROM assignments x WHERE x.job_id = j.id AND x.status = 'awarded' \
+             AND x.offered_us IS NOT NULL ORDER BY x.offered_us, x.id LIMIT 1) AS offered_officer \
+         FROM jobs j JOIN departments d ON d.id = j.department_id \
+         LEFT JOIN assignments m ON m.job_id = j.id AND m.officer_id = $3 \
+         WHERE j.id = $1 AND j.department_id = $2{lock}"
+    );
+    let row = sqlx::query::<Any>(sqlx::AssertSqlSafe(sql))
+        .bind(job_id.to_string())
+        .bind(ctx.dept.id.to_string())
+        .bind(ctx.officer().to_string())
+        .fetch_optional(&mut *conn)
+        .await?;
+    let Some(r) = row else {
+        return Ok(None);
+    };
+    let mine = match get::<Option<String>>(&r, "mine_id")? {
+        None => None,
+        Some(_) => {
+            let status: String = get(&r, "mine_status")?;
+            Some(Mine {
+                id: get_uuid(&r, "mine_id")?,
+                status: AssignmentStatus::parse(&status).ok_or_else(|| {
+                    DbError::corrupt("assignments", format!("status {status:?}"))
+                })?,
+                offered: get::<Option<i64>>(&r, "mine_offered_us")?.is_some(),
+            })
+        }
+    };
+    let first_offered = match get::<Option<String>>(&r, "offered_id")? {
+        None => None,
+        Some(_) => Some((get_uuid(&r, "offered_id")?, get_uuid(&r, "offered_officer")?)),
+    };
+    Ok(Some(JobForOfficer {
+        job: job_from_row(&r)?,
+        awarded: get::<Option<i64>>(&r, "awarded_us")?.is_some(),
+        mine,
+        filled: get(&r, "filled_now")?,
+        first_offered,
+    }))
+}
+
 /// An officer's row on a job.
 pub struct Mine {
     pub id: Uuid,
@@ -260,11 +331,16 @@ pub async fn claim(
     ctx: &TxCtx<'_>,
     job_id: Uuid,
 ) -> Result<Outcome, DbError> {
-    let Some(LockedJob { job, awarded }) = lock_job(conn, ctx.dialect, ctx.dept.id, job_id).await?
+    let Some(JobForOfficer {
+        job,
+        awarded,
+        mine,
+        filled,
+        first_offered,
+    }) = lock_job_for(conn, ctx, job_id).await?
     else {
         return Ok(Refusal::job_not_found().into());
     };
-    let mine = find_assignment(conn, job.id, ctx.officer()).await?;
     let profile = schedule::load_officer(conn, ctx.dept.id, ctx.officer()).await?;
     // Eligibility needs the officer's schedule; skip the reads when an earlier check refuses.
     let stake = stake_of(mine.as_ref());
@@ -319,15 +395,6 @@ pub async fn claim(
         });
     }
 
-    let filled: i64 = get(
-        &sqlx::query(
-            "SELECT COUNT(*) AS n FROM assignments WHERE job_id = $1 AND status = 'awarded'",
-        )
-        .bind(job.id.to_string())
-        .fetch_one(&mut *conn)
-        .await?,
-        "n",
-    )?;
     if filled < i64::from(job.slots) {
         let id = put_assignment(
             conn,
@@ -352,16 +419,7 @@ pub async fn claim(
     }
 
     // Full: take over the longest-offered slot, if any.
-    let offered = sqlx::query(
-        "SELECT id, officer_id FROM assignments WHERE job_id = $1 AND status = 'awarded' \
-         AND offered_us IS NOT NULL ORDER BY offered_us, id LIMIT 1",
-    )
-    .bind(job.id.to_string())
-    .fetch_optional(&mut *conn)
-    .await?;
-    if let Some(row) = offered {
-        let giver_row = get_uuid(&row, "id")?;
-        let giver = get_uuid(&row, "officer_id")?;
+    if let Some((giver_row, giver)) = first_offered {
         set_status(
             conn,
             ctx,
@@ -438,11 +496,9 @@ pub async fn withdraw(
     ctx: &TxCtx<'_>,
     job_id: Uuid,
 ) -> Result<Outcome, DbError> {
-    let Some(LockedJob { job, .. }) = lock_job(conn, ctx.dialect, ctx.dept.id, job_id).await?
-    else {
+    let Some(JobForOfficer { job, mine, .. }) = lock_job_for(conn, ctx, job_id).await? else {
         return Ok(Refusal::job_not_found().into());
     };
-    let mine = find_assignment(conn, job.id, ctx.officer()).await?;
     if let Err(refused) = actions::check_withdraw(stake_of(mine.as_ref())) {
         return Ok(refused.into());
     }
@@ -467,14 +523,10 @@ pub(crate) async fn held_shift(
     ctx: &TxCtx<'_>,
     job_id: Uuid,
 ) -> Result<Result<(Job, Mine), Outcome>, DbError> {
-    let Some(LockedJob { job, .. }) = lock_job(conn, ctx.dialect, ctx.dept.id, job_id).await?
-    else {
+    let Some(JobForOfficer { job, mine, .. }) = lock_job_for(conn, ctx, job_id).await? else {
         return Ok(Err(Refusal::job_not_found().into()));
     };
-    match find_assignment(conn, job.id, ctx.officer())
-        .await?
-        .filter(|m| m.stake().holds_slot())
-    {
+    match mine.filter(|m| m.stake().holds_slot()) {
         Some(mine) => Ok(Ok((job, mine))),
         None => Ok(Err(Refusal::no_slot().into())),
     }
