@@ -45,22 +45,20 @@ pub(crate) async fn append_to_line(
     job: &Job,
     assignment_id: Uuid,
 ) -> Result<u32, DbError> {
+    // Its own row is already in line, so the count is its place.
     let n: i64 = get(
         &sqlx::query(
-            "SELECT COUNT(*) AS n FROM assignments WHERE job_id = $1 \
-             AND status IN ('requested', 'waitlisted')",
+            "UPDATE assignments SET position = (SELECT COUNT(*) FROM assignments \
+             WHERE job_id = $1 AND status IN ('requested', 'waitlisted')), version = $2 \
+             WHERE id = $3 RETURNING position",
         )
         .bind(job.id.to_string())
-        .fetch_one(&mut *conn)
-        .await?,
-        "n",
-    )?;
-    sqlx::query("UPDATE assignments SET position = $1, version = $2 WHERE id = $3")
-        .bind(n)
         .bind(ctx.seq)
         .bind(assignment_id.to_string())
-        .execute(&mut *conn)
-        .await?;
+        .fetch_one(&mut *conn)
+        .await?,
+        "position",
+    )?;
     Ok(crate::db::rows::to_u32(n))
 }
 
