@@ -19,7 +19,6 @@ use crate::db::rows::{
 };
 use crate::db::{Db, DbError, get, to_us};
 use crate::error::ApiError;
-use crate::services::changes;
 use crate::services::schedule::{PROFILE_COLUMNS, profile_from_row};
 
 /// How far back a full snapshot reaches for jobs the officer has no part in.
@@ -41,8 +40,15 @@ pub async fn read(
 ) -> Result<SyncResponse, ApiError> {
     let mut tx = db.read().await?;
     let conn: &mut AnyConnection = &mut tx;
-    let dept_sql =
-        format!("SELECT {DEPARTMENT_COLUMNS}, change_seq FROM departments WHERE id = $1");
+    // The compaction watermark comes in the same statement (and snapshot) as the head: a
+    // compaction commits its deletions and its watermark together, so this sees both or
+    // neither of any compaction the change rows below reflect.
+    let dept_sql = format!(
+        "SELECT {DEPARTMENT_COLUMNS}, change_seq, \
+           COALESCE((SELECT compacted_seq FROM change_log_compaction c \
+             WHERE c.department_id = departments.id), 0) AS compacted_seq \
+         FROM departments WHERE id = $1"
+    );
     let dept_row = sqlx::query::<Any>(sqlx::AssertSqlSafe(dept_sql))
         .bind(department_id.to_string())
         .fetch_optional(&mut *conn)
@@ -50,9 +56,7 @@ pub async fn read(
         .ok_or_else(|| ApiError::unauthorized("your department no longer exists"))?;
     let head = to_u64(get(&dept_row, "change_seq")?);
     let dept = department_from_row(&dept_row)?;
-    // Read in the same snapshot as the change rows: a compaction commits its deletions and its
-    // watermark together, so this sees both or neither.
-    let compacted = to_u64(changes::compacted_through(conn, department_id).await?);
+    let compacted = to_u64(get(&dept_row, "compacted_seq")?);
     let me = officer;
 
     let full = needs_full_snapshot(cursor, head, compacted);
