@@ -518,6 +518,43 @@ async fn a_session_ends_when_idle_or_when_the_epoch_moves_on(backend: Backend) {
     assert_eq!(b.get("/console/jobs").await.status, StatusCode::SEE_OTHER);
 }
 
+async fn the_retention_sweep_deletes_sessions_ended_over_a_day_ago(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let (_, coord) = app.department("Columbus").await;
+    let mut live = Browser::new(&app);
+    live.signed_in(&coord).await;
+    let mut gone = Browser::new(&app);
+    let jobs = gone.signed_in(&coord).await;
+    gone.post("/console/sign-out", &[("csrf", &jobs.csrf())])
+        .await;
+    let sessions = || async {
+        sqlx::query("SELECT COUNT(*) AS n FROM console_sessions")
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap()
+            .try_get::<i64, _>("n")
+            .unwrap()
+    };
+    let policy = offduty_server::services::retention::RetentionPolicy::default();
+    let now = chrono::Utc::now();
+    let soon = offduty_server::services::retention::run_once(&app.db, now, &policy).await;
+    assert_eq!(
+        soon.console_sessions_deleted, 0,
+        "ended less than a day ago"
+    );
+    assert_eq!(sessions().await, 2);
+    let two_days_ago = (now - chrono::Duration::days(2)).timestamp_micros();
+    sqlx::query("UPDATE console_sessions SET revoked_us = $1 WHERE revoked_us IS NOT NULL")
+        .bind(two_days_ago)
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+    let report = offduty_server::services::retention::run_once(&app.db, now, &policy).await;
+    assert_eq!(report.console_sessions_deleted, 1, "the signed-out one");
+    assert_eq!(sessions().await, 1);
+    assert_eq!(live.get("/console/jobs").await.status, StatusCode::OK);
+}
+
 async fn console_errors_are_html_and_the_api_stays_json(backend: Backend) {
     let app = TestApp::start(backend).await;
     let mut b = Browser::new(&app);
@@ -549,4 +586,5 @@ on_both_backends!(
     a_disabled_users_session_stops_working,
     a_session_ends_when_idle_or_when_the_epoch_moves_on,
     console_errors_are_html_and_the_api_stays_json,
+    the_retention_sweep_deletes_sessions_ended_over_a_day_ago,
 );

@@ -190,6 +190,21 @@ async fn revoke_hash(db: &Db, id_hash: &str, now: DateTime<Utc>) -> Result<(), D
     Ok(())
 }
 
+/// Deletes sessions that ended (revoked, idle or expired) more than a day before `now`; the
+/// retention sweep runs it. Sign-in and sign-out stay in the audit log.
+pub async fn purge_ended(db: &Db, now: DateTime<Utc>) -> Result<u64, DbError> {
+    let cutoff = now - Duration::days(1);
+    let r = sqlx::query(
+        "DELETE FROM console_sessions WHERE revoked_us < $1 OR expires_us < $1 \
+         OR last_seen_us < $2",
+    )
+    .bind(to_us(cutoff))
+    .bind(to_us(cutoff - IDLE))
+    .execute(&db.pool)
+    .await?;
+    Ok(r.rows_affected())
+}
+
 /// The value of cookie `name` in the request, if sent (the first one).
 pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers
