@@ -1,4 +1,5 @@
-//! Application state and the router: every `/v1` route, the middleware stack (metrics,
+//! Application state and the router: every `/v1` route (the web console's routes are merged from
+//! `console::router`), the middleware stack (metrics,
 //! request ids, tracing, panic → 500 problem, request deadline, body limit), and the fallback
 //! 404 problem.
 
@@ -66,6 +67,9 @@ pub struct AppState {
     pub trusted_proxies: TrustedProxies,
     /// Each department's officer actions waiting to be decided together (decision 034).
     pub actions: Arc<ActionQueues>,
+    /// Whether the web console's cookies carry `Secure` (on, unless `serve` listens on plain
+    /// loopback: `console::session::secure_cookies`).
+    pub secure_cookies: bool,
 }
 
 impl AppState {
@@ -106,6 +110,7 @@ impl AppState {
             request_timeout: limits.request_timeout,
             trusted_proxies: TrustedProxies::default(),
             actions: Arc::new(ActionQueues::new(limits.group_commit)),
+            secure_cookies: true,
         })
     }
 }
@@ -177,6 +182,7 @@ pub fn router(state: AppState) -> Router {
     // Layers listed inner first; a request passes them bottom-up.
     Router::new()
         .nest("/v1", v1)
+        .merge(crate::console::router())
         .fallback(fallback)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(

@@ -125,7 +125,7 @@ fn serde_urlencoded_deserializer(
 }
 
 /// Splits and percent-decodes `a=1&b=x%20y`.
-fn form_pairs(query: &str) -> Vec<(String, String)> {
+pub(crate) fn form_pairs(query: &str) -> Vec<(String, String)> {
     query
         .split('&')
         .filter(|p| !p.is_empty())

@@ -3,10 +3,12 @@
 //!
 //! Layout: [`app`] (state and router) → [`routes`] (parse, authorize) → [`services`] (decide,
 //! inside one transaction) → [`db`] (SQLite or PostgreSQL). Rules come from `offduty-domain`.
+//! [`console`] is the web console: server-rendered pages over the same services.
 
 pub mod admin_cli;
 pub mod app;
 pub mod auth;
+pub mod console;
 pub mod db;
 #[cfg(feature = "demo")]
 pub mod demo;

@@ -74,6 +74,8 @@ pub async fn prepare(cfg: &ServeConfig) -> Result<AppState, ServeError> {
     }
     let mut state = AppState::with_limits(db, cfg.limits).await?;
     state.trusted_proxies = crate::request_id::TrustedProxies(cfg.trusted_proxies.clone().into());
+    state.secure_cookies =
+        crate::console::session::secure_cookies(cfg.listen, !cfg.trusted_proxies.is_empty());
     Ok(state)
 }
 

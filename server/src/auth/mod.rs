@@ -5,4 +5,5 @@ pub mod passwords;
 pub mod ratelimit;
 pub mod refresh;
 pub mod sessions;
+pub mod signin;
 pub mod tokens;

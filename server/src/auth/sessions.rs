@@ -15,7 +15,7 @@ use crate::auth::tokens::AccessClaims;
 use crate::db::{DbError, get, to_us};
 
 /// Ends every session of `user_id`: bumps the session epoch (access tokens already issued are
-/// refused on their next request) and revokes the refresh tokens. Inside the caller's
+/// refused on their next request) and revokes the refresh tokens and web console sessions. Inside the caller's
 /// transaction, so the sessions end exactly when the change that ends them commits.
 pub async fn end_sessions(
     conn: &mut AnyConnection,
@@ -28,6 +28,13 @@ pub async fn end_sessions(
         .await?;
     sqlx::query(
         "UPDATE refresh_tokens SET revoked_us = $1 WHERE user_id = $2 AND revoked_us IS NULL",
+    )
+    .bind(to_us(now))
+    .bind(user_id.to_string())
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "UPDATE console_sessions SET revoked_us = $1 WHERE user_id = $2 AND revoked_us IS NULL",
     )
     .bind(to_us(now))
     .bind(user_id.to_string())

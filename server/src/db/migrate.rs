@@ -37,6 +37,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "device_push_tokens",
         include_str!("../../migrations/0006_device_push_tokens.sql"),
     ),
+    (
+        7,
+        "console_sessions",
+        include_str!("../../migrations/0007_console_sessions.sql"),
+    ),
 ];
 
 /// Arbitrary constant identifying the migration lock among PostgreSQL advisory locks.

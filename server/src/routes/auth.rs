@@ -4,19 +4,17 @@ use axum::Json;
 use axum::extract::State;
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
-use sqlx::Row;
 use uuid::Uuid;
 
 use offduty_domain::protocol::{OfficerProfile, Role};
 
 use crate::app::AppState;
-use crate::auth::passwords;
 use crate::auth::refresh;
+use crate::auth::signin::{self, Refused, Verified, Via, user_info};
 use crate::auth::tokens::{ACCESS_TTL, hash_refresh_token, new_refresh_token};
-use crate::db::{DbError, get, get_uuid, to_us};
+use crate::db::to_us;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, AuthUser};
-use crate::services::audit::{self, AuditEntry};
 use crate::services::schedule::{PROFILE_COLUMNS, profile_from_row};
 
 pub use offduty_domain::protocol::{LoginRequest, RefreshRequest, TokenResponse, UserInfo};
@@ -63,76 +61,20 @@ async fn issue(state: &AppState, user: UserInfo, epoch: i64) -> Result<TokenResp
     Ok(tokens(state, user, refresh, epoch))
 }
 
-fn user_info(row: &sqlx::any::AnyRow) -> Result<UserInfo, DbError> {
-    let role: String = get(row, "role")?;
-    Ok(UserInfo {
-        id: get_uuid(row, "id")?,
-        department_id: get_uuid(row, "department_id")?,
-        role: Role::parse(&role)
-            .ok_or_else(|| DbError::corrupt("users", format!("role {role:?}")))?,
-        display_name: get(row, "display_name")?,
-        email: get(row, "email")?,
-    })
-}
-
 /// `POST /v1/auth/login`: e-mail and password → access and refresh tokens.
 pub async fn login(
     State(state): State<AppState>,
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> ApiResult<Json<TokenResponse>> {
-    let email = crate::services::fields::normalize_email(&req.email);
-    if email.is_empty() || !email.contains('@') || email.len() > 254 {
-        return Err(ApiError::invalid(
+    match signin::check(&state, &req.email, &req.password, Via::Api).await? {
+        Ok(Verified { user, epoch }) => Ok(Json(issue(&state, user, epoch).await?)),
+        Err(Refused::BadEmail) => Err(ApiError::invalid(
             "email",
             "enter the e-mail address you sign in with",
-        ));
-    }
-    if req.password.is_empty() || req.password.len() > 1024 {
-        return Err(ApiError::invalid("password", "enter your password"));
-    }
-    if let Err(wait) = state.login_limiter.check(&email) {
-        return Err(ApiError::rate_limited(wait.as_secs().max(1)));
-    }
-    let row = sqlx::query(
-        "SELECT id, department_id, role, display_name, email, password_hash, disabled, \
-         session_epoch FROM users WHERE email = $1",
-    )
-    .bind(&email)
-    .fetch_optional(&state.db.pool)
-    .await?;
-    let (hash, info, disabled, epoch) = match &row {
-        Some(r) => (
-            r.try_get::<String, _>("password_hash")
-                .map_err(DbError::from)?,
-            Some(user_info(r)?),
-            r.try_get::<i64, _>("disabled").map_err(DbError::from)? != 0,
-            r.try_get::<i64, _>("session_epoch")
-                .map_err(DbError::from)?,
-        ),
-        None => (passwords::dummy_hash().to_string(), None, false, 0),
-    };
-    let password = req.password.clone();
-    let ok = tokio::task::spawn_blocking(move || passwords::verify_password(&password, &hash))
-        .await
-        .unwrap_or(false);
-    match info {
-        Some(user) if ok && !disabled => Ok(Json(issue(&state, user, epoch).await?)),
-        Some(user) => {
-            audit::append_now(
-                &state.db,
-                user.department_id,
-                AuditEntry {
-                    actor_id: Some(user.id),
-                    action: "login_failed",
-                    entity: "user",
-                    entity_id: user.id.to_string(),
-                    detail: serde_json::json!({"disabled": disabled}),
-                },
-            )
-            .await?;
-            Err(ApiError::unauthorized("wrong e-mail or password"))
-        }
-        None => Err(ApiError::unauthorized("wrong e-mail or password")),
+        )),
+        Err(Refused::BadPassword) => Err(ApiError::invalid("password", "enter your password")),
+        Err(Refused::RateLimited(wait_s)) => Err(ApiError::rate_limited(wait_s)),
+        Err(Refused::WrongCredentials) => Err(ApiError::unauthorized("wrong e-mail or password")),
     }
 }
 

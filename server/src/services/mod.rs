@@ -14,6 +14,7 @@ pub mod clock;
 pub mod fields;
 pub mod group_commit;
 pub mod job_edit;
+pub mod job_reads;
 pub mod jobs;
 pub mod line;
 pub mod notify;

@@ -53,6 +53,8 @@ pub struct RetentionReport {
     pub compaction: CompactionReport,
     pub notifications: NotificationReport,
     pub idempotency_keys_deleted: u64,
+    /// Web console sessions that ended more than a day ago.
+    pub console_sessions_deleted: u64,
 }
 
 /// What a change-log compaction did.
@@ -224,7 +226,8 @@ pub async fn prune_notifications(
     Ok(report)
 }
 
-/// One retention run: mark, compact, prune notifications, purge idempotency keys. A failing
+/// One retention run: mark, compact, prune notifications, purge idempotency keys and ended
+/// console sessions. A failing
 /// step is logged and the others still run; the report holds what succeeded.
 pub async fn run_once(db: &Db, now: DateTime<Utc>, policy: &RetentionPolicy) -> RetentionReport {
     let mut report = RetentionReport::default();
@@ -244,6 +247,10 @@ pub async fn run_once(db: &Db, now: DateTime<Utc>, policy: &RetentionPolicy) -> 
         Ok(n) => report.idempotency_keys_deleted = n,
         Err(e) => tracing::warn!(error = %e, "idempotency key purge failed; will retry"),
     }
+    match crate::console::session::purge_ended(db, now).await {
+        Ok(n) => report.console_sessions_deleted = n,
+        Err(e) => tracing::warn!(error = %e, "console session purge failed; will retry"),
+    }
     if report.notifications.undelivered_kept > 0 {
         tracing::warn!(
             count = report.notifications.undelivered_kept,
@@ -254,12 +261,14 @@ pub async fn run_once(db: &Db, now: DateTime<Utc>, policy: &RetentionPolicy) -> 
     if !report.compaction.watermarks.is_empty()
         || report.notifications.deleted > 0
         || report.idempotency_keys_deleted > 0
+        || report.console_sessions_deleted > 0
     {
         tracing::info!(
             change_rows = report.compaction.rows_deleted,
             departments = report.compaction.watermarks.len(),
             notifications = report.notifications.deleted,
             idempotency_keys = report.idempotency_keys_deleted,
+            console_sessions = report.console_sessions_deleted,
             "retention sweep deleted expired rows"
         );
     }

@@ -1,0 +1,170 @@
+//! The web console (issue 11, decision 035): server-rendered HTML pages for a department's
+//! coordinators, served by this binary at `/` and `/console/…`, outside the JSON API. Cookie
+//! sessions with CSRF tokens ([`session`]), pages and forms ([`pages`]), HTML error pages
+//! ([`ConsoleError`]), and the security headers every console response carries.
+
+pub mod pages;
+pub mod session;
+mod view;
+
+use axum::Router;
+use axum::extract::{FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+
+use crate::app::AppState;
+use crate::db::DbError;
+use crate::error::ApiError;
+
+/// The Content-Security-Policy of every console response: nothing but same-origin styles and
+/// images; no script at all; forms post only here; never framed.
+pub const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; \
+                       frame-ancestors 'none'; base-uri 'none'";
+
+/// Where a request without a live session is sent.
+pub const SIGN_IN: &str = "/console/sign-in";
+/// The console's first page.
+pub const HOME: &str = "/console/jobs";
+
+/// The console's routes: `/` and everything under `/console`, with HTML error pages and the
+/// security headers. (The JSON API under `/v1` is routed in `app.rs`.)
+pub fn router() -> Router<AppState> {
+    let console = Router::new()
+        .route("/", get(|| async { Redirect::to(HOME) }))
+        .route("/static/console.css", get(pages::stylesheet))
+        .route("/sign-in", get(pages::sign_in_form).post(pages::sign_in))
+        .route("/sign-out", post(pages::sign_out))
+        .route("/jobs", get(pages::jobs))
+        .route("/jobs/{id}", get(pages::job))
+        .fallback(|| async { ConsoleError::NotFound })
+        .method_not_allowed_fallback(|| async { ConsoleError::MethodNotAllowed });
+    Router::new()
+        .route("/", get(|| async { Redirect::to(HOME) }))
+        .nest("/console", console)
+        .layer(axum::middleware::from_fn(security_headers))
+}
+
+/// Adds the console's security headers; pages (not the stylesheet) are never cached.
+async fn security_headers(req: Request, next: Next) -> Response {
+    let is_static = req.uri().path().starts_with("/console/static/");
+    let mut resp = next.run(req).await;
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    if !is_static {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    resp
+}
+
+/// A console request that cannot be served, as an HTML page (or, when not signed in, a
+/// redirect to the sign-in page). Never JSON: the API's problems stay the API's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConsoleError {
+    /// No live session: 303 to the sign-in page.
+    SignIn,
+    /// 400: a form could not be read.
+    BadRequest(String),
+    /// 403, with what the user is told.
+    Forbidden(String),
+    NotFound,
+    MethodNotAllowed,
+    /// 503: the database is unavailable or busy.
+    Unavailable,
+    /// 500: a bug; the cause is in the log.
+    Internal,
+}
+
+impl ConsoleError {
+    /// The refusal of a form whose CSRF token is missing or wrong.
+    pub fn csrf() -> Self {
+        ConsoleError::Forbidden(
+            "This form has expired or did not come from this console. Go back, reload the page \
+             and try again."
+                .into(),
+        )
+    }
+}
+
+impl From<ApiError> for ConsoleError {
+    fn from(e: ApiError) -> Self {
+        match e.status {
+            StatusCode::UNAUTHORIZED => ConsoleError::SignIn,
+            StatusCode::FORBIDDEN => ConsoleError::Forbidden(e.detail),
+            StatusCode::NOT_FOUND => ConsoleError::NotFound,
+            StatusCode::SERVICE_UNAVAILABLE => ConsoleError::Unavailable,
+            s if s.is_client_error() => ConsoleError::BadRequest(e.detail),
+            _ => ConsoleError::Internal,
+        }
+    }
+}
+
+impl From<DbError> for ConsoleError {
+    fn from(e: DbError) -> Self {
+        ConsoleError::from(ApiError::from(e))
+    }
+}
+
+impl IntoResponse for ConsoleError {
+    fn into_response(self) -> Response {
+        let (status, title, detail) = match self {
+            ConsoleError::SignIn => return Redirect::to(SIGN_IN).into_response(),
+            ConsoleError::BadRequest(d) => (StatusCode::BAD_REQUEST, "Bad request", d),
+            ConsoleError::Forbidden(d) => (StatusCode::FORBIDDEN, "Not allowed", d),
+            ConsoleError::NotFound => (
+                StatusCode::NOT_FOUND,
+                "Not found",
+                "There is no such page, or it belongs to another department.".into(),
+            ),
+            ConsoleError::MethodNotAllowed => (
+                StatusCode::METHOD_NOT_ALLOWED,
+                "Not allowed",
+                "This page does not accept that kind of request.".into(),
+            ),
+            ConsoleError::Unavailable => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Temporarily unavailable",
+                "The database is busy or unreachable. Try again in a moment.".into(),
+            ),
+            ConsoleError::Internal => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Something went wrong",
+                "The server could not show this page; the fault has been logged.".into(),
+            ),
+        };
+        pages::error_page(status, title, &detail)
+    }
+}
+
+/// The signed-in console user (a coordinator with a live session); anyone else is sent to the
+/// sign-in page.
+pub struct Signed(pub session::ConsoleSession);
+
+impl FromRequestParts<AppState> for Signed {
+    type Rejection = ConsoleError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let id = session::cookie(&parts.headers, session::COOKIE).ok_or(ConsoleError::SignIn)?;
+        session::load(state, id, chrono::Utc::now())
+            .await?
+            .map(Signed)
+            .ok_or(ConsoleError::SignIn)
+    }
+}
