@@ -111,7 +111,8 @@ impl DemoSummary {
         );
         let _ = writeln!(
             b,
-            "Sign in at {url} — every demo account's password is {DEMO_PASSWORD}"
+            "Sign in at {url} — the web console for coordinators, the server address for the \
+             apps; every demo account's password is {DEMO_PASSWORD}"
         );
         let _ = writeln!(b, "  coordinator  {COORDINATOR_EMAIL}");
         let _ = writeln!(
