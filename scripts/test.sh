@@ -111,6 +111,9 @@ scripts/swift-test.sh
 step "Swift: C header, symbols, and syntax of every Swift file (Apple-only ones included)"
 scripts/swift-check.sh
 
+step "docs/mobile-files.md lists every Kotlin and Swift file, as built here or only with the SDK"
+scripts/mobile-files.sh --check
+
 target_dir="${CARGO_TARGET_DIR:-target}"
 echo "$target_dir holds $(du -sh "$target_dir" 2>/dev/null | cut -f1) after the run"
 printf '\n\033[1m== all tests passed in %ss\033[0m\n' "$SECONDS"
