@@ -1,5 +1,7 @@
 //! Geofence checks and the punch classifier (`offduty-domain`, run on the phone before every
-//! clock-in and on the server for every punch): a circle and a 100-vertex polygon.
+//! clock-in and on the server for every punch): a circle, a 100-vertex and a 1,000-vertex
+//! polygon, each checked from the job's `Geofence` (the outline projected on every call) and
+//! from a `PreparedFence` made once (the outline projected when the fence is made).
 //!
 //! `cargo bench -p offduty-core --bench geo`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -10,7 +12,7 @@ use std::time::Duration;
 use chrono::{Duration as Span, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
 
-use offduty_domain::geofence::{GeoPoint, Geofence};
+use offduty_domain::geofence::{GeoPoint, Geofence, PreparedFence};
 use offduty_domain::punch::{self, LocationFix, PunchContext, PunchThresholds, PunchVerdict};
 
 const SITE: GeoPoint = GeoPoint {
@@ -73,7 +75,26 @@ fn geofence(c: &mut Criterion) {
         g.bench_function(format!("{name}: validate"), |b| {
             b.iter(|| black_box(fence).validate().is_ok())
         });
+        let prepared = PreparedFence::new(fence);
+        assert!(prepared.contains(inside) && !prepared.contains(outside));
+        g.bench_function(format!("{name}: prepare (PreparedFence::new)"), |b| {
+            b.iter(|| PreparedFence::new(black_box(fence)))
+        });
+        g.bench_function(format!("{name}: prepared contains (inside)"), |b| {
+            b.iter(|| black_box(&prepared).contains(black_box(inside)))
+        });
+        g.bench_function(format!("{name}: prepared contains (outside)"), |b| {
+            b.iter(|| black_box(&prepared).contains(black_box(outside)))
+        });
+        g.bench_function(
+            format!("{name}: prepared distance_outside_m (outside)"),
+            |b| b.iter(|| black_box(&prepared).distance_outside_m(black_box(outside))),
+        );
     }
+    // The floor: one haversine distance, the cheapest geometry a punch check does.
+    g.bench_function("floor: distance_m (haversine)", |b| {
+        b.iter(|| offduty_domain::geofence::distance_m(black_box(SITE), black_box(inside)))
+    });
     g.finish();
 
     let now = Utc::now();
@@ -113,6 +134,20 @@ fn geofence(c: &mut Criterion) {
         g.bench_function(format!("{name}: classify (verified)"), |b| {
             b.iter(|| punch::classify(black_box(&ctx)).verdict)
         });
+        let prepared = PreparedFence::new(fence);
+        let ctx = PunchContext {
+            fence: &prepared,
+            fix: ctx.fix,
+            punch_time: ctx.punch_time,
+            neighbours: ctx.neighbours,
+            clock_drift_s: ctx.clock_drift_s,
+            thresholds: ctx.thresholds,
+        };
+        assert_eq!(punch::classify(&ctx).verdict, PunchVerdict::Verified);
+        g.bench_function(
+            format!("{name}: classify, prepared fence (verified)"),
+            |b| b.iter(|| punch::classify(black_box(&ctx)).verdict),
+        );
     }
     g.finish();
 }

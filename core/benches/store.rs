@@ -358,6 +358,32 @@ fn board_10k(c: &mut Criterion) {
                 .len()
         })
     });
+    // What `Core::jobs` and the screens run: the same boards with the store's decoded jobs kept
+    // between calls (decision 033). Cold: the cache emptied before every call (the first board
+    // after opening the store); warm: nothing changed since the previous call.
+    let cached = |q: &BoardQuery| {
+        store
+            .read(|c| board::list_cached(c, store.job_cache(), q, now))
+            .unwrap()
+    };
+    assert_eq!(cached(&qall), listed, "the cached board is the same board");
+    assert_eq!(
+        cached(&qall),
+        listed,
+        "the cached board is the same board, warm"
+    );
+    g.bench_function("board by distance, limit 10000, job cache cold", |b| {
+        b.iter(|| {
+            store.job_cache().clear();
+            cached(black_box(&qall)).len()
+        })
+    });
+    g.bench_function("board by distance, limit 10000, job cache warm", |b| {
+        b.iter(|| cached(black_box(&qall)).len())
+    });
+    g.bench_function("board by distance, limit 50, job cache warm", |b| {
+        b.iter(|| cached(black_box(&q50)).len())
+    });
     g.bench_function("open store (quick_check, migrations)", |b| {
         b.iter(|| Store::open(&path).unwrap().0)
     });

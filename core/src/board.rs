@@ -19,6 +19,7 @@ use offduty_domain::validation::InvalidCode;
 
 use crate::apply;
 use crate::error::{CoreError, Result};
+use crate::job_cache::JobCache;
 use crate::standing::{self, Standing};
 use crate::store::to_us;
 
@@ -152,16 +153,12 @@ impl Context {
     /// A full card for `job`.
     pub fn card(&self, job: Job, near: Option<GeoPoint>) -> JobCard {
         let reasons = self.reasons(&job);
-        let groups = self
-            .profile
-            .as_ref()
-            .map(|p| p.groups.clone())
-            .unwrap_or_default();
+        let groups = self.profile.as_ref().map_or(&[][..], |p| &p.groups[..]);
         let signup = award::signup_state(
             job.signup_opens_at,
             job.signup_closes_at,
             &job.release_tiers,
-            &groups,
+            groups,
             self.now,
         );
         let standing = self.standing.get(&job.id).cloned().unwrap_or_default();
@@ -212,8 +209,40 @@ pub fn list(conn: &Connection, q: &BoardQuery, now: DateTime<Utc>) -> Result<Vec
     Ok(page(conn, q, now)?.cards)
 }
 
-/// One page of the board: the first `limit` jobs (default 200) matching the filters.
+/// Lists the board, with decoded jobs kept in `cache` ([`page_cached`]).
+pub fn list_cached(
+    conn: &Connection,
+    cache: &JobCache,
+    q: &BoardQuery,
+    now: DateTime<Utc>,
+) -> Result<Vec<JobCard>> {
+    Ok(page_cached(conn, cache, q, now)?.cards)
+}
+
+/// One page of the board: the first `limit` jobs (default 200) matching the filters. Every job
+/// on the page is read and decoded from its JSON; [`page_cached`] keeps decoded jobs between
+/// calls.
 pub fn page(conn: &Connection, q: &BoardQuery, now: DateTime<Utc>) -> Result<BoardPage> {
+    page_with(conn, None, q, now)
+}
+
+/// [`page`], taking jobs decoded by an earlier call from `cache` when their rows have not been
+/// written since, and keeping the ones it decodes (decision 033). The same page as [`page`].
+pub fn page_cached(
+    conn: &Connection,
+    cache: &JobCache,
+    q: &BoardQuery,
+    now: DateTime<Utc>,
+) -> Result<BoardPage> {
+    page_with(conn, Some(cache), q, now)
+}
+
+fn page_with(
+    conn: &Connection,
+    cache: Option<&JobCache>,
+    q: &BoardQuery,
+    now: DateTime<Utc>,
+) -> Result<BoardPage> {
     if let Some(p) = q.near {
         p.validate()
             .map_err(|e| CoreError::invalid("near", InvalidCode::OutOfRange, e.to_string()))?;
@@ -237,7 +266,7 @@ pub fn page(conn: &Connection, q: &BoardQuery, now: DateTime<Utc>) -> Result<Boa
     let from = q.from.unwrap_or(now);
     let to = q.to.map(to_us).unwrap_or(i64::MAX);
     let mut sql = String::from(
-        "SELECT id, starts_us, lat, lon, hourly_cents, rowid FROM jobs INDEXED BY jobs_board \
+        "SELECT id, starts_us, lat, lon, hourly_cents, rowid, rev FROM jobs INDEXED BY jobs_board \
          WHERE starts_us >= ?1 AND starts_us < ?2",
     );
     let mut args: Vec<rusqlite::types::Value> = vec![to_us(from).into(), to.into()];
@@ -264,6 +293,7 @@ pub fn page(conn: &Connection, q: &BoardQuery, now: DateTime<Utc>) -> Result<Boa
         distance: Option<f64>,
         id: String,
         rowid: i64,
+        rev: i64,
     }
     let mut st = conn.prepare(&sql)?;
     let mut rows: Vec<Row> = st
@@ -276,6 +306,7 @@ pub fn page(conn: &Connection, q: &BoardQuery, now: DateTime<Utc>) -> Result<Boa
                 hourly: r.get(4)?,
                 distance: q.near.map(|p| distance_m(p, GeoPoint { lat, lon })),
                 rowid: r.get(5)?,
+                rev: r.get(6)?,
             })
         })?
         .collect::<rusqlite::Result<_>>()?;
@@ -309,13 +340,29 @@ pub fn page(conn: &Connection, q: &BoardQuery, now: DateTime<Utc>) -> Result<Boa
         });
     }
     let ctx = Context::load(conn, now)?;
-    let mut json = conn.prepare_cached("SELECT json FROM jobs WHERE rowid = ?1")?;
+    let mut json = conn.prepare_cached("SELECT json, rev FROM jobs WHERE rowid = ?1")?;
+    // Only committed rows may enter the cache: inside a transaction that later rolls back, a
+    // row's `rev` could be given again to other content.
+    let mut cache = cache.filter(|_| conn.is_autocommit()).map(JobCache::lock);
     let mut out = Vec::with_capacity(limit.min(rows.len()));
     let mut used = 0;
     for r in &rows {
         used += 1;
-        let text: String = json.query_row([r.rowid], |row| row.get(0))?;
-        let job: Job = serde_json::from_str(&text)?;
+        let held = cache.as_ref().and_then(|c| c.get(r.rowid, r.rev)).cloned();
+        let job = match held {
+            Some(job) => job,
+            None => {
+                let (job, rev) = json.query_row([r.rowid], |row| {
+                    let job = serde_json::from_str::<Job>(row.get_ref(0)?.as_str()?);
+                    Ok((job, row.get::<_, i64>(1)?))
+                })?;
+                let job = job?;
+                if let Some(cache) = cache.as_mut() {
+                    cache.put(r.rowid, rev, job.clone());
+                }
+                job
+            }
+        };
         let card = ctx.card(job, q.near);
         if q.only_eligible && !card.eligible {
             continue;
@@ -324,6 +371,9 @@ pub fn page(conn: &Connection, q: &BoardQuery, now: DateTime<Utc>) -> Result<Boa
         if out.len() >= limit {
             break;
         }
+    }
+    if let Some(cache) = cache.as_mut() {
+        cache.prune(rows.iter().map(|r| r.rowid));
     }
     Ok(BoardPage {
         cards: out,

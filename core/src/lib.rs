@@ -20,6 +20,7 @@ pub mod directory;
 pub mod earnings;
 pub mod error;
 pub mod inbox;
+pub mod job_cache;
 pub mod outbox;
 pub mod outcome;
 pub mod platform;
@@ -178,13 +179,15 @@ impl Core {
     /// The job board.
     pub fn jobs(&self, query: &board::BoardQuery) -> Result<Vec<board::JobCard>> {
         let now = self.services.clock.now();
-        self.store.read(|c| board::list(c, query, now))
+        self.store
+            .read(|c| board::list_cached(c, self.store.job_cache(), query, now))
     }
 
     /// One page of the job board, with how many jobs match.
     pub fn board_page(&self, query: &board::BoardQuery) -> Result<board::BoardPage> {
         let now = self.services.clock.now();
-        self.store.read(|c| board::page(c, query, now))
+        self.store
+            .read(|c| board::page_cached(c, self.store.job_cache(), query, now))
     }
 
     /// The device's time (the platform clock).

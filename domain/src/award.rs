@@ -9,8 +9,6 @@
 //! [`opens_for`] and [`signup_state`] implement the staged release: a job may open to some groups
 //! first ([`ReleaseTier`]) and to everyone later.
 
-use std::cmp::Ordering;
-
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -157,32 +155,56 @@ pub struct Candidate {
 /// with a repeated officer id, the remaining fields), so the order is total, deterministic and
 /// independent of the input order. The output holds every input id once per input candidate.
 pub fn rank(rule: &AwardRule, job_id: Uuid, candidates: &[Candidate]) -> Vec<Uuid> {
-    let mut keyed: Vec<(u64, &Candidate)> = candidates
+    // Each candidate's rule key, receipt order and id are computed once and packed into integers
+    // that compare like the fields they come from; the sort then compares plain integers. Only
+    // candidates equal on all three (a repeated officer id with the same receipt: malformed
+    // input) fall through to the remaining fields. The order is total on the candidates'
+    // contents, so an unstable sort returns the same order as a stable one.
+    let mut keyed: Vec<(RankKey, &Candidate)> = candidates
         .iter()
-        .map(|c| {
-            let draw = match rule {
-                AwardRule::Lottery { seed } => lottery_key(*seed, job_id, c.officer_id),
-                _ => 0,
-            };
-            (draw, c)
-        })
+        .map(|c| (RankKey::new(rule, job_id, c), c))
         .collect();
-    keyed.sort_by(|(da, a), (db, b)| {
-        let primary = match rule {
-            AwardRule::FirstCome => Ordering::Equal,
-            AwardRule::Seniority => a.seniority.cmp(&b.seniority),
-            AwardRule::FewestHours { .. } => a.recent_minutes.cmp(&b.recent_minutes),
-            AwardRule::Rotation => a.last_detail_end.cmp(&b.last_detail_end),
-            AwardRule::Lottery { .. } => da.cmp(db),
-        };
-        primary
-            .then(a.receipt_seq.cmp(&b.receipt_seq))
-            .then(a.officer_id.cmp(&b.officer_id))
-            .then(a.seniority.cmp(&b.seniority))
-            .then(a.recent_minutes.cmp(&b.recent_minutes))
-            .then(a.last_detail_end.cmp(&b.last_detail_end))
+    keyed.sort_unstable_by(|(ka, a), (kb, b)| {
+        ka.cmp(kb)
+            .then_with(|| a.seniority.cmp(&b.seniority))
+            .then_with(|| a.recent_minutes.cmp(&b.recent_minutes))
+            .then_with(|| a.last_detail_end.cmp(&b.last_detail_end))
     });
     keyed.into_iter().map(|(_, c)| c.officer_id).collect()
+}
+
+/// What [`rank`] sorts by, in order: the rule's own key, the receipt order, the officer id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct RankKey {
+    primary: i128,
+    receipt_seq: u64,
+    officer: u128,
+}
+
+impl RankKey {
+    fn new(rule: &AwardRule, job_id: Uuid, c: &Candidate) -> RankKey {
+        let primary = match rule {
+            AwardRule::FirstCome => 0,
+            AwardRule::Seniority => i128::from(c.seniority),
+            AwardRule::FewestHours { .. } => i128::from(c.recent_minutes),
+            AwardRule::Rotation => time_key(c.last_detail_end),
+            AwardRule::Lottery { seed } => i128::from(lottery_key(*seed, job_id, c.officer_id)),
+        };
+        RankKey {
+            primary,
+            receipt_seq: c.receipt_seq,
+            officer: c.officer_id.as_u128(),
+        }
+    }
+}
+
+/// An integer that orders like `Option<DateTime<Utc>>` (`None` first, then by time): the
+/// seconds in the high bits, the nanoseconds (below 2·10⁹, leap seconds included) in the low 32.
+fn time_key(t: Option<DateTime<Utc>>) -> i128 {
+    match t {
+        None => i128::MIN,
+        Some(t) => (i128::from(t.timestamp()) << 32) | i128::from(t.timestamp_subsec_nanos()),
+    }
 }
 
 /// The SplitMix64 finaliser (Steele, Lea & Flood 2014): adds the golden-ratio increment

@@ -350,9 +350,35 @@ fn local_days(tz: Tz, starts_at: DateTime<Utc>, ends_at: DateTime<Utc>) -> Vec<N
     first.iter_days().take_while(|d| *d <= last).collect()
 }
 
+/// Day starts already found on this thread, at most [`DAY_STARTS_HELD`]: a board judges
+/// thousands of jobs over the same few weeks, and each judgement needs up to eight day starts.
+const DAY_STARTS_HELD: usize = 4096;
+
+thread_local! {
+    static DAY_STARTS: std::cell::RefCell<std::collections::HashMap<(Tz, NaiveDate), DateTime<Utc>>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+/// The first instant whose local date in `tz` is `day` or later ([`find_day_start`]),
+/// remembered per thread: the answer depends on nothing else.
+fn day_start(tz: Tz, day: NaiveDate) -> DateTime<Utc> {
+    if let Some(t) = DAY_STARTS.with(|m| m.borrow().get(&(tz, day)).copied()) {
+        return t;
+    }
+    let t = find_day_start(tz, day);
+    DAY_STARTS.with(|m| {
+        let mut m = m.borrow_mut();
+        if m.len() >= DAY_STARTS_HELD {
+            m.clear();
+        }
+        m.insert((tz, day), t);
+    });
+    t
+}
+
 /// The first instant whose local date in `tz` is `day` or later. Found by bisection on whole
 /// seconds, so it is exact even where midnight is skipped or repeated by a DST change.
-fn day_start(tz: Tz, day: NaiveDate) -> DateTime<Utc> {
+fn find_day_start(tz: Tz, day: NaiveDate) -> DateTime<Utc> {
     let naive_midnight = day.and_time(NaiveTime::MIN).and_utc();
     // Time-zone offsets stay well within ±30 h, so local midnight lies in this bracket.
     let reached =

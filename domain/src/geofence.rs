@@ -13,6 +13,9 @@ use geo::{
 };
 use serde::{Deserialize, Serialize};
 
+mod prepared;
+pub use prepared::{AsPreparedFence, PreparedFence};
+
 /// Mean Earth radius (IUGG, GRS 80), metres.
 pub const EARTH_RADIUS_M: f64 = 6_371_008.8;
 /// The smallest radius a circular fence may have, metres.

@@ -5,7 +5,7 @@ use std::cmp::Ordering;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::geofence::{GeoPoint, Geofence, distance_m};
+use crate::geofence::{AsPreparedFence, GeoPoint, Geofence, distance_m};
 use crate::validation::{Invalid, InvalidCode};
 
 /// The longest provider name a fix may carry, in characters.
@@ -318,10 +318,13 @@ impl<'a> Neighbours<'a> {
 }
 
 /// Everything [`classify`] looks at for one punch.
-#[derive(Debug, Clone, Copy)]
-pub struct PunchContext<'a> {
+///
+/// The fence is a [`Geofence`] (prepared for this punch alone) or, for a caller that checks
+/// many punches against one fence, a [`crate::geofence::PreparedFence`] built once.
+#[derive(Debug)]
+pub struct PunchContext<'a, F: AsPreparedFence + ?Sized = Geofence> {
     /// The job's fence.
-    pub fence: &'a Geofence,
+    pub fence: &'a F,
     /// The fix taken for this punch.
     pub fix: &'a LocationFix,
     /// The device time of the punch.
@@ -335,6 +338,14 @@ pub struct PunchContext<'a> {
     /// The department's limits.
     pub thresholds: &'a PunchThresholds,
 }
+
+impl<F: AsPreparedFence + ?Sized> Clone for PunchContext<'_, F> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<F: AsPreparedFence + ?Sized> Copy for PunchContext<'_, F> {}
 
 /// The classifier's verdict on one punch, with every reason and the distances to the fence.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -384,7 +395,7 @@ impl PunchAssessment {
 /// - known clock drift beyond `max_clock_drift_s` → `ClockDrift`.
 ///
 /// A limit that is NaN fails closed: the check it guards reports.
-pub fn classify(ctx: &PunchContext<'_>) -> PunchAssessment {
+pub fn classify<F: AsPreparedFence + ?Sized>(ctx: &PunchContext<'_, F>) -> PunchAssessment {
     let fix = ctx.fix;
     let limits = ctx.thresholds;
     let mut reasons = Vec::new();
@@ -401,8 +412,11 @@ pub fn classify(ctx: &PunchContext<'_>) -> PunchAssessment {
     if fix.is_mock {
         reasons.push(PunchReason::MockLocation);
     }
-    // Crossing edges were refused when the job was posted; the quadratic check is not repeated.
-    let fence_ok = match ctx.fence.validate_measurable() {
+    // The outline is projected once for all three questions (at most: a prepared fence was
+    // projected when it was made). Crossing edges were refused when the job was posted; the
+    // quadratic check is not repeated.
+    let fence = ctx.fence.prepared();
+    let fence_ok = match fence.validate_measurable() {
         Ok(()) => true,
         Err(e) => {
             reasons.push(PunchReason::InvalidFence {
@@ -414,8 +428,7 @@ pub fn classify(ctx: &PunchContext<'_>) -> PunchAssessment {
 
     let (mut distance_outside_m, mut distance_inside_m) = (0.0, 0.0);
     if fix_ok && fence_ok {
-        distance_outside_m = ctx.fence.distance_outside_m(fix.point());
-        distance_inside_m = ctx.fence.distance_inside_m(fix.point());
+        (distance_outside_m, distance_inside_m) = fence.measure(fix.point());
         let (distance_m, accuracy_m) = (distance_outside_m, fix.accuracy_m);
         if exceeds(distance_m, accuracy_m) {
             reasons.push(PunchReason::OutsideFence {

@@ -12,6 +12,7 @@ use std::time::Duration;
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
 use crate::error::{CoreError, Result};
+use crate::job_cache::JobCache;
 
 pub use rescue::RescueReport;
 
@@ -21,6 +22,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0002_outcome_seen.sql"),
     include_str!("../../migrations/0003_notifications.sql"),
     include_str!("../../migrations/0004_board_index.sql"),
+    include_str!("../../migrations/0005_job_rev.sql"),
 ];
 
 /// What happened when the store was opened.
@@ -36,6 +38,7 @@ pub struct OpenReport {
 pub struct Store {
     conn: Mutex<Connection>,
     path: Option<PathBuf>,
+    jobs: JobCache,
 }
 
 impl Store {
@@ -46,6 +49,7 @@ impl Store {
                 Store {
                     conn: Mutex::new(conn),
                     path: Some(path.to_path_buf()),
+                    jobs: JobCache::new(),
                 },
                 OpenReport {
                     from_version,
@@ -62,6 +66,7 @@ impl Store {
                 let store = Store {
                     conn: Mutex::new(conn),
                     path: Some(path.to_path_buf()),
+                    jobs: JobCache::new(),
                 };
                 rescue::restore(&store, &report)?;
                 Ok((
@@ -84,6 +89,7 @@ impl Store {
         Ok(Store {
             conn: Mutex::new(conn),
             path: None,
+            jobs: JobCache::new(),
         })
     }
 
@@ -127,6 +133,11 @@ impl Store {
     pub fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
         let conn = self.lock();
         f(&conn)
+    }
+
+    /// The decoded jobs the board keeps between listings (decision 033).
+    pub fn job_cache(&self) -> &JobCache {
+        &self.jobs
     }
 
     /// Runs `f` in one `BEGIN IMMEDIATE` transaction, committed only if `f` returns `Ok`.

@@ -705,3 +705,104 @@ fn a_shift_leaves_my_jobs_when_its_clock_out_window_closes() {
     assert_eq!(current, vec![late.id]);
     assert_eq!(phone.core.my_jobs(true).unwrap().len(), 2);
 }
+
+// --- decoded jobs kept between listings (decision 033) ------------------------------------------
+
+fn listed_with_cache(store: &Store, q: &BoardQuery) -> Vec<JobCard> {
+    store
+        .read(|c| board::list_cached(c, store.job_cache(), q, now()))
+        .unwrap()
+}
+
+#[test]
+fn a_job_rewritten_at_the_same_version_is_decoded_again_not_taken_from_memory() {
+    let original = job().starting_in(hours(24));
+    let store = cache(&with_jobs(std::slice::from_ref(&original)));
+    let all = BoardQuery::default();
+    assert_eq!(listed_with_cache(&store, &all), list(&store, &all));
+    assert_eq!(store.job_cache().len(), 1);
+    // The server may resend a job at the same version (the upsert keeps `>=`); the row's `rev`
+    // changes all the same, so the board cannot show the old copy.
+    let mut renamed = original.clone();
+    renamed.title = "Traffic control, Gate 5".into();
+    store
+        .write(|tx| {
+            offduty_core::apply::apply_sync(
+                tx,
+                &SyncResponse {
+                    jobs: vec![renamed.clone()],
+                    ..delta()
+                },
+            )
+        })
+        .unwrap();
+    let cards = listed_with_cache(&store, &all);
+    assert_eq!(cards[0].job.title, "Traffic control, Gate 5");
+    assert_eq!(cards, list(&store, &all));
+}
+
+#[test]
+fn a_full_resync_that_reuses_rowids_never_shows_a_job_from_memory() {
+    let first = job().starting_in(hours(24));
+    let store = cache(&with_jobs(std::slice::from_ref(&first)));
+    let all = BoardQuery::default();
+    assert_eq!(ids(&listed_with_cache(&store, &all)), vec![first.id]);
+    // A full sync empties the table and inserts again: the new job may get the old rowid.
+    let second = job().starting_in(hours(30));
+    store
+        .write(|tx| offduty_core::apply::apply_sync(tx, &with_jobs(std::slice::from_ref(&second))))
+        .unwrap();
+    assert_eq!(ids(&listed_with_cache(&store, &all)), vec![second.id]);
+    assert_eq!(listed_with_cache(&store, &all), list(&store, &all));
+}
+
+#[test]
+fn the_board_inside_a_write_keeps_nothing_in_memory() {
+    let store = cache(&with_jobs(&[job().starting_in(hours(24))]));
+    let all = BoardQuery::default();
+    let cards = store
+        .write(|tx| board::list_cached(tx, store.job_cache(), &all, now()))
+        .unwrap();
+    assert_eq!(cards.len(), 1);
+    assert!(store.job_cache().is_empty());
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    /// Through any sequence of deltas (new jobs, rewritten jobs at the same or a later version,
+    /// cancelled ones), the board with decoded jobs kept in memory is the board decoded afresh.
+    #[test]
+    fn the_board_with_kept_jobs_equals_the_board_decoded_afresh(
+        steps in prop::collection::vec(prop::collection::vec((0usize..12, 0u8..4, 1i64..200), 1..6), 1..6),
+        sort in prop::sample::select(vec![Sort::StartTime, Sort::Distance, Sort::Pay]),
+        limit in prop::option::of(1usize..15),
+    ) {
+        let mut jobs: Vec<Job> = (0..12).map(|i| job().starting_in(hours(1 + i))).collect();
+        let store = cache(&with_jobs(&jobs[..6]));
+        let q = BoardQuery {
+            near: Some(GeoPoint::new(39.96, -83.0)),
+            sort,
+            limit,
+            ..BoardQuery::default()
+        };
+        prop_assert_eq!(listed_with_cache(&store, &q), list(&store, &q));
+        for step in steps {
+            let mut changed = Vec::new();
+            for (i, what, h) in step {
+                let j = &mut jobs[i];
+                match what {
+                    0 => j.title = format!("Detail {h}"),
+                    1 => { j.starts_at = now() + hours(h); j.ends_at = j.starts_at + hours(4); j.version += 1; }
+                    2 => { j.rate_cents += h; j.version += 1; }
+                    _ => { j.status = JobStatus::Cancelled; j.version += 1; }
+                }
+                changed.push(j.clone());
+            }
+            store
+                .write(|tx| offduty_core::apply::apply_sync(tx, &SyncResponse { jobs: changed, ..delta() }))
+                .unwrap();
+            prop_assert_eq!(listed_with_cache(&store, &q), list(&store, &q));
+        }
+    }
+}

@@ -458,3 +458,112 @@ proptest! {
         prop_assert_eq!(last, opens_for(at(h), &tiers, &[]));
     }
 }
+
+/// `rank` as it was first written: a stable sort with the whole comparator, the lottery draw
+/// computed once per candidate. The fast `rank` must return exactly this order.
+fn reference_rank(rule: &AwardRule, job_id: Uuid, candidates: &[Candidate]) -> Vec<Uuid> {
+    use std::cmp::Ordering;
+    let mut keyed: Vec<(u64, &Candidate)> = candidates
+        .iter()
+        .map(|c| {
+            let draw = match rule {
+                AwardRule::Lottery { seed } => lottery_key(*seed, job_id, c.officer_id),
+                _ => 0,
+            };
+            (draw, c)
+        })
+        .collect();
+    keyed.sort_by(|(da, a), (db, b)| {
+        let primary = match rule {
+            AwardRule::FirstCome => Ordering::Equal,
+            AwardRule::Seniority => a.seniority.cmp(&b.seniority),
+            AwardRule::FewestHours { .. } => a.recent_minutes.cmp(&b.recent_minutes),
+            AwardRule::Rotation => a.last_detail_end.cmp(&b.last_detail_end),
+            AwardRule::Lottery { .. } => da.cmp(db),
+        };
+        primary
+            .then(a.receipt_seq.cmp(&b.receipt_seq))
+            .then(a.officer_id.cmp(&b.officer_id))
+            .then(a.seniority.cmp(&b.seniority))
+            .then(a.recent_minutes.cmp(&b.recent_minutes))
+            .then(a.last_detail_end.cmp(&b.last_detail_end))
+    });
+    keyed.into_iter().map(|(_, c)| c.officer_id).collect()
+}
+
+/// Candidates over the whole range of every field: negative and extreme minutes, times from
+/// chrono's first to its last representable second with any nanosecond (leap seconds too),
+/// ids with the top bit set, and repeated officer ids (malformed input the order must still
+/// settle).
+fn any_wide_candidates() -> impl Strategy<Value = Vec<Candidate>> {
+    let time = prop_oneof![
+        Just(None),
+        (
+            -8_334_601_228_800i64..=8_210_266_876_799,
+            0u32..2_000_000_000
+        )
+            .prop_map(|(s, ns)| DateTime::from_timestamp(s, ns)),
+        (-3i64..3, 0u32..2_000_000_000)
+            .prop_map(|(s, ns)| DateTime::from_timestamp(1_800_000_000 + s, ns)),
+    ];
+    let officer = prop_oneof![any::<u128>(), 0u128..4, (u128::MAX - 3)..=u128::MAX];
+    prop::collection::vec(
+        (
+            officer,
+            prop_oneof![any::<u64>(), 0u64..3],
+            prop_oneof![any::<u32>(), 0u32..3],
+            prop_oneof![any::<i64>(), -2i64..2],
+            time,
+        ),
+        0..40,
+    )
+    .prop_map(|rows| {
+        rows.into_iter()
+            .map(|(o, seq, sen, mins, last)| Candidate {
+                officer_id: id(o),
+                receipt_seq: seq,
+                seniority: sen,
+                recent_minutes: mins,
+                last_detail_end: last,
+            })
+            .collect()
+    })
+}
+
+proptest! {
+    #[test]
+    fn rank_orders_exactly_like_the_reference_comparator(
+        rule in any_rule(),
+        cs in prop_oneof![any_candidates(), any_wide_candidates()],
+    ) {
+        prop_assert_eq!(rank(&rule, job(), &cs), reference_rank(&rule, job(), &cs));
+    }
+}
+
+#[test]
+fn rank_of_fifty_thousand_officers_matches_the_reference() {
+    use rand::{Rng, SeedableRng};
+    let mut rng = rand::rngs::StdRng::seed_from_u64(50_000);
+    let cs: Vec<Candidate> = (0..50_000u64)
+        .map(|i| Candidate {
+            officer_id: id(rng.r#gen()),
+            receipt_seq: rng.gen_range(0..60_000),
+            seniority: rng.gen_range(1..=2_000),
+            recent_minutes: rng.gen_range(0..5) * 60 * rng.gen_range(0..40),
+            last_detail_end: (i % 5 != 0).then(|| at(-rng.gen_range(0..24 * 365))),
+        })
+        .collect();
+    for rule in [
+        AwardRule::FirstCome,
+        AwardRule::Seniority,
+        AwardRule::FewestHours { window_days: 28 },
+        AwardRule::Rotation,
+        AwardRule::Lottery { seed: 7 },
+    ] {
+        assert_eq!(
+            rank(&rule, job(), &cs),
+            reference_rank(&rule, job(), &cs),
+            "{rule:?}"
+        );
+    }
+}

@@ -647,3 +647,20 @@ proptest! {
         prop_assert_eq!(a, f.reasons());
     }
 }
+
+proptest! {
+    /// Day starts are remembered per thread; a remembered one is the bisection's answer.
+    #[test]
+    fn a_remembered_day_start_is_the_one_found_by_bisection(
+        zone in prop::sample::select(vec!["America/New_York", "Europe/London", "Australia/Lord_Howe", "America/Havana", "Pacific/Apia", "UTC"]),
+        days in prop::collection::vec(-20_000i64..40_000, 1..20),
+    ) {
+        let tz: Tz = zone.parse().unwrap();
+        for d in days {
+            let day = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap() + TimeDelta::days(d);
+            let found = find_day_start(tz, day);
+            prop_assert_eq!(day_start(tz, day), found);
+            prop_assert_eq!(day_start(tz, day), found, "asked twice");
+        }
+    }
+}

@@ -365,3 +365,102 @@ proptest! {
         prop_assert!((ci - pi).abs() < 2.0, "inside: circle {} polygon {}", ci, pi);
     }
 }
+
+/// Any polygon, valid or not: 0 to 40 vertices scattered up to a few km around a site (most
+/// are self-intersecting), sometimes with a vertex off the globe.
+fn any_polygon() -> impl Strategy<Value = Geofence> {
+    (
+        site(),
+        prop::collection::vec((0.0..360.0f64, 0.0..4_000.0f64), 0..40),
+        prop::option::of((any::<prop::sample::Index>(), 90.5..200.0f64)),
+    )
+        .prop_map(|(center, polar, broken)| {
+            let mut vertices: Vec<GeoPoint> = polar
+                .into_iter()
+                .map(|(bearing, r)| destination(center, bearing, r))
+                .collect();
+            if let Some((i, lat)) = broken.filter(|_| !vertices.is_empty()) {
+                let i = i.index(vertices.len());
+                vertices[i].lat = lat;
+            }
+            Geofence::polygon(vertices)
+        })
+}
+
+/// Any fence: the generated valid ones, any polygon, a bad circle.
+fn any_fence() -> impl Strategy<Value = Geofence> {
+    prop_oneof![
+        convex_fence(),
+        any_polygon(),
+        (site(), -10.0..100_000.0f64).prop_map(|(c, r)| Geofence::circle(c, r)),
+    ]
+}
+
+/// A point near the fence (around its middle or one of its vertices), or anywhere, or off the
+/// globe, or NaN.
+fn point_near(fence: &Geofence) -> impl Strategy<Value = GeoPoint> + use<> {
+    let anchors: Vec<GeoPoint> = match fence {
+        Geofence::Circle { center, .. } => vec![*center],
+        Geofence::Polygon { vertices } => vertices.clone(),
+    };
+    let middle = fence.center();
+    prop_oneof![
+        4 => (0.0..360.0f64, 0.0..6_000.0f64).prop_map(move |(b, d)| if middle.lat.is_nan() {
+            GeoPoint::new(0.0, 0.0)
+        } else {
+            destination(middle, b, d)
+        }),
+        2 => (any::<prop::sample::Index>(), 0.0..360.0f64, 0.0..3.0f64).prop_map(move |(i, b, d)| {
+            match anchors.len() {
+                0 => GeoPoint::new(1.0, 1.0),
+                n => destination(anchors[i.index(n)], b, d),
+            }
+        }),
+        1 => any_point(),
+        1 => Just(GeoPoint::new(f64::NAN, 0.0)),
+        1 => Just(GeoPoint::new(95.0, 0.0)),
+    ]
+}
+
+/// Equal as numbers are in the reference, bit for bit (NaN equals NaN).
+fn same(a: f64, b: f64) -> bool {
+    a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    /// The prepared fence is a cache, not a second implementation of the geometry: every answer
+    /// is the reference `Geofence` method's, bit for bit, for valid and invalid fences and points.
+    #[test]
+    fn a_prepared_fence_answers_exactly_like_the_fence(
+        (fence, points) in any_fence().prop_flat_map(|f| {
+            let points = prop::collection::vec(point_near(&f), 1..8);
+            (Just(f), points)
+        })
+    ) {
+        let prepared = PreparedFence::new(&fence);
+        prop_assert_eq!(prepared.validate_measurable(), fence.validate_measurable());
+        for p in points {
+            prop_assert_eq!(prepared.contains(p), fence.contains(p), "contains {:?}", p);
+            let (outside, inside) = prepared.measure(p);
+            prop_assert!(same(outside, fence.distance_outside_m(p)), "outside {:?}: {} vs {}", p, outside, fence.distance_outside_m(p));
+            prop_assert!(same(inside, fence.distance_inside_m(p)), "inside {:?}: {} vs {}", p, inside, fence.distance_inside_m(p));
+            prop_assert!(same(prepared.distance_outside_m(p), outside));
+            prop_assert!(same(prepared.distance_inside_m(p), inside));
+        }
+    }
+}
+
+#[test]
+fn a_prepared_polygon_without_vertices_is_never_inside_and_measures_nan() {
+    let fence = Geofence::polygon(Vec::new());
+    let prepared = PreparedFence::new(&fence);
+    assert_eq!(
+        prepared.validate_measurable(),
+        Err(GeofenceError::BadVertexCount(0))
+    );
+    assert!(!prepared.contains(STADIUM));
+    let (outside, inside) = prepared.measure(STADIUM);
+    assert!(outside.is_nan() && inside.is_nan());
+}

@@ -788,3 +788,51 @@ proptest! {
         prop_assert_eq!(n.after.map(|f| f.fix_time), best_after);
     }
 }
+
+/// A star-shaped (not convex) polygon of `n` vertices, `r`..`2r` metres around a site.
+fn star_fence() -> impl Strategy<Value = Geofence> {
+    (site(), 3usize..120, 20.0..1_500.0f64).prop_map(|(c, n, r)| {
+        Geofence::polygon(
+            (0..n)
+                .map(|k| {
+                    let a = std::f64::consts::TAU * k as f64 / n as f64;
+                    let d = if k % 2 == 0 { 2.0 * r } else { r };
+                    offset(c, d * a.sin(), d * a.cos())
+                })
+                .collect(),
+        )
+    })
+}
+
+proptest! {
+    /// `classify` gives the same assessment, to the bit, whether it gets the job's fence or a
+    /// fence prepared once; and its distances are the reference `Geofence` methods' answers.
+    #[test]
+    fn a_prepared_fence_classifies_exactly_like_the_fence(
+        p in any_punch(),
+        other in prop_oneof![Just(None), star_fence().prop_map(Some), Just(Some(Geofence::polygon(vec![STADIUM, STADIUM])))],
+    ) {
+        let mut p = p;
+        if let Some(fence) = other {
+            p.fence = fence;
+        }
+        let prepared = crate::geofence::PreparedFence::new(&p.fence);
+        let ctx = PunchContext {
+            fence: &prepared,
+            fix: &p.fix,
+            punch_time: p.punch_time,
+            neighbours: Neighbours { before: p.previous.as_ref(), after: p.next.as_ref() },
+            clock_drift_s: p.drift_s,
+            thresholds: &p.thresholds,
+        };
+        let (fast, plain) = (classify(&ctx), p.classify());
+        prop_assert_eq!(&fast, &plain);
+        prop_assert_eq!(fast.distance_outside_m.to_bits(), plain.distance_outside_m.to_bits());
+        prop_assert_eq!(fast.distance_inside_m.to_bits(), plain.distance_inside_m.to_bits());
+        if p.fix.validate().is_ok() && p.fence.validate_measurable().is_ok() {
+            let at = p.fix.point();
+            prop_assert_eq!(plain.distance_outside_m.to_bits(), p.fence.distance_outside_m(at).to_bits());
+            prop_assert_eq!(plain.distance_inside_m.to_bits(), p.fence.distance_inside_m(at).to_bits());
+        }
+    }
+}
