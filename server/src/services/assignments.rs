@@ -135,16 +135,18 @@ pub async fn lock_job_for(
             let status: String = get(&r, "mine_status")?;
             Some(Mine {
                 id: get_uuid(&r, "mine_id")?,
-                status: AssignmentStatus::parse(&status).ok_or_else(|| {
-                    DbError::corrupt("assignments", format!("status {status:?}"))
-                })?,
+                status: AssignmentStatus::parse(&status)
+                    .ok_or_else(|| DbError::corrupt("assignments", format!("status {status:?}")))?,
                 offered: get::<Option<i64>>(&r, "mine_offered_us")?.is_some(),
             })
         }
     };
     let first_offered = match get::<Option<String>>(&r, "offered_id")? {
         None => None,
-        Some(_) => Some((get_uuid(&r, "offered_id")?, get_uuid(&r, "offered_officer")?)),
+        Some(_) => Some((
+            get_uuid(&r, "offered_id")?,
+            get_uuid(&r, "offered_officer")?,
+        )),
     };
     Ok(Some(JobForOfficer {
         job: job_from_row(&r)?,
