@@ -13,6 +13,7 @@
 //! - [`eligibility`]: who may work a job and, if not, why.
 //! - [`earnings`]: the department's pay period and the totals of an officer's shifts.
 //! - [`pay`]: integer-cent pay with multipliers, minimums and one rounding rule.
+//! - [`billing`]: the customer's rate card, estimates, late cancellations and invoice lines.
 //! - [`policy`]: cancellation windows.
 //! - [`prefs`]: notification channels and quiet hours.
 //! - [`notice`]: what a notification tells (one payload type for server and phone).
@@ -21,6 +22,7 @@
 
 pub mod actions;
 pub mod award;
+pub mod billing;
 pub mod directory;
 pub mod earnings;
 pub mod eligibility;
