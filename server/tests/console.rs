@@ -8,165 +8,16 @@
 
 mod common;
 
-use std::collections::BTreeMap;
-
 use reqwest::StatusCode;
-use reqwest::header::{self, HeaderMap};
+use reqwest::header;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 
-use common::{Actor, Backend, PASSWORD, TestApp};
+use common::browser::{Browser, Page};
+use common::{Backend, PASSWORD, TestApp};
 use offduty_domain::protocol::Role;
 use offduty_server::console::CSP;
-
-/// A browser: cookies kept by hand, redirects not followed.
-struct Browser<'a> {
-    app: &'a TestApp,
-    http: reqwest::Client,
-    cookies: BTreeMap<String, String>,
-}
-
-/// One response as the browser saw it.
-struct Page {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: String,
-}
-
-impl Page {
-    fn location(&self) -> &str {
-        self.headers
-            .get(header::LOCATION)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-    }
-
-    /// Every `Set-Cookie` header for `name`.
-    fn set_cookie(&self, name: &str) -> Option<String> {
-        self.headers
-            .get_all(header::SET_COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .find(|v| v.starts_with(&format!("{name}=")))
-            .map(str::to_string)
-    }
-
-    /// The value of the first form's hidden `csrf` field.
-    fn csrf(&self) -> String {
-        let at = self
-            .body
-            .find("name=\"csrf\" value=\"")
-            .expect("a csrf field")
-            + 19;
-        self.body[at..].split('"').next().unwrap().to_string()
-    }
-
-    fn is_html(&self) -> bool {
-        self.headers
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.starts_with("text/html"))
-    }
-}
-
-impl<'a> Browser<'a> {
-    fn new(app: &'a TestApp) -> Self {
-        Browser {
-            app,
-            http: reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .unwrap(),
-            cookies: BTreeMap::new(),
-        }
-    }
-
-    async fn send(&mut self, req: reqwest::RequestBuilder) -> Page {
-        let cookie = self
-            .cookies
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join("; ");
-        let req = if cookie.is_empty() {
-            req
-        } else {
-            req.header(header::COOKIE, cookie)
-        };
-        let resp = req.send().await.unwrap();
-        let status = resp.status();
-        let headers = resp.headers().clone();
-        for v in headers.get_all(header::SET_COOKIE) {
-            let v = v.to_str().unwrap();
-            let (pair, attrs) = v.split_once(';').unwrap_or((v, ""));
-            let (name, value) = pair.split_once('=').unwrap();
-            if value.is_empty() || attrs.contains("Max-Age=0") {
-                self.cookies.remove(name);
-            } else {
-                self.cookies.insert(name.to_string(), value.to_string());
-            }
-        }
-        let body = resp.text().await.unwrap();
-        Page {
-            status,
-            headers,
-            body,
-        }
-    }
-
-    async fn get(&mut self, path: &str) -> Page {
-        let req = self.http.get(format!("{}{path}", self.app.url));
-        self.send(req).await
-    }
-
-    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
-        let body = form
-            .iter()
-            .map(|(k, v)| format!("{k}={}", encode(v)))
-            .collect::<Vec<_>>()
-            .join("&");
-        let req = self
-            .http
-            .post(format!("{}{path}", self.app.url))
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(body);
-        self.send(req).await
-    }
-
-    /// Opens the sign-in page and submits it.
-    async fn sign_in(&mut self, email: &str, password: &str) -> Page {
-        let form = self.get("/console/sign-in").await;
-        assert_eq!(form.status, StatusCode::OK, "{}", form.body);
-        let csrf = form.csrf();
-        self.post(
-            "/console/sign-in",
-            &[("csrf", &csrf), ("email", email), ("password", password)],
-        )
-        .await
-    }
-
-    /// Signs in as `who` (must succeed) and returns the jobs page.
-    async fn signed_in(&mut self, who: &Actor) -> Page {
-        let done = self.sign_in(&who.email, PASSWORD).await;
-        assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
-        assert_eq!(done.location(), "/console/jobs");
-        let jobs = self.get("/console/jobs").await;
-        assert_eq!(jobs.status, StatusCode::OK, "{}", jobs.body);
-        jobs
-    }
-}
-
-fn encode(v: &str) -> String {
-    v.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
 
 async fn live_sessions(app: &TestApp) -> i64 {
     sqlx::query("SELECT COUNT(*) AS n FROM console_sessions WHERE revoked_us IS NULL")
@@ -416,29 +267,44 @@ async fn the_jobs_page_lists_the_departments_jobs_and_not_anothers(backend: Back
     }
 }
 
-async fn officers_and_customers_cannot_sign_in_to_the_console(backend: Backend) {
+async fn officers_are_refused_and_customers_reach_only_the_portal(backend: Backend) {
     let app = TestApp::start(backend).await;
     let (dept, _) = app.department("Columbus").await;
     let officer = app.officer(dept).await;
+    // A customer account made before organizations existed (none is linked to it).
     let customer = app.user(dept, Role::Customer, "events@stadium.test").await;
     let mut b = Browser::new(&app);
     let page = b.sign_in(&officer.email, PASSWORD).await;
     assert_eq!(page.status, StatusCode::FORBIDDEN);
     assert!(page.body.contains("offduty app"), "{}", page.body);
-    let page = b.sign_in(&customer.email, PASSWORD).await;
-    assert_eq!(page.status, StatusCode::FORBIDDEN);
     assert!(page.set_cookie("offduty_console").is_none());
     assert_eq!(live_sessions(&app).await, 0);
     assert_eq!(b.get("/console/jobs").await.status, StatusCode::SEE_OTHER);
-    let audit = audit_actions(&app, dept).await;
-    assert_eq!(
-        audit
-            .iter()
-            .filter(|(a, _)| a == "console_sign_in_refused")
-            .count(),
-        2,
-        "{audit:?}"
+
+    let page = b.sign_in(&customer.email, PASSWORD).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    assert_eq!(page.location(), "/console/portal");
+    assert_eq!(live_sessions(&app).await, 1);
+    for path in ["/console/jobs", "/console/approvals", "/console/customers"] {
+        let page = b.get(path).await;
+        assert_eq!(page.status, StatusCode::FORBIDDEN, "{path}");
+        assert!(
+            page.is_html() && page.body.contains("coordinators"),
+            "{path}: {}",
+            page.body
+        );
+    }
+    let portal = b.get("/console/portal").await;
+    assert_eq!(portal.status, StatusCode::FORBIDDEN, "{}", portal.body);
+    assert!(
+        portal.body.contains("belongs to no organization"),
+        "{}",
+        portal.body
     );
+    let audit = audit_actions(&app, dept).await;
+    let count = |action: &str| audit.iter().filter(|(a, _)| a == action).count();
+    assert_eq!(count("console_sign_in_refused"), 1, "{audit:?}");
+    assert_eq!(count("console_sign_in"), 1, "{audit:?}");
 }
 
 async fn sign_out_ends_the_session_on_the_server(backend: Backend) {
@@ -581,7 +447,7 @@ on_both_backends!(
     forms_without_the_right_csrf_token_are_refused_and_change_nothing,
     every_console_response_carries_the_security_headers,
     the_jobs_page_lists_the_departments_jobs_and_not_anothers,
-    officers_and_customers_cannot_sign_in_to_the_console,
+    officers_are_refused_and_customers_reach_only_the_portal,
     sign_out_ends_the_session_on_the_server,
     a_disabled_users_session_stops_working,
     a_session_ends_when_idle_or_when_the_epoch_moves_on,

@@ -3,7 +3,10 @@
 //! sessions with CSRF tokens ([`session`]), pages and forms ([`pages`]), HTML error pages
 //! ([`ConsoleError`]), and the security headers every console response carries.
 
+pub mod approvals;
+pub mod forms;
 pub mod pages;
+pub mod portal;
 pub mod session;
 mod view;
 
@@ -26,8 +29,19 @@ pub const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; for
 
 /// Where a request without a live session is sent.
 pub const SIGN_IN: &str = "/console/sign-in";
-/// The console's first page.
+/// The console's first page for a coordinator.
 pub const HOME: &str = "/console/jobs";
+/// The portal's first page for a customer.
+pub const PORTAL: &str = "/console/portal";
+
+/// Where a signed-in user of `role` starts.
+pub fn home_of(role: offduty_domain::protocol::Role) -> &'static str {
+    if role == offduty_domain::protocol::Role::Customer {
+        PORTAL
+    } else {
+        HOME
+    }
+}
 
 /// The console's routes: `/` and everything under `/console`, with HTML error pages and the
 /// security headers. (The JSON API under `/v1` is routed in `app.rs`.)
@@ -39,6 +53,29 @@ pub fn router() -> Router<AppState> {
         .route("/sign-out", post(pages::sign_out))
         .route("/jobs", get(pages::jobs))
         .route("/jobs/{id}", get(pages::job))
+        .route("/sign-up", get(portal::sign_up_form).post(portal::sign_up))
+        .route("/portal", get(portal::home))
+        .route("/portal/sites/new", get(portal::site_form))
+        .route("/portal/sites", post(portal::site_create))
+        .route("/portal/events/new", get(portal::event_new))
+        .route("/portal/events", post(portal::event_post))
+        .route(
+            "/portal/events/{id}",
+            get(portal::event).post(portal::event_update),
+        )
+        .route("/portal/events/{id}/edit", get(portal::event_edit))
+        .route(
+            "/portal/events/{id}/cancel",
+            get(portal::cancel_form).post(portal::cancel),
+        )
+        .route("/approvals", get(approvals::queue))
+        .route("/approvals/next", get(approvals::next))
+        .route("/approvals/{id}", get(approvals::request))
+        .route("/approvals/{id}/approve", post(approvals::approve))
+        .route("/approvals/{id}/changes", post(approvals::changes))
+        .route("/approvals/{id}/reject", post(approvals::reject))
+        .route("/customers", get(approvals::customers_page))
+        .route("/customers/{id}/terms", post(approvals::set_terms))
         .fallback(|| async { ConsoleError::NotFound })
         .method_not_allowed_fallback(|| async { ConsoleError::MethodNotAllowed });
     Router::new()
@@ -150,9 +187,53 @@ impl IntoResponse for ConsoleError {
     }
 }
 
-/// The signed-in console user (a coordinator with a live session); anyone else is sent to the
-/// sign-in page.
+/// A signed-in console user (a coordinator or a customer with a live session); anyone else is
+/// sent to the sign-in page.
 pub struct Signed(pub session::ConsoleSession);
+
+/// A signed-in coordinator; a customer is refused with a page saying where to go.
+pub struct Coordinator(pub session::ConsoleSession);
+
+/// A signed-in customer; a coordinator is refused with a page saying where to go.
+pub struct Customer(pub session::ConsoleSession);
+
+impl FromRequestParts<AppState> for Coordinator {
+    type Rejection = ConsoleError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let Signed(s) = Signed::from_request_parts(parts, state).await?;
+        if s.user.role == offduty_domain::protocol::Role::Coordinator {
+            Ok(Coordinator(s))
+        } else {
+            Err(ConsoleError::Forbidden(
+                "This page is for the department's coordinators. Your organization's pages are \
+                 in the portal."
+                    .into(),
+            ))
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for Customer {
+    type Rejection = ConsoleError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let Signed(s) = Signed::from_request_parts(parts, state).await?;
+        if s.user.role == offduty_domain::protocol::Role::Customer {
+            Ok(Customer(s))
+        } else {
+            Err(ConsoleError::Forbidden(
+                "This page is the customer portal; coordinators work in the console.".into(),
+            ))
+        }
+    }
+}
 
 impl FromRequestParts<AppState> for Signed {
     type Rejection = ConsoleError;

@@ -19,7 +19,7 @@ use offduty_domain::protocol::{Job, Role};
 use crate::app::AppState;
 use crate::auth::signin::{self, Refused, Verified, Via};
 use crate::console::session::{self, COOKIE, PRE_COOKIE};
-use crate::console::{ConsoleError, HOME, SIGN_IN, Signed, view};
+use crate::console::{ConsoleError, Coordinator, SIGN_IN, Signed, home_of, view};
 use crate::db::DbError;
 use crate::services::audit::{self, AuditEntry};
 use crate::services::award::load_department;
@@ -33,6 +33,8 @@ const MAX_FORM_BYTES: usize = 16 * 1024;
 
 /// The header of a signed-in page: who, which department, the sign-out form's token.
 pub struct Chrome {
+    /// A customer's portal (its own navigation) rather than a coordinator's console.
+    pub customer: bool,
     pub user_name: String,
     pub department: String,
     pub csrf: String,
@@ -100,7 +102,7 @@ struct JobPage {
 }
 
 /// Renders `page` as an HTML response.
-fn html(status: StatusCode, page: &impl Template) -> Response {
+pub(crate) fn html(status: StatusCode, page: &impl Template) -> Response {
     match page.render() {
         Ok(body) => (
             status,
@@ -144,7 +146,7 @@ pub async fn stylesheet() -> impl IntoResponse {
 }
 
 /// The fields of a posted form (`application/x-www-form-urlencoded`).
-fn read_form(
+pub(crate) fn read_form(
     headers: &HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<HashMap<String, String>, ConsoleError> {
@@ -196,9 +198,9 @@ pub async fn sign_in_form(
     headers: HeaderMap,
 ) -> Result<Response, ConsoleError> {
     if let Some(id) = session::cookie(&headers, COOKIE)
-        && session::load(&state, id, Utc::now()).await?.is_some()
+        && let Some(s) = session::load(&state, id, Utc::now()).await?
     {
-        return Ok(Redirect::to(HOME).into_response());
+        return Ok(Redirect::to(home_of(s.user.role)).into_response());
     }
     Ok(sign_in_page(&state, StatusCode::OK, "", None))
 }
@@ -253,10 +255,10 @@ pub async fn sign_in(
         audit_sign_in(&state, &verified, "console_sign_in_refused").await?;
         let message = match user.role {
             Role::Officer => {
-                "The console is for coordinators. Officers sign in with the offduty app on their \
-                 phone."
+                "The console is for coordinators and customers. Officers sign in with the \
+                 offduty app on their phone."
             }
-            _ => "The console is for coordinators. The customer portal is not open yet.",
+            _ => "This account cannot use the console.",
         };
         return refused(StatusCode::FORBIDDEN, message.into());
     }
@@ -266,7 +268,7 @@ pub async fn sign_in(
         return refused(StatusCode::UNPROCESSABLE_ENTITY, WRONG.into());
     };
     audit_sign_in(&state, &verified, "console_sign_in").await?;
-    let mut resp = Redirect::to(HOME).into_response();
+    let mut resp = Redirect::to(home_of(user.role)).into_response();
     let h = resp.headers_mut();
     h.append(
         header::SET_COOKIE,
@@ -340,7 +342,10 @@ pub async fn sign_out(
 }
 
 /// The department's name and zone, for a page's header.
-async fn department(state: &AppState, id: Uuid) -> Result<(String, chrono_tz::Tz), ConsoleError> {
+pub(crate) async fn department(
+    state: &AppState,
+    id: Uuid,
+) -> Result<(String, chrono_tz::Tz), ConsoleError> {
     let mut conn = state.db.pool.acquire().await.map_err(DbError::from)?;
     let d = load_department(&mut conn, id)
         .await?
@@ -348,8 +353,13 @@ async fn department(state: &AppState, id: Uuid) -> Result<(String, chrono_tz::Tz
     Ok((d.name, d.tz))
 }
 
-fn chrome(s: &session::ConsoleSession, department: &str, section: &'static str) -> Chrome {
+pub(crate) fn chrome(
+    s: &session::ConsoleSession,
+    department: &str,
+    section: &'static str,
+) -> Chrome {
     Chrome {
+        customer: s.user.role == Role::Customer,
         user_name: s.display_name.clone(),
         department: department.to_string(),
         csrf: s.csrf.clone(),
@@ -374,7 +384,7 @@ fn job_row(j: &Job, tz: chrono_tz::Tz) -> JobRow {
 /// `GET /console/jobs`: the department's jobs ending after yesterday.
 pub async fn jobs(
     State(state): State<AppState>,
-    Signed(s): Signed,
+    Coordinator(s): Coordinator,
 ) -> Result<Response, ConsoleError> {
     let (name, tz) = department(&state, s.user.department_id).await?;
     let window = JobWindow {
@@ -397,7 +407,7 @@ pub async fn jobs(
 /// department's job or a malformed id).
 pub async fn job(
     State(state): State<AppState>,
-    Signed(s): Signed,
+    Coordinator(s): Coordinator,
     id: Result<Path<String>, axum::extract::rejection::PathRejection>,
 ) -> Result<Response, ConsoleError> {
     let id = id

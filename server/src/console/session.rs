@@ -37,10 +37,10 @@ const TOUCH_EVERY: Duration = Duration::seconds(60);
 const CSRF_PURPOSE: &str = "console csrf";
 const SIGN_IN_PURPOSE: &str = "console sign-in";
 
-/// Who may hold a console session. Coordinators administer their department; officers use the
-/// app, and the customer portal is not built yet.
+/// Who may hold a console session. Coordinators administer their department and customers use
+/// the portal; officers use the app.
 pub fn may_use_console(role: Role) -> bool {
-    role == Role::Coordinator
+    matches!(role, Role::Coordinator | Role::Customer)
 }
 
 /// A signed-in console user.

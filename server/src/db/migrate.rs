@@ -42,6 +42,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "console_sessions",
         include_str!("../../migrations/0007_console_sessions.sql"),
     ),
+    (
+        9,
+        "marketplace",
+        include_str!("../../migrations/0009_marketplace.sql"),
+    ),
 ];
 
 /// Arbitrary constant identifying the migration lock among PostgreSQL advisory locks.

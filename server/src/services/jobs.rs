@@ -181,6 +181,20 @@ pub async fn fetch_job(
 pub async fn create(db: &Db, user: AuthUser, req: &NewJob, now: DateTime<Utc>) -> ApiResult<Job> {
     validate(req, now)?;
     let mut t = DeptTx::begin(db, user.department_id).await?;
+    let job = create_in(&mut t, user, req, now).await?;
+    t.commit().await?;
+    Ok(job)
+}
+
+/// Posts a job inside the caller's transaction (an approved event request posts one per
+/// shift): checks the customer, writes the job, its change and its audit entry. The caller has
+/// validated `req`.
+pub async fn create_in(
+    t: &mut DeptTx,
+    user: AuthUser,
+    req: &NewJob,
+    now: DateTime<Utc>,
+) -> ApiResult<Job> {
     let (seq, dept_id) = (t.seq, t.dept.id);
     if let Some(c) = req.customer_id {
         let n: i64 = get(
@@ -260,7 +274,6 @@ pub async fn create(db: &Db, user: AuthUser, req: &NewJob, now: DateTime<Utc>) -
     let job = fetch_job(t.conn(), dept_id, id)
         .await?
         .ok_or_else(ApiError::internal)?;
-    t.commit().await?;
     Ok(job)
 }
 
@@ -274,7 +287,15 @@ pub async fn cancel(db: &Db, user: AuthUser, job_id: Uuid, now: DateTime<Utc>) -
         now,
         seq: t.seq,
     };
-    let conn = t.tx.conn();
+    let job = cancel_in(t.tx.conn(), &ctx, job_id).await?;
+    t.commit().await?;
+    Ok(job)
+}
+
+/// Calls a job off inside the caller's transaction (a cancelled event request calls off all of
+/// its jobs at once).
+pub async fn cancel_in(conn: &mut AnyConnection, ctx: &TxCtx<'_>, job_id: Uuid) -> ApiResult<Job> {
+    let (user, now) = (ctx.user, ctx.now);
     let Some(locked) = assignments::lock_job(conn, ctx.dialect, ctx.dept.id, job_id).await? else {
         return Err(ApiError::not_found("job"));
     };
@@ -296,7 +317,7 @@ pub async fn cancel(db: &Db, user: AuthUser, job_id: Uuid, now: DateTime<Utc>) -
         let officer = get_uuid(r, "officer_id")?;
         assignments::set_status(
             conn,
-            &ctx,
+            ctx,
             get_uuid(r, "id")?,
             officer,
             AssignmentStatus::JobCancelled,
@@ -339,6 +360,5 @@ pub async fn cancel(db: &Db, user: AuthUser, job_id: Uuid, now: DateTime<Utc>) -
     let job = fetch_job(conn, ctx.dept.id, job.id)
         .await?
         .ok_or_else(ApiError::internal)?;
-    t.commit().await?;
     Ok(job)
 }

@@ -29,6 +29,8 @@ use offduty_server::db::{Db, migrate};
 use offduty_server::seed::{NewDepartment, NewUser, create_department, create_user};
 pub use offduty_testkit::api::job_body;
 
+pub mod browser;
+
 /// Which database a test runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
