@@ -57,6 +57,9 @@ async fn snapshot(db: &Db) -> BTreeMap<&'static str, i64> {
         ("assignments", "SELECT COUNT(*) AS n FROM assignments"),
         ("timecards", "SELECT COUNT(*) AS n FROM timecards"),
         ("duty_blocks", "SELECT COUNT(*) AS n FROM duty_blocks"),
+        ("organizations", "SELECT COUNT(*) AS n FROM organizations"),
+        ("sites", "SELECT COUNT(*) AS n FROM sites"),
+        ("event_requests", "SELECT COUNT(*) AS n FROM event_requests"),
         ("change_log", "SELECT COUNT(*) AS n FROM change_log"),
         ("audit_log", "SELECT COUNT(*) AS n FROM audit_log"),
         ("change_seq", "SELECT MAX(change_seq) AS n FROM departments"),
@@ -77,6 +80,65 @@ async fn check_demo(db: Db) {
     );
     assert!(banner.contains("officer001@columbus.demo") && banner.contains(demo::DEMO_PASSWORD));
     assert!(banner.contains(demo::COORDINATOR_EMAIL));
+    assert_eq!(summary.requests_waiting, 4);
+    assert!(
+        banner.contains("4 customer requests wait in the approval queue"),
+        "{banner}"
+    );
+
+    // Customers: both accounts belong to an organization with its sites; one pays by a saved
+    // (simulated) card, the other by invoice; requests wait, one was sent back, one declined,
+    // each with the rate card's estimate.
+    assert_eq!(
+        count(
+            &db,
+            "SELECT COUNT(*) AS n FROM users WHERE role = 'customer' AND organization_id IS NOT NULL"
+        )
+        .await,
+        2
+    );
+    assert_eq!(
+        count(
+            &db,
+            "SELECT COUNT(*) AS n FROM organizations WHERE terms = 'card' \
+             AND payment_method_us IS NOT NULL"
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        count(
+            &db,
+            "SELECT COUNT(*) AS n FROM organizations WHERE terms = 'invoice'"
+        )
+        .await,
+        1
+    );
+    assert_eq!(count(&db, "SELECT COUNT(*) AS n FROM sites").await, 3);
+    for (status, n) in [("submitted", 4), ("changes_requested", 1), ("rejected", 1)] {
+        assert_eq!(
+            count(
+                &db,
+                &format!("SELECT COUNT(*) AS n FROM event_requests WHERE status = '{status}'")
+            )
+            .await,
+            n,
+            "{status}"
+        );
+    }
+    let rows = sqlx::query("SELECT estimate_json FROM event_requests")
+        .fetch_all(&db.pool)
+        .await
+        .unwrap();
+    for r in &rows {
+        let bill: offduty_domain::billing::Bill =
+            serde_json::from_str(&get::<String>(r, "estimate_json").unwrap()).unwrap();
+        assert!(bill.total_cents > 0);
+        assert_eq!(
+            bill.total_cents,
+            bill.lines.iter().map(|l| l.amount_cents).sum::<i64>()
+        );
+    }
 
     // People.
     let dept = demo::DEMO_DEPARTMENT_ID.to_string();

@@ -8,6 +8,7 @@
 //! Seeding is idempotent: once the department exists, a second call changes nothing.
 
 mod data;
+mod market;
 mod plan;
 mod rng;
 mod roster;
@@ -68,6 +69,8 @@ pub struct DemoSummary {
     pub past_shifts: u64,
     /// On-duty shifts imported.
     pub duty_blocks: u64,
+    /// Customers' event requests waiting in the coordinators' approval queue.
+    pub requests_waiting: u64,
     /// How long seeding took.
     pub elapsed: StdDuration,
 }
@@ -119,7 +122,15 @@ impl DemoSummary {
             b,
             "  officer      officer001@columbus.demo  (Sgt. Marcus Holloway; officer002 … officer200 too)"
         );
-        let _ = writeln!(b, "  customers    {STADIUM_EMAIL}, {EASTON_EMAIL}");
+        let _ = writeln!(
+            b,
+            "  customers    {STADIUM_EMAIL} (Ohio State Athletics), {EASTON_EMAIL} (Easton Town Center)"
+        );
+        let _ = writeln!(
+            b,
+            "  {} customer requests wait in the approval queue ({url}/console/approvals)",
+            self.requests_waiting
+        );
         let _ = writeln!(b, "Try:");
         let _ = write!(
             b,
@@ -234,6 +245,15 @@ async fn seed_at(db: &Db, now: DateTime<Utc>) -> Result<DemoSummary, SeedError> 
         holidays: &holidays,
     });
     write::write_plan(tx.conn(), &plan, DEMO_DEPARTMENT_ID, users.coordinator).await?;
+    let market = market::write_market(
+        tx.conn(),
+        &dept,
+        users.coordinator,
+        users.stadium,
+        users.easton,
+        now,
+    )
+    .await?;
     audit::append(
         tx.conn(),
         DEMO_DEPARTMENT_ID,
@@ -248,6 +268,8 @@ async fn seed_at(db: &Db, now: DateTime<Utc>) -> Result<DemoSummary, SeedError> 
                 "assignments": plan.assignments.len(),
                 "timecards": plan.timecards.len(),
                 "duty_blocks": plan.duty.len(),
+                "organizations": market.organizations,
+                "requests_waiting": market.waiting,
             }),
         },
         now,
@@ -264,6 +286,7 @@ async fn seed_at(db: &Db, now: DateTime<Utc>) -> Result<DemoSummary, SeedError> 
         past_jobs: count(plan.jobs.iter().filter(|j| j.ends <= now).count()),
         past_shifts: count(plan.timecards.len()),
         duty_blocks: count(plan.duty.len()),
+        requests_waiting: market.waiting,
         elapsed: started.elapsed(),
     })
 }
@@ -293,6 +316,11 @@ async fn existing(db: &Db, now: DateTime<Utc>, started: Instant) -> Result<DemoS
             "duty",
             "SELECT COUNT(*) AS n FROM duty_blocks WHERE department_id = $1",
         ),
+        (
+            "waiting",
+            "SELECT COUNT(*) AS n FROM event_requests WHERE department_id = $1 \
+             AND status = 'submitted'",
+        ),
     ] {
         let mut q = sqlx::query(sql).bind(&dept);
         if sql.contains("$2") {
@@ -310,6 +338,7 @@ async fn existing(db: &Db, now: DateTime<Utc>, started: Instant) -> Result<DemoS
         past_jobs: n("past"),
         past_shifts: n("shifts"),
         duty_blocks: n("duty"),
+        requests_waiting: n("waiting"),
         elapsed: started.elapsed(),
     })
 }
