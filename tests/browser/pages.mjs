@@ -12,6 +12,7 @@
 //   status     the HTTP status the page answers with (default 200)
 //   heading    the text of its <h1>, or (env) => text
 //   autofocus  the selector of a field the page focuses on load (Tab then starts there)
+//   screenshot false: not saved with OFFDUTY_SCREENSHOTS=1 (it looks like another entry)
 //
 // `env` holds what the suite learned after signing in: env.job = { path, title } is a job
 // of the demo department with officers on its roster.
@@ -21,5 +22,5 @@ export const PAGES = [
   { name: 'jobs', path: '/console/jobs', signedIn: true, heading: 'Jobs' },
   { name: 'job', path: (env) => env.job.path, signedIn: true, heading: (env) => env.job.title },
   { name: 'not-found', path: '/console/jobs/00000000-0000-7000-8000-000000000000', signedIn: true, status: 404, heading: 'Not found' },
-  { name: 'not-found-signed-out', path: '/console/no-such-page', signedIn: false, status: 404, heading: 'Not found' },
+  { name: 'not-found-signed-out', path: '/console/no-such-page', signedIn: false, status: 404, heading: 'Not found', screenshot: false },
 ];
