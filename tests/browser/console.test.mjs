@@ -462,6 +462,21 @@ describe('the checks catch what they look for', () => {
     }
   });
 
+  test('the width check fails on a page wider than the phone', TEST, async () => {
+    const phone = VIEWPORTS.find((v) => v.name === 'phone');
+    const context = await newContext(browser, phone, { base: env.base });
+    try {
+      const page = await context.newPage();
+      await page.setContent(
+        '<!doctype html><html lang="en"><head><meta name="viewport" content="width=device-width, initial-scale=1">' +
+          '<title>w</title></head><body><table><tr><td style="min-width: 600px">a wide table</td></tr></table></body></html>',
+      );
+      await assert.rejects(expectNoHorizontalScroll(page, phone, 'a wide page'), /laid out wider than the window|scrolls sideways/);
+    } finally {
+      await context.close();
+    }
+  });
+
   test('the focus check fails on an outline that cannot be seen', TEST, async () => {
     const context = await newContext(browser, VIEWPORTS[0], { base: env.base });
     try {
