@@ -14,6 +14,7 @@ import { expectNoSeriousAxeViolations } from './lib/axe.mjs';
 import { VIEWPORTS, launchBrowser, newContext, problemReport } from './lib/browser.mjs';
 import { focusProblem, focused, tabStops } from './lib/keyboard.mjs';
 import { COORDINATOR, REPO, startDemoServer } from './lib/server.mjs';
+import { signIn } from './lib/session.mjs';
 import { PAGES } from './pages.mjs';
 
 /** Each test's budget: a page load and its checks take well under a second on a quiet machine. */
@@ -37,9 +38,7 @@ before(
     try {
       const page = await context.newPage();
       await page.goto('/console/sign-in');
-      await page.getByLabel('E-mail').fill(COORDINATOR.email);
-      await page.getByLabel('Password').fill(COORDINATOR.password);
-      await Promise.all([page.waitForURL('**/console/jobs'), page.getByRole('button', { name: 'Sign in' }).click()]);
+      await signIn(page, COORDINATOR);
       env.signedIn = await context.storageState();
       // A job with officers on its roster, for the job page: the open one with most slots filled.
       const rows = await page.locator('main tbody tr').evaluateAll((trs) =>
@@ -117,6 +116,7 @@ async function expectSecurityHeaders(response, what, { page = true } = {}) {
       .map(([name, ...values]) => [name, values.join(' ')]),
   );
   assert.equal(directives['default-src'], "'none'", `${what}: CSP default-src`);
+  // No script at all today; htmx (decision 035) would add script-src 'self' here, deliberately.
   assert.equal(directives['script-src'], undefined, `${what}: CSP must not allow any script`);
   assert.equal(directives['style-src'], "'self'", `${what}: CSP style-src`);
   assert.equal(directives['form-action'], "'self'", `${what}: CSP form-action`);
@@ -393,9 +393,7 @@ describe('sessions', () => {
   test('sign-out ends the session: the page it left is not shown again by Back or by its address', TEST, async () => {
     const { context, page } = await signInPage();
     try {
-      await page.getByLabel('E-mail').fill(COORDINATOR.email);
-      await page.getByLabel('Password').fill(COORDINATOR.password);
-      await Promise.all([page.waitForURL('**/console/jobs'), page.getByRole('button', { name: 'Sign in' }).click()]);
+      await signIn(page, COORDINATOR);
       await Promise.all([page.waitForURL('**/console/sign-in'), page.getByRole('button', { name: 'Sign out' }).click()]);
       await page.getByRole('heading', { level: 1, name: 'Sign in to the console' }).waitFor();
       const cookies = (await context.cookies()).map((c) => c.name);
