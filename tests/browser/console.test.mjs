@@ -453,6 +453,7 @@ describe('the checks catch what they look for', () => {
         assert.match(e.message, /image-alt/);
         assert.match(e.message, /label/);
         assert.match(e.message, /color-contrast/);
+        assert.match(e.message, /Fix any of the following/, 'each element says what to fix');
         return true;
       });
     } finally {

@@ -26,7 +26,8 @@ export async function axeScan(page) {
   const loaded = await page.evaluate(() => typeof window.axe === 'object');
   if (!loaded) await page.evaluate(AXE_SOURCE);
   return page.evaluate(() =>
-    window.axe.run(document, { resultTypes: ['violations'], reporter: 'v2' }),
+    // The v1 reporter is v2 plus each element's failureSummary (what to fix), which we print.
+    window.axe.run(document, { resultTypes: ['violations'], reporter: 'v1' }),
   );
 }
 
@@ -34,8 +35,15 @@ function describe(violation) {
   const nodes = violation.nodes
     .slice(0, 5)
     .map((n) => {
-      const summary = (n.failureSummary || '').replace(/\s*\n\s*/g, ' ');
-      return `      ${n.target.join(' ')}\n        ${summary}`;
+      // "Fix any of the following:" (or "all of"), then one reason a line: kept apart by "; ".
+      const summary = (n.failureSummary || '')
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean)
+        .join('; ')
+        .replace(/:; /g, ': ');
+      const html = n.html.length > 120 ? `${n.html.slice(0, 117)}...` : n.html;
+      return `      ${n.target.join(' ')}  ${html}\n        ${summary}`;
     })
     .join('\n');
   const more = violation.nodes.length > 5 ? `\n      … and ${violation.nodes.length - 5} more` : '';
