@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The project's test command (README; .ci/run calls it). Installs what it needs, then runs every
 # check: formatting, lints, the Rust test suites (SQLite and PostgreSQL; TLS through nginx), the
-# API against its OpenAPI document (schemathesis), the Kotlin binding tests on the JVM, the Swift
+# API against its OpenAPI document (schemathesis), the web console in Debian's Chromium
+# (playwright-core, axe-core; tests/browser/), the Kotlin binding tests on the JVM, the Swift
 # package built and tested on Linux (in a Debian 13 chroot, made once in .tools/), and the
 # syntax check of the Swift that only builds on macOS.
 #   OFFDUTY_TEST_PG_URL  use this PostgreSQL admin URL instead of starting one
@@ -101,6 +102,9 @@ fi
 
 step "The API against its own document (schemathesis, an officer and a coordinator)"
 OFFDUTY_SERVER_BIN="$PWD/${CARGO_TARGET_DIR:-target}/debug/offduty-server" scripts/api-fuzz.sh
+
+step "The console in a real browser (Playwright + Chromium, axe-core)"
+scripts/browser-test.sh
 
 step "Kotlin bindings on the JVM (real library, real server)"
 scripts/kotlin-test.sh
