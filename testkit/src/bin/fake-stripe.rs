@@ -3,6 +3,8 @@
 //! Prints `listening on http://127.0.0.1:<port>` on stdout, then serves until killed.
 //! Point the server at it with `OFFDUTY_STRIPE_API_BASE` and `OFFDUTY_STRIPE_SECRET_KEY`.
 
+use std::io::Write as _;
+
 use offduty_testkit::stripe::{FakeStripe, Options, TEST_SECRET_KEY};
 
 fn usage() -> ! {
@@ -44,7 +46,14 @@ async fn main() {
             std::process::exit(1)
         }
     };
-    println!("listening on {}", fake.url());
-    println!("secret key {secret}");
+    // One line on stdout (what a launcher reads); the rest on stderr. A reader that goes away
+    // must not stop the server, so write errors are ignored.
+    let mut out = std::io::stdout();
+    let _ = writeln!(out, "listening on {}", fake.url());
+    let _ = out.flush();
+    eprintln!(
+        "fake-stripe: secret key {secret}, Stripe-Version {}",
+        fake.api_version()
+    );
     let _ = tokio::signal::ctrl_c().await;
 }
