@@ -13,6 +13,9 @@ use offduty_testkit::stripe::TEST_SECRET_KEY;
 use serde_json::Value;
 use sha2::Sha256;
 
+/// Deliveries received: the `Stripe-Signature` header and the raw body.
+type Received = Arc<Mutex<Vec<(String, Vec<u8>)>>>;
+
 struct Running(Child);
 
 impl Drop for Running {
@@ -41,7 +44,7 @@ fn start(args: &[&str]) -> (Running, String) {
 
 #[tokio::test]
 async fn the_binary_serves_the_api_the_hosted_page_and_signed_webhooks() {
-    let got: Arc<Mutex<Vec<(String, Vec<u8>)>>> = Arc::default();
+    let got: Received = Arc::default();
     let store = got.clone();
     let app = axum::Router::new().route(
         "/hook",
