@@ -6,6 +6,7 @@
 //! - [`simulated`]: an in-process gateway for the demo department, never used when a Stripe key
 //!   is configured ([`gateway_from_env`] decides);
 //! - [`webhook`]: verification of Stripe's signed webhooks, a pure function;
+//! - [`config`]: the Stripe keys from the environment;
 //! - [`form`]: Stripe's bracket form encoding;
 //! - [`secret`]: a string that never prints.
 //!
@@ -14,6 +15,7 @@
 //! is not dyn-compatible, and hand-written boxed futures would say the same thing at more length.
 //! Money is in integer cents (`i64`), as everywhere in offduty.
 
+pub mod config;
 pub mod form;
 pub mod secret;
 pub mod simulated;
