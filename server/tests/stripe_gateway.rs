@@ -721,3 +721,32 @@ async fn the_secret_key_never_appears_in_debug_output_or_logs() {
     );
     assert!(!logs.contains("sk_test_wrong_and_secret"));
 }
+
+#[tokio::test]
+async fn stripe_out_of_reach_is_unavailable_after_the_retries() {
+    // A port that was just free: nothing listens there.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let g = StripeGateway::with_retry(
+        StripeConfig {
+            api_base: format!("http://127.0.0.1:{port}"),
+            secret_key: SecretString::new("sk_test_unreachable"),
+            webhook_secret: None,
+        },
+        RetryPolicy {
+            attempts: 2,
+            first_backoff: Duration::from_millis(1),
+            timeout: Duration::from_secs(2),
+        },
+    )
+    .unwrap();
+    let e = g
+        .create_customer("A", "a@b.test", &key("k-offline"))
+        .await
+        .unwrap_err();
+    assert!(e.retryable(), "{e:?}");
+    assert!(!e.to_string().contains("sk_test_unreachable"));
+}
