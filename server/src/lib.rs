@@ -17,6 +17,7 @@ pub mod error;
 pub mod extract;
 pub mod metrics;
 pub mod openapi;
+pub mod payments;
 pub mod request_id;
 pub mod routes;
 pub mod seed;

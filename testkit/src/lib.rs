@@ -18,6 +18,8 @@
 //! - [`proxy::LossyProxy`]: a TCP proxy that loses chosen responses on the way back;
 //! - [`refusing::RefusingProxy`]: an HTTP proxy that answers chosen routes with a problem or a
 //!   503 while told to (a wedged action, a refused edit);
+//! - [`stripe::FakeStripe`]: a fake of Stripe held to Stripe's published OpenAPI document
+//!   (`testkit/stripe/contract.json`), with hosted pages and signed webhooks (decision 037);
 //! - [`api`]: one API call with a token, the job fixture, the site and its fence;
 //! - [`TempDir`]: a fresh folder under the system's temp dir, removed when the test passes;
 //! - [`move_job`]: moves a job in time in the server's SQLite file (decision 012).
@@ -42,6 +44,7 @@ pub mod proxy;
 pub mod refusing;
 pub mod seed;
 pub mod server;
+pub mod stripe;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
