@@ -70,6 +70,10 @@ pub struct AppState {
     /// Whether the web console's cookies carry `Secure` (on, unless `serve` listens on plain
     /// loopback: `console::session::secure_cookies`).
     pub secure_cookies: bool,
+    /// The payment gateway customers save their payment method with and are charged through
+    /// (decision 037): Stripe when a key is configured, the simulated gateway for the demo,
+    /// none otherwise (customers then need invoice terms).
+    pub payments: Option<Arc<dyn crate::payments::PaymentGateway>>,
 }
 
 impl AppState {
@@ -111,6 +115,7 @@ impl AppState {
             trusted_proxies: TrustedProxies::default(),
             actions: Arc::new(ActionQueues::new(limits.group_commit)),
             secure_cookies: true,
+            payments: None,
         })
     }
 }

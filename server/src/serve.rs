@@ -53,6 +53,8 @@ pub enum ServeError {
          drop --demo, or build with default features"
     )]
     NoDemo,
+    #[error("payments: {0}")]
+    Payments(String),
 }
 
 /// Connects and migrates, returning the ready state.
@@ -76,7 +78,21 @@ pub async fn prepare(cfg: &ServeConfig) -> Result<AppState, ServeError> {
     state.trusted_proxies = crate::request_id::TrustedProxies(cfg.trusted_proxies.clone().into());
     state.secure_cookies =
         crate::console::session::secure_cookies(cfg.listen, !cfg.trusted_proxies.is_empty());
+    state.payments = payments(cfg.demo)?;
     Ok(state)
+}
+
+/// The payment gateway (`payments::gateway_from_env`): Stripe when a key is configured, the
+/// simulated gateway for the demo department, otherwise none.
+fn payments(
+    demo: bool,
+) -> Result<Option<std::sync::Arc<dyn crate::payments::PaymentGateway>>, ServeError> {
+    let gateway =
+        crate::payments::gateway_from_env(demo).map_err(|e| ServeError::Payments(e.to_string()))?;
+    if let Some(g) = &gateway {
+        tracing::info!(gateway = g.name(), "payments");
+    }
+    Ok(gateway)
 }
 
 async fn bind(addr: SocketAddr) -> Result<tokio::net::TcpListener, ServeError> {

@@ -822,10 +822,139 @@ async fn bad_input_is_refused_on_its_field_and_the_form_comes_back_as_typed(back
     }
 }
 
+async fn a_card_saved_on_the_gateways_hosted_page_lets_the_business_request(backend: Backend) {
+    use offduty_server::payments::{SecretString, StripeConfig, StripeGateway};
+    let fake = offduty_testkit::stripe::FakeStripe::start().await.unwrap();
+    let gateway = StripeGateway::new(StripeConfig {
+        api_base: fake.url(),
+        secret_key: SecretString::new(fake.secret_key()),
+        webhook_secret: None,
+    })
+    .unwrap();
+    let app = TestApp::start_configured(backend, |state| {
+        state.payments = Some(std::sync::Arc::new(gateway));
+        // The test server is plain http on loopback, as a developer's would be.
+        state.secure_cookies = false;
+    })
+    .await;
+    let (dept, _) = app.department("Columbus").await;
+    let (mut b, org, site) = business(&app, "Ohio Stadium Events", "events@stadium.test").await;
+
+    // The portal links to the gateway; the server sends the browser to the hosted page.
+    let portal = b.get("/console/portal").await;
+    assert!(
+        portal
+            .body
+            .contains("href=\"/console/portal/payment-method\""),
+        "{}",
+        portal.body
+    );
+    let go = b.get("/console/portal/payment-method").await;
+    assert_eq!(go.status, StatusCode::SEE_OTHER, "{}", go.body);
+    let hosted = go.location().to_string();
+    assert!(hosted.starts_with(&fake.url()), "{hosted}");
+
+    // The customer picks a card there and is sent back here with the session.
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let page = http
+        .get(&hosted)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("value=\"card_4242\""), "{page}");
+    let back = http
+        .post(&hosted)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("method=card_4242")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(back.status(), 303);
+    let back = back.headers()["location"].to_str().unwrap().to_string();
+    let prefix = format!("{}/console/portal/payment-method/done?session_id=", app.url);
+    assert!(back.starts_with(&prefix), "{back}");
+    let done = b.get(&back[app.url.len()..]).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    assert_eq!(done.location(), "/console/portal?done=method");
+    let portal = b.get(done.location()).await;
+    assert!(portal.body.contains("Visa ending 4242"), "{}", portal.body);
+    assert!(
+        portal.body.contains("saved and validated"),
+        "{}",
+        portal.body
+    );
+
+    // The organization keeps the gateway's ids, never a card number; the request is accepted.
+    let row = sqlx::query(
+        "SELECT gateway_customer, payment_method, payment_method_label FROM organizations WHERE id = $1",
+    )
+    .bind(org.to_string())
+    .fetch_one(&app.db.pool)
+    .await
+    .unwrap();
+    assert!(
+        row.try_get::<String, _>("gateway_customer")
+            .unwrap()
+            .starts_with("cus_")
+    );
+    assert!(
+        row.try_get::<String, _>("payment_method")
+            .unwrap()
+            .starts_with("pm_")
+    );
+    let id = submit(
+        &app,
+        &mut b,
+        &site,
+        "Home game",
+        &[Shift::in_days(10, "08:00", "12:00", 2)],
+    )
+    .await;
+    assert_eq!(request_status(&app, id).await.0, "submitted");
+
+    // Saving another method later reuses the gateway's customer: one was made.
+    let again = b.get("/console/portal/payment-method").await;
+    assert_eq!(again.status, StatusCode::SEE_OTHER);
+    let customers = fake
+        .requests()
+        .iter()
+        .filter(|r| r.path == "/v1/customers" && r.status == 200)
+        .count();
+    assert_eq!(customers, 1);
+    assert!(
+        audit(&app, dept)
+            .await
+            .iter()
+            .any(|a| a == "payment_method_validated")
+    );
+}
+
+async fn without_a_gateway_the_portal_says_to_ask_for_invoice_terms(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let (_, _) = app.department("Columbus").await;
+    let (mut b, _, _) = business(&app, "Ohio Stadium Events", "events@stadium.test").await;
+    let go = b.get("/console/portal/payment-method").await;
+    assert_eq!(go.status, StatusCode::SEE_OTHER);
+    let page = b.get(go.location()).await;
+    assert!(
+        page.body.contains("ask it for invoice terms"),
+        "{}",
+        page.body
+    );
+}
+
 on_both_backends!(
     a_business_signs_up_requests_an_event_and_a_coordinator_approves_it_into_jobs,
     changes_asked_for_then_a_decline_reach_the_customer_with_their_reasons,
     cancelling_is_free_before_approval_and_costs_the_late_fee_after_it_shown_first,
     a_customer_sees_only_its_own_organization_and_forms_need_their_token,
     bad_input_is_refused_on_its_field_and_the_form_comes_back_as_typed,
+    a_card_saved_on_the_gateways_hosted_page_lets_the_business_request,
+    without_a_gateway_the_portal_says_to_ask_for_invoice_terms,
 );

@@ -56,6 +56,11 @@ pub fn router() -> Router<AppState> {
         .route("/sign-up", get(portal::sign_up_form).post(portal::sign_up))
         .route("/portal", get(portal::home))
         .route("/portal/sites/new", get(portal::site_form))
+        .route("/portal/payment-method", get(portal::payment_method))
+        .route(
+            "/portal/payment-method/done",
+            get(portal::payment_method_done),
+        )
         .route("/portal/sites", post(portal::site_create))
         .route("/portal/events/new", get(portal::event_new))
         .route("/portal/events", post(portal::event_post))

@@ -118,7 +118,6 @@ pub fn request_status(s: RequestStatus) -> &'static str {
 #[template(path = "console/portal.html")]
 struct PortalPage {
     chrome: Option<Chrome>,
-    csrf: String,
     org: Organization,
     sites: Vec<Site>,
     requests: Vec<RequestRow>,
@@ -314,6 +313,10 @@ fn notice_text(done: Option<&str>) -> Option<String> {
             "site" => "The site was added. You can now request officers there.",
             "cancelled" => "The request was cancelled.",
             "method" => "Your payment method is saved and validated.",
+            "method-cancelled" => "No payment method was saved.",
+            "no-gateway" => {
+                "The department takes no cards or bank accounts online; ask it for invoice terms."
+            }
             _ => return None,
         }
         .to_string(),
@@ -333,7 +336,6 @@ pub async fn home(
     let done = q.ok().and_then(|Query(n)| n.done);
     let page = PortalPage {
         chrome: Some(chrome(&s, &name, "portal")),
-        csrf: s.csrf.clone(),
         requests: requests
             .iter()
             .map(|r| RequestRow::of(r, tz, &currency))
@@ -824,6 +826,166 @@ pub async fn sign_up(
         session::set_cookie(PRE_COOKIE, "", 0, state.secure_cookies),
     );
     Ok(resp)
+}
+
+/// The address the gateway sends the customer back to: this server as the browser reached it
+/// (`https` behind the TLS proxy, where cookies are `Secure`; plain `http` on loopback).
+fn here(state: &AppState, headers: &HeaderMap) -> Result<String, ConsoleError> {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .filter(|h| {
+            !h.is_empty()
+                && h.len() <= 255
+                && h.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-.:[]".contains(&b))
+        })
+        .ok_or_else(|| ConsoleError::BadRequest("This request has no usable Host.".into()))?;
+    let scheme = if state.secure_cookies {
+        "https"
+    } else {
+        "http"
+    };
+    Ok(format!("{scheme}://{host}"))
+}
+
+/// What the customer is told when the gateway cannot be reached or refuses.
+fn gateway_trouble(e: &crate::payments::GatewayError) -> String {
+    use crate::payments::GatewayError;
+    match e {
+        GatewayError::Declined { message, .. } => {
+            format!("The payment method was refused: {message}")
+        }
+        GatewayError::Unavailable { .. } => {
+            "The payment provider cannot be reached just now. Try again in a few minutes.".into()
+        }
+        _ => "The payment provider refused the request; the department has been told.".into(),
+    }
+}
+
+/// `GET /console/portal/payment-method`: sends the customer to the gateway's hosted page to
+/// save a card or a US bank account (a link, not a form: the console's CSP lets forms post only
+/// here). The gateway's customer is made once per organization, under a key that makes a retry
+/// harmless.
+pub async fn payment_method(
+    State(state): State<AppState>,
+    Customer(s): Customer,
+    headers: HeaderMap,
+) -> Result<Response, ConsoleError> {
+    let Some(gateway) = state.payments.clone() else {
+        return Ok(Redirect::to(&format!("{PORTAL}?done=no-gateway")).into_response());
+    };
+    let org = organization(&state, &s).await?;
+    let (_, _, currency) = place(&state, &s).await?;
+    let base = here(&state, &headers)?;
+    let customer = match &org.gateway_customer {
+        Some(c) => crate::payments::GatewayCustomerId(c.clone()),
+        None => {
+            let email: String = {
+                let row = sqlx::query("SELECT email FROM users WHERE id = $1")
+                    .bind(s.user.user_id.to_string())
+                    .fetch_one(&state.db.pool)
+                    .await
+                    .map_err(DbError::from)?;
+                crate::db::get(&row, "email")?
+            };
+            let key = crate::payments::IdempotencyKey::new(format!("org-{}-customer", org.id))
+                .ok_or(ConsoleError::Internal)?;
+            let made = match gateway.create_customer(&org.name, &email, &key).await {
+                Ok(c) => c,
+                Err(e) => {
+                    tracing::warn!(error = %e, org = %org.id, "gateway customer not made");
+                    return Ok(trouble_page(&state, &s, gateway_trouble(&e)).await?);
+                }
+            };
+            customers::set_gateway_customer(&state.db, s.user, made.as_str()).await?;
+            made
+        }
+    };
+    let request = crate::payments::SetupSessionRequest {
+        customer,
+        currency: crate::payments::Currency::new(&currency)
+            .unwrap_or_else(crate::payments::Currency::usd),
+        success_url: format!(
+            "{base}{PORTAL}/payment-method/done?session_id={{CHECKOUT_SESSION_ID}}"
+        ),
+        cancel_url: format!("{base}{PORTAL}?done=method-cancelled"),
+    };
+    match gateway.create_setup_session(&request).await {
+        Ok(session) => Ok(Redirect::to(&session.url).into_response()),
+        Err(e) => {
+            tracing::warn!(error = %e, org = %org.id, "setup session not made");
+            Ok(trouble_page(&state, &s, gateway_trouble(&e)).await?)
+        }
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct SessionBack {
+    #[serde(default)]
+    session_id: Option<String>,
+}
+
+/// `GET /console/portal/payment-method/done`: the customer is back from the hosted page; the
+/// gateway says what was saved, and the organization keeps it (its id and how it is shown).
+pub async fn payment_method_done(
+    State(state): State<AppState>,
+    Customer(s): Customer,
+    q: Result<Query<SessionBack>, QueryRejection>,
+) -> Result<Response, ConsoleError> {
+    let Some(gateway) = state.payments.clone() else {
+        return Ok(Redirect::to(&format!("{PORTAL}?done=no-gateway")).into_response());
+    };
+    let session = q
+        .ok()
+        .and_then(|Query(b)| b.session_id)
+        .filter(|id| !id.is_empty() && id.len() <= 255 && id.bytes().all(|b| b.is_ascii_graphic()))
+        .ok_or_else(|| {
+            ConsoleError::BadRequest(
+                "This link is incomplete. Start again from your organization's page.".into(),
+            )
+        })?;
+    let outcome = match gateway
+        .setup_result(&crate::payments::CheckoutSessionId(session))
+        .await
+    {
+        Ok(o) => o,
+        Err(e) => {
+            tracing::warn!(error = %e, "setup result not read");
+            return Ok(trouble_page(&state, &s, gateway_trouble(&e)).await?);
+        }
+    };
+    match outcome.payment_method {
+        Some(m) if outcome.status == crate::payments::SetupStatus::Complete => {
+            customers::set_payment_method(&state.db, s.user, m.id.as_str(), &m.display, Utc::now())
+                .await?;
+            Ok(Redirect::to(&format!("{PORTAL}?done=method")).into_response())
+        }
+        _ => Ok(Redirect::to(&format!("{PORTAL}?done=method-cancelled")).into_response()),
+    }
+}
+
+/// The portal's home with a message about the payment provider.
+async fn trouble_page(
+    state: &AppState,
+    s: &session::ConsoleSession,
+    message: String,
+) -> Result<Response, ConsoleError> {
+    let (name, tz, currency) = place(state, s).await?;
+    let org = organization(state, s).await?;
+    let sites = sites(state, &org).await?;
+    let requests = event_requests::of_organization(&state.db, org.id).await?;
+    let page = PortalPage {
+        chrome: Some(chrome(s, &name, "portal")),
+        requests: requests
+            .iter()
+            .map(|r| RequestRow::of(r, tz, &currency))
+            .collect(),
+        org,
+        sites,
+        notice: Some(message),
+    };
+    Ok(html(StatusCode::BAD_GATEWAY, &page))
 }
 
 #[cfg(test)]

@@ -123,15 +123,22 @@ mod tests {
     }
 
     #[test]
-    fn the_simulated_gateway_is_used_only_without_a_key() {
+    fn the_simulated_gateway_is_used_only_without_a_key_and_only_when_allowed() {
         use crate::payments::gateway_from;
-        let none = gateway_from(|_| None).unwrap();
-        assert_eq!(none.name(), "simulated");
-        let stripe =
-            gateway_from(|name| (name == ENV_SECRET_KEY).then(|| "sk_test_1".to_string())).unwrap();
-        assert_eq!(stripe.name(), "stripe");
+        let demo = gateway_from(|_| None, true).unwrap().unwrap();
+        assert_eq!(demo.name(), "simulated");
+        assert!(gateway_from(|_| None, false).unwrap().is_none());
+        let key = |name: &str| (name == ENV_SECRET_KEY).then(|| "sk_test_1".to_string());
+        for simulated in [true, false] {
+            let stripe = gateway_from(key, simulated).unwrap().unwrap();
+            assert_eq!(stripe.name(), "stripe");
+        }
         assert!(
-            gateway_from(|name| (name == ENV_SECRET_KEY).then(|| "pk_test_1".to_string())).is_err()
+            gateway_from(
+                |name| (name == ENV_SECRET_KEY).then(|| "pk_test_1".to_string()),
+                true
+            )
+            .is_err()
         );
     }
 }

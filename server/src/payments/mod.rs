@@ -3,8 +3,8 @@
 //! (DESIGN §3, decision 037).
 //!
 //! - [`stripe`]: the Stripe adapter (reqwest, form-encoded requests, idempotency keys, retries);
-//! - [`simulated`]: an in-process gateway for the demo department, never used when a Stripe key
-//!   is configured ([`gateway_from_env`] decides);
+//! - [`simulated`]: an in-process gateway for the demo department only, never used when a Stripe
+//!   key is configured; without either there is no gateway ([`gateway_from_env`] decides);
 //! - [`webhook`]: verification of Stripe's signed webhooks, a pure function;
 //! - [`config`]: the Stripe keys from the environment;
 //! - [`form`]: Stripe's bracket form encoding;
@@ -342,19 +342,25 @@ pub trait PaymentGateway: Send + Sync {
 }
 
 /// The gateway this process uses: Stripe when `OFFDUTY_STRIPE_SECRET_KEY` is set (a malformed
-/// Stripe configuration is an error, never a silent fall-back), else the simulated gateway.
-pub fn gateway_from_env() -> Result<Arc<dyn PaymentGateway>, stripe::ConfigError> {
-    gateway_from(|name| std::env::var(name).ok())
+/// Stripe configuration is an error, never a silent fall-back); otherwise the simulated gateway
+/// when `simulated` allows it (the demo department), else none: a department without a payment
+/// provider bills by invoice, and nothing pretends to take a card.
+pub fn gateway_from_env(
+    simulated: bool,
+) -> Result<Option<Arc<dyn PaymentGateway>>, stripe::ConfigError> {
+    gateway_from(|name| std::env::var(name).ok(), simulated)
 }
 
 /// [`gateway_from_env`] over any source of settings (CLI flags, a test's map).
 pub fn gateway_from(
     get: impl Fn(&str) -> Option<String>,
-) -> Result<Arc<dyn PaymentGateway>, stripe::ConfigError> {
-    match StripeConfig::from_values(get)? {
-        Some(config) => Ok(Arc::new(StripeGateway::new(config)?)),
-        None => Ok(Arc::new(SimulatedGateway::new())),
-    }
+    simulated: bool,
+) -> Result<Option<Arc<dyn PaymentGateway>>, stripe::ConfigError> {
+    Ok(match StripeConfig::from_values(get)? {
+        Some(config) => Some(Arc::new(StripeGateway::new(config)?)),
+        None if simulated => Some(Arc::new(SimulatedGateway::new())),
+        None => None,
+    })
 }
 
 /// Checks shared by every gateway before anything is sent.

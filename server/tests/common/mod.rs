@@ -143,6 +143,22 @@ impl TestApp {
         Self::start_on_with(backend, &url, limits).await
     }
 
+    /// Starts a server on a fresh database, its state set up by `configure` first (a payment
+    /// gateway, say).
+    pub async fn start_configured(
+        backend: Backend,
+        configure: impl FnOnce(&mut AppState),
+    ) -> TestApp {
+        let url = fresh_database(backend).await;
+        Self::start_on_configured(
+            backend,
+            &url,
+            offduty_server::app::Limits::default(),
+            configure,
+        )
+        .await
+    }
+
     /// Starts a server on an existing database URL (migrating it).
     pub async fn start_on(backend: Backend, database_url: &str) -> TestApp {
         Self::start_on_with(
@@ -158,9 +174,19 @@ impl TestApp {
         database_url: &str,
         limits: offduty_server::app::Limits,
     ) -> TestApp {
+        Self::start_on_configured(backend, database_url, limits, |_| {}).await
+    }
+
+    async fn start_on_configured(
+        backend: Backend,
+        database_url: &str,
+        limits: offduty_server::app::Limits,
+        configure: impl FnOnce(&mut AppState),
+    ) -> TestApp {
         let db = Db::connect(database_url, 16).await.unwrap();
         migrate::migrate(&db).await.unwrap();
-        let state = AppState::with_limits(db.clone(), limits).await.unwrap();
+        let mut state = AppState::with_limits(db.clone(), limits).await.unwrap();
+        configure(&mut state);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let app = router(state.clone());
