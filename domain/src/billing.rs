@@ -1,5 +1,6 @@
 //! What a customer pays: the department's rate card, the estimate a business sees before it
-//! requests an event, and what cancelling a shift late costs.
+//! requests an event, what cancelling a shift late costs, and (in `invoice`) the invoice for
+//! worked time.
 //!
 //! # How a bill is worked out
 //!
@@ -30,6 +31,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::pay::{BP_ONE, Cents, MAX_RATE_CENTS, PayPolicy, gross_cents};
 use crate::validation::{Invalid, InvalidCode};
+
+mod invoice;
+pub use invoice::{
+    MAX_OFFICER_NAME_CHARS, MAX_WORKED, MAX_WORKED_MINUTES, WorkedShift, invoice, officer_share,
+    officer_shares,
+};
 
 /// Most shifts one event request may hold.
 pub const MAX_SHIFTS: usize = 50;
@@ -239,7 +246,7 @@ impl Bill {
     }
 }
 
-fn too_large() -> Invalid {
+pub(crate) fn too_large() -> Invalid {
     Invalid::new(
         "shifts",
         InvalidCode::OutOfRange,
