@@ -23,6 +23,7 @@
 //! A refund never decides whose money goes back: a credit note does that first (reversing
 //! officer time, fees or both), which leaves the customer a credit balance, and the refund pays
 //! that balance out. Nothing is edited or deleted; a mistake is corrected by a new entry.
+//! [`Ledger::replay`] rebuilds a ledger from stored entries, through the same checks.
 
 use std::collections::BTreeMap;
 
@@ -362,6 +363,74 @@ impl Ledger {
             format!("Payout of {cents} cents"),
         )?;
         self.post(entry)
+    }
+
+    /// Rebuilds a ledger from stored entries (oldest first) by running each one's event again
+    /// through the checks above: every entry must be exactly what its event writes, and the
+    /// event must be allowed at that point. Refuses with the first entry's refusal, or
+    /// [`LedgerError::NotReplayable`] with its index when its legs are not its event's.
+    pub fn replay(entries: Vec<Entry>) -> Result<Ledger, LedgerError> {
+        let mut ledger = Ledger::new();
+        for (index, stored) in entries.into_iter().enumerate() {
+            let odd = LedgerError::NotReplayable { index };
+            let legs = stored.legs();
+            let debit = |l: &&Leg| l.debit_cents > 0;
+            let credit = |l: &&Leg| l.credit_cents > 0;
+            let one = |side: &dyn Fn(&&Leg) -> bool| {
+                let mut it = legs.iter().filter(|l| side(l));
+                match (it.next(), it.next()) {
+                    (Some(l), None) => Some(*l),
+                    _ => None,
+                }
+            };
+            let split_of = |side: &dyn Fn(&&Leg) -> bool| {
+                let mut split = Split::default();
+                for l in legs.iter().filter(|l| side(l)) {
+                    let c = l.debit_cents + l.credit_cents;
+                    match l.account {
+                        Account::OfficerPayable { officer } => {
+                            split.officers.insert(officer, c);
+                        }
+                        Account::VehicleRevenue => split.vehicle_cents = c,
+                        Account::AdminFeeRevenue => split.admin_fee_cents = c,
+                        Account::EventFeeRevenue => split.event_fee_cents = c,
+                        Account::Receivable { .. } | Account::Cash => {}
+                    }
+                }
+                split
+            };
+            let made = match (stored.kind(), one(&debit), one(&credit)) {
+                (EntryKind::Invoice, Some(l), _) => match (stored.invoice(), l.account) {
+                    (Some(invoice), Account::Receivable { customer }) => {
+                        ledger.invoice_issued(invoice, customer, &split_of(&credit))?
+                    }
+                    _ => return Err(odd),
+                },
+                (EntryKind::CreditNote, _, Some(_)) => match stored.invoice() {
+                    Some(invoice) => ledger.credit_note(invoice, &split_of(&debit))?,
+                    None => return Err(odd),
+                },
+                (EntryKind::Charge, Some(_), Some(l)) => match l.account {
+                    Account::Receivable { customer } => {
+                        ledger.charge_succeeded(customer, l.credit_cents)?
+                    }
+                    _ => return Err(odd),
+                },
+                (EntryKind::Refund, Some(l), Some(_)) => match l.account {
+                    Account::Receivable { customer } => ledger.refund(customer, l.debit_cents)?,
+                    _ => return Err(odd),
+                },
+                (EntryKind::Payout, Some(l), Some(_)) => match l.account {
+                    Account::OfficerPayable { officer } => ledger.payout(officer, l.debit_cents)?,
+                    _ => return Err(odd),
+                },
+                _ => return Err(odd),
+            };
+            if *made != stored {
+                return Err(odd);
+            }
+        }
+        Ok(ledger)
     }
 
     fn cash_covers(&self, cents: Cents) -> Result<(), LedgerError> {

@@ -175,4 +175,6 @@ pub enum LedgerError {
     },
     #[error("Only {cash} cents are held; {asked} cents cannot be paid out.")]
     CashShort { cash: Cents, asked: Cents },
+    #[error("Entry {index} is not what its event would have written.")]
+    NotReplayable { index: usize },
 }

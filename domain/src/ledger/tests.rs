@@ -273,6 +273,83 @@ fn an_invoice_from_timecards_splits_into_officers_and_fees() {
     assert_eq!(bill.total_cents, 49_440);
 }
 
+#[test]
+fn a_ledger_rebuilt_from_its_entries_is_the_same() {
+    let mut l = Ledger::new();
+    l.invoice_issued(id(9), id(CUSTOMER), &split()).unwrap();
+    l.charge_succeeded(id(CUSTOMER), 51_758).unwrap();
+    l.payout(id(A), 17_875).unwrap();
+    let part = Split {
+        officers: [(id(B), 24_375)].into_iter().collect(),
+        ..Split::default()
+    };
+    l.credit_note(id(9), &part).unwrap();
+    l.refund(id(CUSTOMER), 24_375).unwrap();
+    let stored = serde_json::to_string(l.entries()).unwrap();
+    let again = Ledger::replay(serde_json::from_str(&stored).unwrap()).unwrap();
+    assert_eq!(again, l);
+    // What a credit note may still take back is rebuilt too.
+    assert_eq!(again.left_of(id(9)), l.left_of(id(9)));
+}
+
+#[test]
+fn replay_refuses_entries_the_events_would_not_have_written() {
+    let mut l = Ledger::new();
+    l.invoice_issued(id(9), id(CUSTOMER), &split()).unwrap();
+    l.charge_succeeded(id(CUSTOMER), 51_758).unwrap();
+    let mut entries = l.entries().to_vec();
+    // A payout of more than A earned, balanced and well formed, but not allowed.
+    let payout = |cents| {
+        Entry::new(
+            EntryKind::Payout,
+            None,
+            vec![
+                Leg::debit(Account::OfficerPayable { officer: id(A) }, cents),
+                Leg::credit(Account::Cash, cents),
+            ],
+            format!("Payout of {cents} cents"),
+        )
+        .unwrap()
+    };
+    entries.push(payout(17_876));
+    assert!(matches!(
+        Ledger::replay(entries.clone()),
+        Err(LedgerError::PayoutExceedsPayable {
+            payable: 17_875,
+            ..
+        })
+    ));
+    // The allowed amount with another memo is not what the event writes.
+    entries.pop();
+    let relabelled = Entry::new(
+        EntryKind::Payout,
+        None,
+        payout(100).legs().to_vec(),
+        "Bonus",
+    )
+    .unwrap();
+    entries.push(relabelled);
+    assert_eq!(
+        Ledger::replay(entries.clone()).unwrap_err(),
+        LedgerError::NotReplayable { index: 2 }
+    );
+    // A "charge" that moves cash to cash.
+    entries.pop();
+    entries.push(
+        Entry::new(
+            EntryKind::Charge,
+            None,
+            vec![Leg::debit(Account::Cash, 5), Leg::credit(Account::Cash, 5)],
+            "Charge of 5 cents",
+        )
+        .unwrap(),
+    );
+    assert_eq!(
+        Ledger::replay(entries).unwrap_err(),
+        LedgerError::NotReplayable { index: 2 }
+    );
+}
+
 // ---- random sequences against a model ---------------------------------------------------------
 
 #[derive(Debug, Clone)]
@@ -540,5 +617,7 @@ proptest! {
             .map(|g| i128::from(g.credit_cents))
             .sum();
         prop_assert_eq!(paid_out, payouts);
+        // The entries alone rebuild the same ledger.
+        prop_assert_eq!(Ledger::replay(l.entries().to_vec()), Ok(l));
     }
 }
