@@ -1,5 +1,6 @@
 //! What a customer pays: the department's rate card, the estimate a business sees before it
-//! requests an event, and what cancelling a shift late costs.
+//! requests an event, what cancelling a shift late costs, and (in `invoice`) the invoice for
+//! worked time.
 //!
 //! # How a bill is worked out
 //!
@@ -30,6 +31,14 @@ use serde::{Deserialize, Serialize};
 
 use crate::pay::{BP_ONE, Cents, MAX_RATE_CENTS, PayPolicy, gross_cents};
 use crate::validation::{Invalid, InvalidCode};
+
+mod invoice;
+mod request;
+pub use invoice::{
+    MAX_OFFICER_NAME_CHARS, MAX_WORKED, MAX_WORKED_MINUTES, WorkedShift, invoice, officer_share,
+    officer_shares,
+};
+pub use request::{RequestedShift, validate_request};
 
 /// Most shifts one event request may hold.
 pub const MAX_SHIFTS: usize = 50;
@@ -119,20 +128,6 @@ impl RateCard {
         }
         Ok(())
     }
-}
-
-/// One shift of an event request, as the customer asks for it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct RequestedShift {
-    pub starts_at: DateTime<Utc>,
-    pub ends_at: DateTime<Utc>,
-    /// How many officers, 1..=50.
-    pub officers: u32,
-    /// The job type that sets the rate (`security`, `traffic`, …; matched exactly after trimming).
-    pub job_type: String,
-    /// Whether each officer brings a vehicle.
-    pub vehicle: bool,
 }
 
 /// What a line of a bill charges for.
@@ -239,7 +234,7 @@ impl Bill {
     }
 }
 
-fn too_large() -> Invalid {
+pub(crate) fn too_large() -> Invalid {
     Invalid::new(
         "shifts",
         InvalidCode::OutOfRange,
@@ -419,89 +414,6 @@ pub(crate) fn fee_lines(
         });
     }
     Ok(lines)
-}
-
-/// Checks an event request made at `requested_at`: 1..=50 shifts, each ending after it starts,
-/// at most 24 hours long, 1..=50 officers, a job type of 1..=40 characters after trimming, and
-/// not starting before the request. Fields are `shifts`, `shifts[i].starts_at`, … .
-pub fn validate_request(
-    requested_at: DateTime<Utc>,
-    shifts: &[RequestedShift],
-) -> Result<(), Invalid> {
-    if shifts.is_empty() {
-        return Err(Invalid::new(
-            "shifts",
-            InvalidCode::Required,
-            "Add at least one shift to the request.",
-        ));
-    }
-    if shifts.len() > MAX_SHIFTS {
-        return Err(Invalid::new(
-            "shifts",
-            InvalidCode::TooMany,
-            format!(
-                "A request can hold at most {MAX_SHIFTS} shifts (this one has {}).",
-                shifts.len()
-            ),
-        ));
-    }
-    for (i, s) in shifts.iter().enumerate() {
-        let field = |name: &str| format!("shifts[{i}].{name}");
-        if s.ends_at <= s.starts_at {
-            return Err(Invalid::new(
-                field("ends_at"),
-                InvalidCode::Inconsistent,
-                "The shift must end after it starts.",
-            ));
-        }
-        let length = s.ends_at.signed_duration_since(s.starts_at);
-        if length > TimeDelta::minutes(MAX_SHIFT_MINUTES) {
-            return Err(Invalid::new(
-                field("ends_at"),
-                InvalidCode::OutOfRange,
-                format!(
-                    "A shift can be at most 24 hours long (this one is {}).",
-                    duration(length.num_minutes())
-                ),
-            ));
-        }
-        if s.starts_at < requested_at {
-            return Err(Invalid::new(
-                field("starts_at"),
-                InvalidCode::OutOfRange,
-                "The shift starts in the past; choose a start after now.",
-            ));
-        }
-        if !(1..=MAX_OFFICERS).contains(&s.officers) {
-            return Err(Invalid::new(
-                field("officers"),
-                InvalidCode::OutOfRange,
-                format!(
-                    "A shift needs between 1 and {MAX_OFFICERS} officers (got {}).",
-                    s.officers
-                ),
-            ));
-        }
-        let job_type = s.job_type.trim();
-        if job_type.is_empty() {
-            return Err(Invalid::new(
-                field("job_type"),
-                InvalidCode::Required,
-                "Choose a job type for the shift.",
-            ));
-        }
-        let n = job_type.chars().count();
-        if n > MAX_JOB_TYPE_CHARS {
-            return Err(Invalid::new(
-                field("job_type"),
-                InvalidCode::TooLong,
-                format!(
-                    "A job type can be at most {MAX_JOB_TYPE_CHARS} characters long (got {n})."
-                ),
-            ));
-        }
-    }
-    Ok(())
 }
 
 fn check_inputs(

@@ -14,6 +14,8 @@
 //! - [`earnings`]: the department's pay period and the totals of an officer's shifts.
 //! - [`pay`]: integer-cent pay with multipliers, minimums and one rounding rule.
 //! - [`billing`]: the customer's rate card, estimates, late cancellations and invoice lines.
+//! - [`ledger`]: the double-entry ledger of invoices, charges, credit notes, refunds and
+//!   payouts, append-only, each event refused when the money is not there.
 //! - [`policy`]: cancellation windows.
 //! - [`prefs`]: notification channels and quiet hours.
 //! - [`notice`]: what a notification tells (one payload type for server and phone).
@@ -27,6 +29,7 @@ pub mod directory;
 pub mod earnings;
 pub mod eligibility;
 pub mod geofence;
+pub mod ledger;
 pub mod notice;
 pub mod pay;
 pub mod policy;

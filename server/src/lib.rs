@@ -16,6 +16,7 @@ pub mod drain;
 pub mod error;
 pub mod extract;
 pub mod metrics;
+pub mod money;
 pub mod openapi;
 pub mod payments;
 pub mod request_id;
