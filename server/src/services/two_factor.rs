@@ -158,9 +158,9 @@ pub async fn begin(
         .bind(user_id.to_string())
         .execute(&mut *tx.conn())
         .await?;
-    sqlx::query(
+    let stored = sqlx::query(
         "INSERT INTO user_totp (user_id, secret_sealed, created_us, last_step) \
-         VALUES ($1, $2, $3, 0)",
+         VALUES ($1, $2, $3, 0) ON CONFLICT (user_id) DO NOTHING",
     )
     .bind(user_id.to_string())
     .bind(seal.seal(user_id, &secret))
@@ -168,7 +168,20 @@ pub async fn begin(
     .execute(&mut *tx.conn())
     .await?;
     tx.commit().await?;
-    Ok(Some(secret))
+    if stored.rows_affected() == 1 {
+        return Ok(Some(secret));
+    }
+    // Another request (the same page opened twice at once) started one first: show that one.
+    let row = sqlx::query("SELECT secret_sealed, confirmed_us FROM user_totp WHERE user_id = $1")
+        .bind(user_id.to_string())
+        .fetch_optional(&db.pool)
+        .await?;
+    match row {
+        Some(r) if get::<Option<i64>>(&r, "confirmed_us")?.is_none() => {
+            Ok(seal.open(user_id, &get::<String>(&r, "secret_sealed")?))
+        }
+        _ => Ok(None),
+    }
 }
 
 /// Confirms the enrolment in progress with a code of its secret: the second factor takes
