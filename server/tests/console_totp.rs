@@ -21,6 +21,7 @@ use common::{Actor, Backend, PASSWORD, TestApp};
 use console_support::{Browser, Page, audit_actions, live_sessions};
 use offduty_domain::protocol::Role;
 use offduty_server::auth::totp::{self, SecretSeal};
+use offduty_server::services::accounts::Admin;
 use offduty_server::services::two_factor::{self, Accepted, Holder, Refused};
 
 const ACCOUNT: &str = "/console/account/two-factor";
@@ -38,6 +39,7 @@ async fn enrol_with_code(b: &mut Browser<'_>) -> (Vec<u8>, String, Page) {
     let page = b.get(ACCOUNT).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     let secret = page.between("<code id=\"secret\">", "</code>").unwrap();
+    let secret = secret.replace(' ', "");
     let secret = data_encoding::BASE32_NOPAD
         .decode(secret.as_bytes())
         .unwrap();
@@ -113,8 +115,13 @@ async fn a_coordinator_enrols_and_then_signs_in_with_a_code(backend: Backend) {
 
     let page = b.get(ACCOUNT).await;
     assert_eq!(page.status, StatusCode::OK);
-    let secret = page.between("<code id=\"secret\">", "</code>").unwrap();
-    assert_eq!(secret.len(), 32, "160 bits in base32");
+    let shown_key = page.between("<code id=\"secret\">", "</code>").unwrap();
+    assert_eq!(
+        shown_key.len(),
+        39,
+        "160 bits in base32, in groups of four: {shown_key}"
+    );
+    let secret = shown_key.replace(' ', "");
     let uri = format!(
         "otpauth://totp/offduty:{}?secret={secret}&issuer=offduty",
         coord.email
@@ -127,7 +134,7 @@ async fn a_coordinator_enrols_and_then_signs_in_with_a_code(backend: Backend) {
     }
     // Reloading shows the same enrolment; the secret is stored sealed, never plain.
     let again = b.get(ACCOUNT).await;
-    assert!(again.body.contains(&secret));
+    assert!(again.body.contains(&shown_key));
     let stored: String = sqlx::query("SELECT secret_sealed FROM user_totp WHERE user_id = $1")
         .bind(coord.id.to_string())
         .fetch_one(&app.db.pool)
@@ -544,6 +551,7 @@ async fn every_two_factor_form_needs_its_csrf_token(backend: Backend) {
     // Confirming an enrolment.
     let page = b.get(ACCOUNT).await;
     let secret = page.between("<code id=\"secret\">", "</code>").unwrap();
+    let secret = secret.replace(' ', "");
     let secret = data_encoding::BASE32_NOPAD
         .decode(secret.as_bytes())
         .unwrap();
@@ -655,6 +663,42 @@ async fn a_waiting_sign_in_expires_and_locks_after_five_wrong_codes(backend: Bac
     assert_eq!(count(&audit, "totp_locked"), 1, "{audit:?}");
 }
 
+async fn an_operator_removes_a_lost_second_factor(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let (dept, coord) = app.department("Columbus").await;
+    let mut b = Browser::new(&app);
+    b.signed_in(&coord).await;
+    enrol(&mut b).await;
+    let mut lost = Browser::new(&app);
+    password_step(&mut lost, &coord.email).await;
+    let operator = Admin::Operator("ops".into());
+    let removed = two_factor::reset(&app.db, dept, &operator, coord.id, Utc::now())
+        .await
+        .unwrap();
+    assert!(removed);
+    // The waiting sign-in cannot finish on a second factor that is gone; the password alone
+    // signs in now.
+    let mut again = Browser::new(&app);
+    again.signed_in(&coord).await;
+    let audit = audit_actions(&app, dept).await;
+    assert!(
+        audit
+            .iter()
+            .any(|(a, d)| a == "totp_reset" && d.contains("\"had_second_factor\":true")),
+        "{audit:?}"
+    );
+    // Another department's operator naming this user changes nothing.
+    let (other_dept, _) = app.department("Dayton").await;
+    let mut b = Browser::new(&app);
+    b.signed_in(&coord).await;
+    enrol(&mut b).await;
+    let removed = two_factor::reset(&app.db, other_dept, &operator, coord.id, Utc::now())
+        .await
+        .unwrap();
+    assert!(!removed);
+    assert!(two_factor::enabled(&app.db, coord.id).await.unwrap());
+}
+
 /// Officers never reach the second step, even if a row for them existed.
 async fn an_officer_signing_in_to_the_console_is_refused_before_any_code(backend: Backend) {
     let app = TestApp::start(backend).await;
@@ -677,4 +721,5 @@ on_both_backends!(
     every_two_factor_form_needs_its_csrf_token,
     a_waiting_sign_in_expires_and_locks_after_five_wrong_codes,
     an_officer_signing_in_to_the_console_is_refused_before_any_code,
+    an_operator_removes_a_lost_second_factor,
 );

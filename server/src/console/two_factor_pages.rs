@@ -223,7 +223,7 @@ async fn account_page(
                 let uri = totp::otpauth_uri(&s.email, &secret);
                 let qr = totp::qr_svg(&uri, "QR code to add this account to an authenticator app")
                     .unwrap_or_default();
-                (totp::base32(&secret), uri, qr)
+                (grouped(&totp::base32(&secret)), uri, qr)
             }
             None => Default::default(),
         }
@@ -241,6 +241,15 @@ async fn account_page(
         qr_svg,
     };
     Ok(html(status, &page))
+}
+
+/// The key in groups of four, as people type it (authenticator apps ignore the spaces).
+fn grouped(key: &str) -> String {
+    key.as_bytes()
+        .chunks(4)
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// `GET /console/account/two-factor`: the user's second factor, or its enrolment.

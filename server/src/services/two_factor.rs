@@ -315,6 +315,48 @@ pub async fn disable(
     Ok(Ok(()))
 }
 
+/// Removes a user's second factor for them (a lost phone and lost recovery codes), by an
+/// administrator; audited as `totp_reset`. Returns whether there was one. The user signs in
+/// with the password alone next time (and is sent to enrolment if the department requires it).
+pub async fn reset(
+    db: &Db,
+    department_id: Uuid,
+    admin: &crate::services::accounts::Admin,
+    user_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<bool, DbError> {
+    let mut tx = db.write().await?;
+    sqlx::query("DELETE FROM totp_recovery_codes WHERE user_id = $1")
+        .bind(user_id.to_string())
+        .execute(&mut *tx.conn())
+        .await?;
+    let removed = sqlx::query(
+        "DELETE FROM user_totp WHERE user_id = $1 AND EXISTS \
+         (SELECT 1 FROM users WHERE id = $1 AND department_id = $2)",
+    )
+    .bind(user_id.to_string())
+    .bind(department_id.to_string())
+    .execute(&mut *tx.conn())
+    .await?
+    .rows_affected()
+        > 0;
+    audit::append(
+        tx.conn(),
+        department_id,
+        AuditEntry {
+            actor_id: admin.actor_id(),
+            action: "totp_reset",
+            entity: "user",
+            entity_id: user_id.to_string(),
+            detail: serde_json::json!({"via": admin.via(), "had_second_factor": removed}),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(removed)
+}
+
 async fn check_in(
     conn: &mut AnyConnection,
     seal: &SecretSeal,
