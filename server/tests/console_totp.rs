@@ -320,8 +320,8 @@ async fn a_recovery_code_signs_in_once(backend: Backend) {
 
     let mut lost_phone = Browser::new(&app);
     let form = password_step(&mut lost_phone, &coord.email).await;
-    // Typed in capitals with spaces for dashes: still the code.
-    let typed = codes[3].to_uppercase().replace('-', " ");
+    // Typed in lower case with spaces for dashes: still the code.
+    let typed = codes[3].to_lowercase().replace('-', " ");
     let ok = send_code(&mut lost_phone, &form, &typed).await;
     assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
     let account = lost_phone.get(ACCOUNT).await;

@@ -150,13 +150,14 @@ pub fn qr_svg(data: &str, label: &str) -> Option<String> {
     ))
 }
 
-/// New recovery codes: 80 random bits each, base32 in four groups (`abcd-efgh-ijkl-mnop`).
+/// New recovery codes: 80 random bits each, base32 in four groups (`ABCD-EFGH-IJKL-MNOP`;
+/// base32 has no 0, 1 or 8, so nothing reads as something else in capitals).
 pub fn new_recovery_codes() -> Vec<String> {
     (0..RECOVERY_CODES)
         .map(|_| {
             let mut b = [0u8; 10];
             rand::rngs::OsRng.fill_bytes(&mut b);
-            let s = BASE32_NOPAD.encode(&b).to_ascii_lowercase();
+            let s = BASE32_NOPAD.encode(&b);
             s.as_bytes()
                 .chunks(4)
                 .map(|c| String::from_utf8_lossy(c).into_owned())
@@ -167,12 +168,18 @@ pub fn new_recovery_codes() -> Vec<String> {
 }
 
 /// What a person typed, as a recovery code: 16 base32 characters once spaces and dashes are
-/// removed, upper-cased.
+/// removed, upper-cased, and the digits base32 lacks read as the letters they look like
+/// (0 → O, 1 → I, 8 → B).
 pub fn normalize_recovery_code(input: &str) -> Option<String> {
     let s: String = input
         .chars()
         .filter(|c| !c.is_whitespace() && *c != '-')
-        .map(|c| c.to_ascii_uppercase())
+        .map(|c| match c.to_ascii_uppercase() {
+            '0' => 'O',
+            '1' => 'I',
+            '8' => 'B',
+            c => c,
+        })
         .collect();
     (s.len() == 16 && BASE32_NOPAD.decode(s.as_bytes()).is_ok()).then_some(s)
 }
@@ -367,13 +374,17 @@ mod tests {
         let c = &codes[0];
         assert_eq!(c.len(), 19);
         let n = normalize_recovery_code(c).unwrap();
-        assert_eq!(normalize_recovery_code(&c.to_uppercase()), Some(n.clone()));
+        assert_eq!(normalize_recovery_code(&c.to_lowercase()), Some(n.clone()));
+        assert_eq!(
+            normalize_recovery_code("oibq-aaaa-aaaa-aaaa"),
+            normalize_recovery_code("01 8Q AAAA AAAA AAAA")
+        );
         assert_eq!(
             normalize_recovery_code(&c.replace('-', " ")),
             Some(n.clone())
         );
         assert_eq!(normalize_recovery_code("123456"), None);
-        assert_eq!(normalize_recovery_code("abcd-efgh-ijkl-mno1"), None);
+        assert_eq!(normalize_recovery_code("abcd-efgh-ijkl-mno9"), None);
         let u = Uuid::new_v4();
         assert_ne!(
             recovery_code_hash(u, &n),
