@@ -21,6 +21,7 @@ use common::{Actor, Backend, PASSWORD, TestApp};
 use console_support::{Browser, Page, audit_actions, live_sessions};
 use offduty_domain::protocol::Role;
 use offduty_server::auth::totp::{self, SecretSeal};
+use offduty_server::console::CSP;
 use offduty_server::services::accounts::Admin;
 use offduty_server::services::two_factor::{self, Accepted, Holder, Refused};
 
@@ -115,6 +116,8 @@ async fn a_coordinator_enrols_and_then_signs_in_with_a_code(backend: Backend) {
 
     let page = b.get(ACCOUNT).await;
     assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(page.headers["content-security-policy"], CSP);
+    assert_eq!(page.headers["cache-control"], "no-store");
     let shown_key = page.between("<code id=\"secret\">", "</code>").unwrap();
     assert_eq!(
         shown_key.len(),
@@ -179,6 +182,7 @@ async fn a_coordinator_enrols_and_then_signs_in_with_a_code(backend: Backend) {
     // Sign out; the password alone no longer makes a session.
     b.post("/console/sign-out", &[("csrf", &on.csrf())]).await;
     let form = password_step(&mut b, &coord.email).await;
+    assert_eq!(form.headers["content-security-policy"], CSP);
     assert_eq!(live_sessions(&app).await, 0);
     assert_eq!(b.get("/console/jobs").await.location(), "/console/sign-in");
     let wrong = send_code(&mut b, &form, "123456").await;
@@ -661,6 +665,58 @@ async fn a_waiting_sign_in_expires_and_locks_after_five_wrong_codes(backend: Bac
     assert_eq!(live_sessions(&app).await, 1, "only the first browser");
     let audit = audit_actions(&app, dept).await;
     assert_eq!(count(&audit, "totp_locked"), 1, "{audit:?}");
+
+    // The retention sweep deletes waiting sign-ins a day after they expired.
+    let states = || async {
+        sqlx::query("SELECT COUNT(*) AS n FROM console_second_factor")
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap()
+            .try_get::<i64, _>("n")
+            .unwrap()
+    };
+    assert_eq!(states().await, 2);
+    let two_days_ago = (Utc::now() - Duration::days(2)).timestamp_micros();
+    sqlx::query("UPDATE console_second_factor SET expires_us = $1 WHERE expires_us < $2")
+        .bind(two_days_ago)
+        .bind(Utc::now().timestamp_micros())
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+    let policy = offduty_server::services::retention::RetentionPolicy::default();
+    offduty_server::services::retention::run_once(&app.db, Utc::now(), &policy).await;
+    assert_eq!(states().await, 1, "the locked one, not yet expired, stays");
+}
+
+async fn codes_are_rate_limited_like_passwords(backend: Backend) {
+    let limits = offduty_server::app::Limits {
+        login_burst: 3,
+        login_per_minute: 1,
+        ..Default::default()
+    };
+    let app = TestApp::start_with(backend, limits).await;
+    let (_, coord) = app.department("Columbus").await;
+    let mut b = Browser::new(&app);
+    b.signed_in(&coord).await;
+    let (secret, _) = enrol(&mut b).await;
+    let mut guesser = Browser::new(&app);
+    let mut page = password_step(&mut guesser, &coord.email).await;
+    for n in 1..=3 {
+        page = send_code(&mut guesser, &page, &format!("{:06}", 200_000 + n)).await;
+        assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "attempt {n}");
+    }
+    a_minute_passes(&app, coord.id).await;
+    let limited = send_code(&mut guesser, &page, &now_code(&secret)).await;
+    assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(limited.body.contains("Try again in"), "{}", limited.body);
+    assert!(limited.set_cookie("offduty_console").is_none());
+    let attempts: i64 = sqlx::query("SELECT attempts FROM console_second_factor")
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap()
+        .try_get("attempts")
+        .unwrap();
+    assert_eq!(attempts, 3, "a refused try is not counted");
 }
 
 async fn an_operator_removes_a_lost_second_factor(backend: Backend) {
@@ -722,4 +778,5 @@ on_both_backends!(
     a_waiting_sign_in_expires_and_locks_after_five_wrong_codes,
     an_officer_signing_in_to_the_console_is_refused_before_any_code,
     an_operator_removes_a_lost_second_factor,
+    codes_are_rate_limited_like_passwords,
 );
