@@ -373,7 +373,7 @@ async fn a_department_that_requires_two_factor_sends_coordinators_to_enrolment(b
         .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(!two_factor::required(&app.db, dept).await.unwrap());
-    let (_, done) = enrol(&mut b).await;
+    let (chief_secret, done) = enrol(&mut b).await;
     let set = b
         .post(
             &format!("{ACCOUNT}/require"),
@@ -408,6 +408,16 @@ async fn a_department_that_requires_two_factor_sends_coordinators_to_enrolment(b
         page.body
             .contains("Your department requires two-factor sign-in")
     );
+    // Nor can the colleague lift the requirement instead of enrolling.
+    let lift = c
+        .post(
+            &format!("{ACCOUNT}/require"),
+            &[("csrf", &page.csrf()), ("require", "off")],
+        )
+        .await;
+    assert_eq!(lift.status, StatusCode::SEE_OTHER);
+    assert_eq!(lift.location(), ACCOUNT);
+    assert!(two_factor::required(&app.db, dept).await.unwrap());
     // Nor does the API give the colleague tokens.
     let (status, problem) = app
         .call(
@@ -426,6 +436,34 @@ async fn a_department_that_requires_two_factor_sends_coordinators_to_enrolment(b
     enrol(&mut c).await;
     assert_eq!(c.get("/console/jobs").await.status, StatusCode::OK);
     assert_eq!(c.get(&job_path).await.status, StatusCode::OK);
+
+    // Lifting the requirement takes a current code, like turning one's own off.
+    let account = b.get(ACCOUNT).await;
+    let wrong = b
+        .post(
+            &format!("{ACCOUNT}/require"),
+            &[
+                ("csrf", &account.csrf()),
+                ("require", "off"),
+                ("code", "000000"),
+            ],
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(two_factor::required(&app.db, dept).await.unwrap());
+    a_minute_passes(&app, chief.id).await;
+    let lifted = b
+        .post(
+            &format!("{ACCOUNT}/require"),
+            &[
+                ("csrf", &account.csrf()),
+                ("require", "off"),
+                ("code", &now_code(&chief_secret)),
+            ],
+        )
+        .await;
+    assert_eq!(lifted.status, StatusCode::SEE_OTHER, "{}", lifted.body);
+    assert!(!two_factor::required(&app.db, dept).await.unwrap());
     let audit = audit_actions(&app, dept).await;
     assert!(
         audit
@@ -434,6 +472,12 @@ async fn a_department_that_requires_two_factor_sends_coordinators_to_enrolment(b
         "{audit:?}"
     );
     assert_eq!(count(&audit, "totp_enabled"), 2);
+    assert!(
+        audit
+            .iter()
+            .any(|(a, d)| a == "totp_requirement_changed" && d.contains("\"require_totp\":false")),
+        "{audit:?}"
+    );
 }
 
 async fn turning_two_factor_off_needs_a_current_code(backend: Backend) {

@@ -19,7 +19,7 @@ use crate::console::pages::{
 };
 use crate::console::second_factor::{self, Attempt, MAX_ATTEMPTS};
 use crate::console::session::{self, SECOND_FACTOR_COOKIE};
-use crate::console::{ConsoleError, ENROL, SIGN_IN, SignedEnrolling};
+use crate::console::{ConsoleError, ENROL, SIGN_IN, Signed, SignedEnrolling};
 use crate::db::DbError;
 use crate::services::audit::{self, AuditEntry};
 use crate::services::two_factor::{self, Holder, Refused};
@@ -348,10 +348,12 @@ pub async fn disable(
 }
 
 /// `POST /console/account/two-factor/require`: whether the department requires a second factor
-/// of every coordinator. Turning it on needs one's own first.
+/// of every coordinator. Turning it on needs one's own first; turning it off needs a current
+/// code, like turning one's own off. A coordinator still to enrol is sent to enrolment (`Signed`),
+/// so nobody escapes the requirement by lifting it.
 pub async fn require(
     State(state): State<AppState>,
-    SignedEnrolling(s): SignedEnrolling,
+    Signed(s): Signed,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ConsoleError> {
@@ -365,6 +367,7 @@ pub async fn require(
             ));
         }
     };
+    let now = Utc::now();
     if require && !two_factor::enabled(&state.db, s.user.user_id).await? {
         return account_page(
             &state,
@@ -374,6 +377,27 @@ pub async fn require(
         )
         .await;
     }
-    two_factor::set_required(&state.db, holder(&s), require, Utc::now()).await?;
+    if !require {
+        let code = form.get("code").map(String::as_str).unwrap_or("");
+        let seal = SecretSeal::new(&state.tokens);
+        match two_factor::check(&state.db, &seal, holder(&s), code, "console", now).await? {
+            // Without a second factor of one's own there is no code to ask for.
+            Ok(_) | Err(Refused::NotEnrolled) => {}
+            Err(_) => {
+                return account_page(
+                    &state,
+                    &s,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    Some(
+                        "That code is wrong or was already used. The department still requires \
+                         two-factor sign-in."
+                            .into(),
+                    ),
+                )
+                .await;
+            }
+        }
+    }
+    two_factor::set_required(&state.db, holder(&s), require, now).await?;
     Ok(Redirect::to(ENROL).into_response())
 }
