@@ -150,6 +150,7 @@ impl Api {
         let body = LoginRequest {
             email: email.to_string(),
             password: password.to_string(),
+            otp: None,
         };
         Ok(self
             .call(Method::POST, "/v1/auth/login", None, Some(&body))

@@ -587,6 +587,11 @@ pub struct SyncResponse {
 pub struct LoginRequest {
     pub email: String,
     pub password: String,
+    /// A coordinator with two-factor sign-in: the current 6-digit TOTP code or a recovery code
+    /// (decision 038). Without it such a login is refused with the `totp-required` problem.
+    /// Officers never send it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub otp: Option<String>,
 }
 
 impl std::fmt::Debug for LoginRequest {
@@ -595,6 +600,7 @@ impl std::fmt::Debug for LoginRequest {
         f.debug_struct("LoginRequest")
             .field("email", &self.email)
             .field("password", &"…")
+            .field("otp", &self.otp.as_ref().map(|_| "…"))
             .finish()
     }
 }
@@ -700,6 +706,9 @@ pub enum ProblemType {
     IdempotencyKeyReused,
     /// 429: too many attempts (`retry_after_s`).
     RateLimited,
+    /// 401: the password was right, but this account signs in with a second factor: send the
+    /// current TOTP code (or a recovery code) as `otp` (decision 038).
+    TotpRequired,
     /// 503: the database is unavailable or busy; retry.
     Unavailable,
     /// 503: the request took longer than the server allows (decision 015).
@@ -710,7 +719,7 @@ pub enum ProblemType {
 
 impl ProblemType {
     /// Every kind, for tests and documentation.
-    pub const ALL: [ProblemType; 13] = [
+    pub const ALL: [ProblemType; 14] = [
         ProblemType::Validation,
         ProblemType::Malformed,
         ProblemType::Unauthorized,
@@ -721,6 +730,7 @@ impl ProblemType {
         ProblemType::PayloadTooLarge,
         ProblemType::IdempotencyKeyReused,
         ProblemType::RateLimited,
+        ProblemType::TotpRequired,
         ProblemType::Unavailable,
         ProblemType::Timeout,
         ProblemType::Internal,
@@ -739,6 +749,7 @@ impl ProblemType {
             ProblemType::PayloadTooLarge => "payload-too-large",
             ProblemType::IdempotencyKeyReused => "idempotency-key-reused",
             ProblemType::RateLimited => "rate-limited",
+            ProblemType::TotpRequired => "totp-required",
             ProblemType::Unavailable => "unavailable",
             ProblemType::Timeout => "timeout",
             ProblemType::Internal => "internal",

@@ -107,6 +107,9 @@ pub enum AdminCommand {
         #[arg(long)]
         password_stdin: bool,
     },
+    /// Remove an account's two-factor sign-in (a lost phone and lost recovery codes): the next
+    /// sign-in takes the password alone, then enrolment if the department requires it.
+    ResetTwoFactor { user: String },
     /// Make an account an officer or a coordinator: its sessions end.
     SetRole {
         user: String,
@@ -422,6 +425,24 @@ pub async fn run(args: AdminArgs) -> Result<(), String> {
                     setup_line(r.setup_token.as_ref(), r.setup_expires_at)
                 )
             });
+            Ok(())
+        }
+        AdminCommand::ResetTwoFactor { user: who } => {
+            let id = user(&db, dept, &who).await?;
+            let removed = crate::services::two_factor::reset(&db, dept, &admin, id, now)
+                .await
+                .map_err(|e| e.to_string())?;
+            print(
+                json,
+                &serde_json::json!({"had_second_factor": removed}),
+                |_| {
+                    if removed {
+                        format!("two-factor sign-in removed for {who}")
+                    } else {
+                        format!("{who} had no two-factor sign-in")
+                    }
+                },
+            );
             Ok(())
         }
         AdminCommand::SetRole { user: who, role } => {

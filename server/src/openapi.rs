@@ -149,7 +149,7 @@ pub const OPERATIONS: &[Op] = &[
         method: "post",
         path: "/v1/auth/login",
         roles: PUBLIC,
-        summary: "Sign in with e-mail and password",
+        summary: "Sign in with e-mail and password (and `otp`, for a coordinator with two-factor sign-in)",
         body: Some("LoginRequest"),
         ok: (200, "TokenResponse"),
         query: &[],
@@ -651,7 +651,15 @@ fn operation(op: &Op) -> Value {
         );
     }
     if op.path == "/v1/auth/login" {
-        responses.insert("401".into(), problem("wrong e-mail or password"));
+        responses.insert(
+            "401".into(),
+            problem(
+                "wrong e-mail or password (type `unauthorized`); or the password was right but \
+                 the coordinator signs in with two-factor and `otp` is missing, wrong or already \
+                 used, or the department requires two-factor and the coordinator has not set it \
+                 up in the web console (type `totp-required`)",
+            ),
+        );
         responses.insert("429".into(), problem("too many attempts"));
     }
     if op.path == "/v1/auth/refresh" {

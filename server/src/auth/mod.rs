@@ -1,5 +1,5 @@
 //! Authentication: argon2 passwords, signed short-lived access tokens, rotating refresh tokens
-//! with reuse detection, sessions that end at once, and in-memory rate limits.
+//! with reuse detection, sessions that end at once, in-memory rate limits, and TOTP second factors.
 
 pub mod passwords;
 pub mod ratelimit;
@@ -7,3 +7,4 @@ pub mod refresh;
 pub mod sessions;
 pub mod signin;
 pub mod tokens;
+pub mod totp;

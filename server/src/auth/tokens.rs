@@ -148,6 +148,15 @@ impl TokenKeys {
         }
     }
 
+    /// A 32-byte key for `purpose` alone, derived from the server's key (HMAC-SHA256 as a PRF,
+    /// domain-separated from tags and tokens): what seals TOTP secrets at rest.
+    pub fn derive_key(&self, purpose: &str) -> [u8; 32] {
+        let mut m = self.hmac();
+        m.update(b"offduty derived key v1\n");
+        m.update(purpose.as_bytes());
+        m.finalize().into_bytes().into()
+    }
+
     fn purpose_mac(&self, purpose: &str, data: &str) -> Hmac<Sha256> {
         let mut m = self.hmac();
         m.update(b"offduty tag v1\n");

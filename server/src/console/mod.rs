@@ -7,7 +7,9 @@ pub mod approvals;
 pub mod forms;
 pub mod pages;
 pub mod portal;
+pub mod second_factor;
 pub mod session;
+mod two_factor_pages;
 mod view;
 
 use axum::Router;
@@ -43,6 +45,11 @@ pub fn home_of(role: offduty_domain::protocol::Role) -> &'static str {
     }
 }
 
+/// Where a sign-in waiting for its second factor asks for the code.
+pub const SECOND_FACTOR: &str = "/console/sign-in/two-factor";
+/// Two-factor enrolment and settings (where a user the department requires it of is sent).
+pub const ENROL: &str = "/console/account/two-factor";
+
 /// The console's routes: `/` and everything under `/console`, with HTML error pages and the
 /// security headers. (The JSON API under `/v1` is routed in `app.rs`.)
 pub fn router() -> Router<AppState> {
@@ -50,7 +57,24 @@ pub fn router() -> Router<AppState> {
         .route("/", get(|| async { Redirect::to(HOME) }))
         .route("/static/console.css", get(pages::stylesheet))
         .route("/sign-in", get(pages::sign_in_form).post(pages::sign_in))
+        .route(
+            "/sign-in/two-factor",
+            get(two_factor_pages::code_form).post(two_factor_pages::code),
+        )
         .route("/sign-out", post(pages::sign_out))
+        .route("/account/two-factor", get(two_factor_pages::account))
+        .route(
+            "/account/two-factor/confirm",
+            post(two_factor_pages::confirm),
+        )
+        .route(
+            "/account/two-factor/disable",
+            post(two_factor_pages::disable),
+        )
+        .route(
+            "/account/two-factor/require",
+            post(two_factor_pages::require),
+        )
         .route("/jobs", get(pages::jobs))
         .route("/jobs/{id}", get(pages::job))
         .route("/sign-up", get(portal::sign_up_form).post(portal::sign_up))
@@ -119,6 +143,8 @@ async fn security_headers(req: Request, next: Next) -> Response {
 pub enum ConsoleError {
     /// No live session: 303 to the sign-in page.
     SignIn,
+    /// The department requires a second factor this user has not set up: 303 to enrolment.
+    Enrol,
     /// 400: a form could not be read.
     BadRequest(String),
     /// 403, with what the user is told.
@@ -165,6 +191,7 @@ impl IntoResponse for ConsoleError {
     fn into_response(self) -> Response {
         let (status, title, detail) = match self {
             ConsoleError::SignIn => return Redirect::to(SIGN_IN).into_response(),
+            ConsoleError::Enrol => return Redirect::to(ENROL).into_response(),
             ConsoleError::BadRequest(d) => (StatusCode::BAD_REQUEST, "Bad request", d),
             ConsoleError::Forbidden(d) => (StatusCode::FORBIDDEN, "Not allowed", d),
             ConsoleError::NotFound => (
@@ -193,7 +220,7 @@ impl IntoResponse for ConsoleError {
 }
 
 /// A signed-in console user (a coordinator or a customer with a live session); anyone else is
-/// sent to the sign-in page.
+/// sent to the sign-in page, and a user who must first set up a second factor to enrolment.
 pub struct Signed(pub session::ConsoleSession);
 
 /// A signed-in coordinator; a customer is refused with a page saying where to go.
@@ -247,10 +274,29 @@ impl FromRequestParts<AppState> for Signed {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
+        let SignedEnrolling(s) = SignedEnrolling::from_request_parts(parts, state).await?;
+        if s.must_enrol {
+            return Err(ConsoleError::Enrol);
+        }
+        Ok(Signed(s))
+    }
+}
+
+/// A signed-in console user who may still have to set up a second factor: what the enrolment
+/// pages and sign-out take.
+pub struct SignedEnrolling(pub session::ConsoleSession);
+
+impl FromRequestParts<AppState> for SignedEnrolling {
+    type Rejection = ConsoleError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let id = session::cookie(&parts.headers, session::COOKIE).ok_or(ConsoleError::SignIn)?;
         session::load(state, id, chrono::Utc::now())
             .await?
-            .map(Signed)
+            .map(SignedEnrolling)
             .ok_or(ConsoleError::SignIn)
     }
 }

@@ -1,4 +1,4 @@
-//! The console's pages and forms: sign-in and sign-out, the department's jobs and one job with
+//! The console's pages and forms: sign-in (its second step is `two_factor_pages`) and sign-out, the department's jobs and one job with
 //! its roster, the stylesheet, and the HTML error page. Handlers read through the same services
 //! the API uses (`auth::signin`, `services::job_reads`); templates are in `server/templates/console/`
 //! (askama: compiled in, HTML-escaped).
@@ -18,12 +18,16 @@ use offduty_domain::protocol::{Job, Role};
 
 use crate::app::AppState;
 use crate::auth::signin::{self, Refused, Verified, Via};
-use crate::console::session::{self, COOKIE, PRE_COOKIE};
-use crate::console::{ConsoleError, Coordinator, SIGN_IN, Signed, home_of, view};
+use crate::console::session::{self, COOKIE, PRE_COOKIE, SECOND_FACTOR_COOKIE};
+use crate::console::{
+    ConsoleError, Coordinator, ENROL, SECOND_FACTOR, SIGN_IN, SignedEnrolling, home_of,
+    second_factor, view,
+};
 use crate::db::DbError;
 use crate::services::audit::{self, AuditEntry};
 use crate::services::award::load_department;
 use crate::services::job_reads::{self, JobWindow};
+use crate::services::two_factor::{self, Accepted};
 
 /// The stylesheet, compiled into the binary.
 const CSS: &str = include_str!("../../static/console.css");
@@ -171,7 +175,7 @@ pub(crate) fn read_form(
 }
 
 /// The sign-in page with a fresh pre-session cookie and its CSRF token.
-fn sign_in_page(
+pub(crate) fn sign_in_page(
     state: &AppState,
     status: StatusCode,
     email: &str,
@@ -263,12 +267,74 @@ pub async fn sign_in(
         return refused(StatusCode::FORBIDDEN, message.into());
     }
     let now = Utc::now();
-    let Some(id) = session::create(&state.db, &verified, now).await? else {
+    if two_factor::enabled(&state.db, user.id).await? {
+        // The password was right; the session waits for the second factor (decision 038).
+        let id = second_factor::start(&state.db, user.id, user.department_id, verified.epoch, now)
+            .await?;
+        let mut resp = Redirect::to(SECOND_FACTOR).into_response();
+        let h = resp.headers_mut();
+        h.append(
+            header::SET_COOKIE,
+            session::set_cookie(
+                SECOND_FACTOR_COOKIE,
+                &id,
+                second_factor::TTL.num_seconds(),
+                state.secure_cookies,
+            ),
+        );
+        h.append(
+            header::SET_COOKIE,
+            session::set_cookie(PRE_COOKIE, "", 0, state.secure_cookies),
+        );
+        return Ok(resp);
+    }
+    match start_session(&state, &verified, None, now).await? {
+        Some(resp) => Ok(resp),
         // Disabled or reset between the password check and now.
-        return refused(StatusCode::UNPROCESSABLE_ENTITY, WRONG.into());
+        None => refused(StatusCode::UNPROCESSABLE_ENTITY, WRONG.into()),
+    }
+}
+
+/// Starts a session for credentials that verified (and their second factor, when the user has
+/// one): the session cookie, the sign-in cookies cleared, audited as `console_sign_in`, and a
+/// redirect to the first page — or to enrolment when the department requires a second factor
+/// the user does not have. None when the account was disabled or its sessions ended since.
+pub(crate) async fn start_session(
+    state: &AppState,
+    verified: &Verified,
+    second: Option<Accepted>,
+    now: chrono::DateTime<Utc>,
+) -> Result<Option<Response>, ConsoleError> {
+    let Some(id) = session::create(&state.db, verified, now).await? else {
+        return Ok(None);
     };
-    audit_sign_in(&state, &verified, "console_sign_in").await?;
-    let mut resp = Redirect::to(home_of(user.role)).into_response();
+    let user = &verified.user;
+    let mut detail = serde_json::json!({"via": "console", "role": user.role});
+    if let Some(second) = second {
+        detail["second_factor"] = serde_json::json!(second.as_str());
+    }
+    audit::append_now(
+        &state.db,
+        user.department_id,
+        AuditEntry {
+            actor_id: Some(user.id),
+            action: "console_sign_in",
+            entity: "user",
+            entity_id: user.id.to_string(),
+            detail,
+        },
+    )
+    .await?;
+    // The department's requirement is for coordinators; customers are not asked (decision 038).
+    let must_enrol = second.is_none()
+        && user.role == Role::Coordinator
+        && two_factor::required(&state.db, user.department_id).await?;
+    let mut resp = Redirect::to(if must_enrol {
+        ENROL
+    } else {
+        home_of(user.role)
+    })
+    .into_response();
     let h = resp.headers_mut();
     h.append(
         header::SET_COOKIE,
@@ -279,11 +345,13 @@ pub async fn sign_in(
             state.secure_cookies,
         ),
     );
-    h.append(
-        header::SET_COOKIE,
-        session::set_cookie(PRE_COOKIE, "", 0, state.secure_cookies),
-    );
-    Ok(resp)
+    for cookie in [PRE_COOKIE, SECOND_FACTOR_COOKIE] {
+        h.append(
+            header::SET_COOKIE,
+            session::set_cookie(cookie, "", 0, state.secure_cookies),
+        );
+    }
+    Ok(Some(resp))
 }
 
 const WRONG: &str = "Wrong e-mail or password.";
@@ -311,7 +379,7 @@ async fn audit_sign_in(
 /// `POST /console/sign-out`: ends the session (server-side) and clears the cookie.
 pub async fn sign_out(
     State(state): State<AppState>,
-    Signed(s): Signed,
+    SignedEnrolling(s): SignedEnrolling,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ConsoleError> {

@@ -27,6 +27,8 @@ use crate::extract::AuthUser;
 pub const COOKIE: &str = "offduty_console";
 /// The sign-in form's pre-session cookie (its CSRF token is tied to it).
 pub const PRE_COOKIE: &str = "offduty_console_pre";
+/// The cookie of a sign-in waiting for its second factor (`console::second_factor`).
+pub const SECOND_FACTOR_COOKIE: &str = "offduty_console_2fa";
 /// A session unused this long has ended.
 pub const IDLE: Duration = Duration::minutes(30);
 /// A session ends this long after sign-in, however busy.
@@ -48,6 +50,10 @@ pub fn may_use_console(role: Role) -> bool {
 pub struct ConsoleSession {
     pub user: AuthUser,
     pub display_name: String,
+    pub email: String,
+    /// The department requires a second factor and this user has none yet: every page but
+    /// enrolment and sign-out sends them to enrolment (decision 038).
+    pub must_enrol: bool,
     /// What the session's forms carry.
     pub csrf: String,
     /// The id the cookie carries (never logged, never stored).
@@ -124,8 +130,11 @@ pub async fn load(
     let id_hash = hash_id(id);
     let row = sqlx::query(
         "SELECT s.user_id, s.department_id, s.role, s.session_epoch, s.last_seen_us, \
-         s.expires_us, s.revoked_us, u.display_name FROM console_sessions s \
-         JOIN users u ON u.id = s.user_id WHERE s.id_hash = $1",
+         s.expires_us, s.revoked_us, u.display_name, u.email, d.require_totp, \
+         (SELECT COUNT(*) FROM user_totp t WHERE t.user_id = s.user_id \
+           AND t.confirmed_us IS NOT NULL) AS totp_on \
+         FROM console_sessions s JOIN users u ON u.id = s.user_id \
+         JOIN departments d ON d.id = s.department_id WHERE s.id_hash = $1",
     )
     .bind(&id_hash)
     .fetch_optional(&state.db.pool)
@@ -174,6 +183,11 @@ pub async fn load(
             role,
         },
         display_name: row.try_get("display_name")?,
+        email: row.try_get("email")?,
+        // The department's two-factor requirement is for its coordinators (decision 038).
+        must_enrol: role == Role::Coordinator
+            && get::<i64>(&row, "require_totp")? != 0
+            && get::<i64>(&row, "totp_on")? == 0,
         csrf: state.tokens.tag(CSRF_PURPOSE, id),
         id: id.to_string(),
     }))

@@ -42,6 +42,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "console_sessions",
         include_str!("../../migrations/0007_console_sessions.sql"),
     ),
+    (8, "totp", include_str!("../../migrations/0008_totp.sql")),
     (
         9,
         "marketplace",

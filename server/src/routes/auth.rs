@@ -6,16 +6,18 @@ use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use offduty_domain::protocol::{OfficerProfile, Role};
+use offduty_domain::protocol::{OfficerProfile, ProblemType, Role};
 
 use crate::app::AppState;
 use crate::auth::refresh;
 use crate::auth::signin::{self, Refused, Verified, Via, user_info};
 use crate::auth::tokens::{ACCESS_TTL, hash_refresh_token, new_refresh_token};
+use crate::auth::totp::SecretSeal;
 use crate::db::to_us;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, AuthUser};
 use crate::services::schedule::{PROFILE_COLUMNS, profile_from_row};
+use crate::services::two_factor::{self, Holder};
 
 pub use offduty_domain::protocol::{LoginRequest, RefreshRequest, TokenResponse, UserInfo};
 
@@ -61,13 +63,19 @@ async fn issue(state: &AppState, user: UserInfo, epoch: i64) -> Result<TokenResp
     Ok(tokens(state, user, refresh, epoch))
 }
 
-/// `POST /v1/auth/login`: e-mail and password → access and refresh tokens.
+/// `POST /v1/auth/login`: e-mail and password → access and refresh tokens. A coordinator with
+/// two-factor sign-in also sends `otp` (decision 038); officers' logins are unchanged.
 pub async fn login(
     State(state): State<AppState>,
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> ApiResult<Json<TokenResponse>> {
     match signin::check(&state, &req.email, &req.password, Via::Api).await? {
-        Ok(Verified { user, epoch }) => Ok(Json(issue(&state, user, epoch).await?)),
+        Ok(Verified { user, epoch }) => {
+            if user.role == Role::Coordinator {
+                second_factor(&state, &user, req.otp.as_deref()).await?;
+            }
+            Ok(Json(issue(&state, user, epoch).await?))
+        }
         Err(Refused::BadEmail) => Err(ApiError::invalid(
             "email",
             "enter the e-mail address you sign in with",
@@ -76,6 +84,53 @@ pub async fn login(
         Err(Refused::RateLimited(wait_s)) => Err(ApiError::rate_limited(wait_s)),
         Err(Refused::WrongCredentials) => Err(ApiError::unauthorized("wrong e-mail or password")),
     }
+}
+
+/// The second factor of a coordinator whose password was right: nothing to do without one
+/// (unless the department requires it: then the login is refused until they enrol in the
+/// console); with one, `otp` must be a current, unused code or an unused recovery code. Each
+/// refusal is a 401 `totp-required` problem; the password check before it already took a token
+/// of the account's login rate limit, so codes are tried no faster than passwords.
+async fn second_factor(state: &AppState, user: &UserInfo, otp: Option<&str>) -> ApiResult<()> {
+    let who = Holder {
+        user_id: user.id,
+        department_id: user.department_id,
+    };
+    if !two_factor::enabled(&state.db, user.id).await? {
+        if two_factor::required(&state.db, user.department_id).await? {
+            return Err(totp_required(
+                "your department requires two-factor sign-in: set it up in the web console \
+                 (/console/account/two-factor), then send the code as `otp`",
+            ));
+        }
+        return Ok(());
+    }
+    let Some(otp) = otp.filter(|o| !o.trim().is_empty() && o.len() <= 64) else {
+        return Err(totp_required(
+            "this account signs in with two-factor: send the current 6-digit code from the \
+             authenticator app (or a recovery code) as `otp`",
+        ));
+    };
+    let seal = SecretSeal::new(&state.tokens);
+    match two_factor::check(&state.db, &seal, who, otp, "api", Utc::now()).await? {
+        Ok(_) => Ok(()),
+        Err(two_factor::Refused::NotEnrolled) => Ok(()),
+        Err(_) => {
+            let mut e = totp_required(
+                "the code is wrong or was already used; send the current code from the \
+                 authenticator app (or an unused recovery code) as `otp`",
+            );
+            e.field = Some("otp".into());
+            Err(e)
+        }
+    }
+}
+
+fn totp_required(detail: &str) -> ApiError {
+    let mut e = ApiError::unauthorized(detail);
+    e.kind = ProblemType::TotpRequired;
+    e.title = "Two-factor code required";
+    e
 }
 
 /// `POST /v1/auth/refresh`: trade a refresh token for new tokens, in one transaction. The same

@@ -27,4 +27,5 @@ pub mod roster_csv;
 pub mod schedule;
 pub mod sync;
 pub mod timecards;
+pub mod two_factor;
 pub mod txn;

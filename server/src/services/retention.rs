@@ -251,6 +251,10 @@ pub async fn run_once(db: &Db, now: DateTime<Utc>, policy: &RetentionPolicy) -> 
         Ok(n) => report.console_sessions_deleted = n,
         Err(e) => tracing::warn!(error = %e, "console session purge failed; will retry"),
     }
+    // Sign-ins that waited for a second factor and ended over a day ago (decision 038).
+    if let Err(e) = crate::console::second_factor::purge_ended(db, now).await {
+        tracing::warn!(error = %e, "second-factor state purge failed; will retry");
+    }
     if report.notifications.undelivered_kept > 0 {
         tracing::warn!(
             count = report.notifications.undelivered_kept,
