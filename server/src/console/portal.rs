@@ -42,9 +42,11 @@ pub struct BillView {
 impl BillView {
     pub fn of(b: &Bill, currency: &str) -> Self {
         BillView {
+            // The event fee has its own row under the subtotal.
             lines: b
                 .lines
                 .iter()
+                .filter(|l| l.kind != offduty_domain::billing::LineKind::EventFee)
                 .map(|l| {
                     (
                         l.description.clone(),
