@@ -276,12 +276,23 @@ async fn a_business_signs_up_requests_an_event_and_a_coordinator_approves_it_int
         page.body
     );
     for line in &expected.lines {
+        if line.kind == billing::LineKind::EventFee {
+            // Shown once, as its own row under the subtotal.
+            assert!(!page.body.contains(&line.description), "{}", page.body);
+            continue;
+        }
         assert!(
             page.body.contains(&line.description),
             "{}",
             line.description
         );
     }
+    assert!(
+        page.body
+            .contains(&format_cents(expected.event_fee_cents, "USD")),
+        "{}",
+        page.body
+    );
 
     // No payment method and no invoice terms: refused, with what to do.
     let refused = post(
