@@ -113,6 +113,7 @@ try {
   await page.goto('/console/approvals/next');
   const steps = [];
   const server_ = [];
+  let jobs = 0;
   for (let i = 0; i < queued; i++) {
     const title = (await page.locator('h1').textContent()).trim();
     await autofocused(page, APPROVE);
@@ -126,7 +127,9 @@ try {
     steps.push(performance.now() - t0);
     // The browser's own account of the navigation: POST, two redirects, the page's bytes.
     server_.push(await page.evaluate(() => performance.getEntriesByType('navigation')[0].responseEnd));
-    assert.match(await page.getByRole('status').textContent(), new RegExp(`^Approved “${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}”`));
+    const notice = await page.getByRole('status').textContent();
+    assert.ok(notice.startsWith(`Approved “${title}”`), `the next page says what was approved: ${notice}`);
+    jobs += Number(/: (\d+) jobs? posted/.exec(notice)[1]);
     if (last) assert.ok(await page.getByText('No request is waiting.').isVisible(), 'the queue is empty');
   }
   assert.equal(problemReport(coordinator.context, 'the benchmark'), null);
@@ -137,7 +140,7 @@ try {
     `machine: ${cpus().length} cores (${cpus()[0]?.model}), load average ${load0.map((l) => l.toFixed(2)).join(' ')} at the start, ${load1.map((l) => l.toFixed(2)).join(' ')} at the end`,
     `server: ${serverBinary()}`,
     `queue: ${queued} requests (${seeded} seeded by the demo, ${made} submitted through the portal's form in ${ms(making)})`,
-    `approve (Enter → next page shown): ${summary(steps)}`,
+    `approve (Enter → next page shown): ${summary(steps)}; ${jobs} jobs posted`,
     `  of which the navigation (POST, two redirects, the next page's bytes): median ${ms(median(server_))}, max ${ms(Math.max(...server_))}`,
     `floor, the sign-in page loaded and checked: ${summary(floorPage)}`,
     `floor, the stylesheet alone: ${summary(floorCss)}`,

@@ -207,6 +207,7 @@ export function marketplaceFlows(get) {
       await page.goto(requestPath);
       await page.getByRole('heading', { level: 1, name: title, exact: true }).waitFor();
       assert.equal((await page.locator('main .status').first().textContent()).trim(), 'Approved');
+      assert.equal((await page.locator('dl.facts div', { hasText: 'Officers filled' }).locator('dd').textContent()).trim(), '0 of 2');
       const jobs = page.getByRole('region', { name: 'Posted to officers' }).locator('tbody tr');
       assert.equal(await jobs.count(), 1, 'one job per shift');
       assert.equal((await jobs.locator('td[data-label="Officers"]').textContent()).trim(), '0 of 2');
