@@ -11,7 +11,12 @@
 #   CHROMIUM_PATH            another Chromium (default Debian's /usr/bin/chromium)
 #   OFFDUTY_BROWSER_TIMEOUT  the whole suite's bound in seconds (default 900)
 #   OFFDUTY_KEEP_TMP=1       keep the run's temporary folder (the server's database and log)
+#
+# `scripts/browser-test.sh --bench [--count 20]` runs the approval-speed measurement instead
+# (tests/browser/bench-approvals.mjs; docs/benchmarks.md): figures, no pass/fail on time.
 set -euo pipefail
+bench=0
+if [ "${1:-}" = "--bench" ]; then bench=1; shift; fi
 cd "$(dirname "$0")/.."
 SECONDS=0
 fail() { echo "browser-test: $*" >&2; exit 1; }
@@ -67,6 +72,11 @@ cleanup() {
   exit "$status"
 }
 trap cleanup EXIT
+
+if [ "$bench" -eq 1 ]; then
+  (cd tests/browser && node bench-approvals.mjs "$@")
+  exit $?
+fi
 
 # One entry file (it imports the rest), so one process, one browser and one server. The spec
 # reporter for people, TAP into a file for the counts checked below.

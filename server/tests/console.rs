@@ -64,13 +64,18 @@ async fn root_redirects_to_the_console_and_sign_in_sets_a_strict_cookie(backend:
     let mut b = Browser::new(&app);
     let root = b.get("/").await;
     assert_eq!(root.status, StatusCode::SEE_OTHER);
-    assert_eq!(root.location(), "/console/jobs");
+    assert_eq!(root.location(), "/console/sign-in", "not signed in");
     let jobs = b.get("/console/jobs").await;
     assert_eq!(jobs.status, StatusCode::SEE_OTHER, "not signed in");
     assert_eq!(jobs.location(), "/console/sign-in");
 
     let done = b.sign_in(&coord.email, PASSWORD).await;
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    assert_eq!(
+        b.get("/").await.location(),
+        "/console/jobs",
+        "a coordinator's home"
+    );
     let cookie = done
         .set_cookie("offduty_console")
         .expect("a session cookie");
@@ -285,6 +290,11 @@ async fn officers_are_refused_and_customers_reach_only_the_portal(backend: Backe
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
     assert_eq!(page.location(), "/console/portal");
     assert_eq!(live_sessions(&app).await, 1);
+    assert_eq!(
+        b.get("/").await.location(),
+        "/console/portal",
+        "home is the portal"
+    );
     for path in ["/console/jobs", "/console/approvals", "/console/customers"] {
         let page = b.get(path).await;
         assert_eq!(page.status, StatusCode::FORBIDDEN, "{path}");

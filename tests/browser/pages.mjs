@@ -8,19 +8,71 @@
 //
 //   name       the screenshot's and the tests' name (keep it stable: the README shows some)
 //   path       the address, or (env) => address for pages found at run time
-//   signedIn   load it with the demo coordinator's session (false: with no cookies)
+//   as         whose session loads it: 'coordinator' (the demo coordinator), 'customer' (the
+//              demo's Ohio State Athletics), or absent: with no cookies
+//   then       (page, env) => response: what the user does on `path` to reach the page checked
+//              (a form sent); the checks apply to the page it lands on, at `lands`
+//   lands      the address `then` lands on
 //   status     the HTTP status the page answers with (default 200)
 //   heading    the text of its <h1>, or (env) => text
-//   autofocus  the selector of a field the page focuses on load (Tab then starts there)
-//   screenshot false: not saved with OFFDUTY_SCREENSHOTS=1 (it looks like another entry)
+//   autofocus  the selector of what the page focuses on load (Tab then starts there)
+//   screenshot false: not saved with OFFDUTY_SCREENSHOTS=1 (it looks like another entry);
+//              { fullPage: true }: the whole page, not the window; { at: selector }: the
+//              window scrolled to that element
 //
 // `env` holds what the suite learned after signing in: env.job = { path, title } is a job
-// of the demo department with officers on its roster.
+// of the demo department with officers on its roster; env.request = { path, title } the demo
+// customer's oldest request waiting for approval; env.approval = { path, title } the oldest
+// request in the coordinator's queue; env.department the department's name.
+
+import { fillRequest, press, shiftInDays } from './lib/portal.mjs';
 
 export const PAGES = [
-  { name: 'sign-in', path: '/console/sign-in', signedIn: false, heading: 'Sign in to the console', autofocus: '#email' },
-  { name: 'jobs', path: '/console/jobs', signedIn: true, heading: 'Jobs' },
-  { name: 'job', path: (env) => env.job.path, signedIn: true, heading: (env) => env.job.title },
-  { name: 'not-found', path: '/console/jobs/00000000-0000-7000-8000-000000000000', signedIn: true, status: 404, heading: 'Not found' },
-  { name: 'not-found-signed-out', path: '/console/no-such-page', signedIn: false, status: 404, heading: 'Not found', screenshot: false },
+  { name: 'sign-in', path: '/console/sign-in', heading: 'Sign in to the console', autofocus: '#email' },
+  { name: 'jobs', path: '/console/jobs', as: 'coordinator', heading: 'Jobs' },
+  { name: 'job', path: (env) => env.job.path, as: 'coordinator', heading: (env) => env.job.title },
+  { name: 'not-found', path: '/console/jobs/00000000-0000-7000-8000-000000000000', as: 'coordinator', status: 404, heading: 'Not found' },
+  { name: 'not-found-signed-out', path: '/console/no-such-page', status: 404, heading: 'Not found', screenshot: false },
+
+  // The coordinator's approval queue and customers.
+  { name: 'approvals', path: '/console/approvals', as: 'coordinator', heading: 'Approvals' },
+  {
+    name: 'approval',
+    path: (env) => env.approval.path,
+    as: 'coordinator',
+    heading: (env) => env.approval.title,
+    // Enter approves: the queue is cleared from the keyboard.
+    autofocus: 'form[action$="/approve"] button[type="submit"]',
+    screenshot: { fullPage: true },
+  },
+  { name: 'customers', path: '/console/customers', as: 'coordinator', heading: 'Customers' },
+
+  // The customer portal.
+  { name: 'sign-up', path: '/console/sign-up', heading: (env) => `Hire officers from ${env.department}`, autofocus: '#organization' },
+  { name: 'portal', path: '/console/portal', as: 'customer', heading: 'Ohio State Athletics' },
+  { name: 'site-new', path: '/console/portal/sites/new', as: 'customer', heading: 'Add a site', autofocus: '#name' },
+  { name: 'request-new', path: '/console/portal/events/new', as: 'customer', heading: 'Request officers' },
+  {
+    name: 'request-estimate',
+    path: '/console/portal/events/new',
+    as: 'customer',
+    then: async (page) => {
+      await fillRequest(page, {
+        site: 'Ohio Stadium',
+        title: 'Summer concert: lots and gates',
+        jobType: 'traffic',
+        vehicle: true,
+        shifts: [shiftInDays(20, '16:00', '23:30', 4), shiftInDays(21, '16:00', '23:30', 2)],
+        instructions: 'Meet at the Gate 10 command post.',
+      });
+      return press(page, 'See the estimate');
+    },
+    lands: '/console/portal/events',
+    heading: 'Request officers',
+    screenshot: { at: 'main .table-wrap' },
+  },
+  { name: 'request', path: (env) => env.request.path, as: 'customer', heading: (env) => env.request.title },
+  { name: 'request-cancel', path: (env) => `${env.request.path}/cancel`, as: 'customer', heading: (env) => `Cancel “${env.request.title}”?` },
+  // A customer on a coordinator's page.
+  { name: 'forbidden', path: '/console/approvals', as: 'customer', status: 403, heading: 'Not allowed', screenshot: false },
 ];

@@ -396,17 +396,40 @@ pub async fn reject(
     refuse(state, s, id, headers, body, true).await
 }
 
+#[derive(serde::Deserialize)]
+pub struct TermsDone {
+    #[serde(default)]
+    granted: Option<String>,
+    #[serde(default)]
+    withdrawn: Option<String>,
+}
+
 /// `GET /console/customers`: the department's customers and how each pays.
 pub async fn customers_page(
     State(state): State<AppState>,
     Coordinator(s): Coordinator,
+    q: Result<Query<TermsDone>, QueryRejection>,
 ) -> Result<Response, ConsoleError> {
     let (name, _, _, _) = place(&state, &s).await?;
+    let orgs = customers::list(&state.db, s.user.department_id).await?;
+    let done = q.ok().map(|Query(d)| d);
+    let named = |id: Option<&String>| {
+        let id = Uuid::parse_str(id?).ok()?;
+        orgs.iter().find(|o| o.id == id).map(|o| o.name.clone())
+    };
+    let notice = done.and_then(|d| {
+        named(d.granted.as_ref())
+            .map(|n| format!("{n} may now be billed by invoice."))
+            .or_else(|| {
+                named(d.withdrawn.as_ref())
+                    .map(|n| format!("{n} now pays by saved payment method."))
+            })
+    });
     let page = CustomersPage {
         chrome: Some(chrome(&s, &name, "customers")),
         csrf: s.csrf.clone(),
-        orgs: customers::list(&state.db, s.user.department_id).await?,
-        notice: None,
+        orgs,
+        notice,
     };
     Ok(html(StatusCode::OK, &page))
 }
@@ -431,18 +454,13 @@ pub async fn set_terms(
             ));
         }
     };
-    let org = customers::set_terms(&state.db, s.user, id, terms, Utc::now()).await?;
-    let (name, _, _, _) = place(&state, &s).await?;
-    let page = CustomersPage {
-        chrome: Some(chrome(&s, &name, "customers")),
-        csrf: s.csrf.clone(),
-        orgs: customers::list(&state.db, s.user.department_id).await?,
-        notice: Some(match terms {
-            Terms::Invoice => format!("{} may now be billed by invoice.", org.name),
-            Terms::Card => format!("{} now pays by saved payment method.", org.name),
-        }),
+    customers::set_terms(&state.db, s.user, id, terms, Utc::now()).await?;
+    // Post, redirect, get: a reload does not send the form again.
+    let did = match terms {
+        Terms::Invoice => "granted",
+        Terms::Card => "withdrawn",
     };
-    Ok(html(StatusCode::OK, &page))
+    Ok(Redirect::to(&format!("/console/customers?{did}={id}")).into_response())
 }
 
 #[cfg(test)]

@@ -54,7 +54,7 @@ pub const ENROL: &str = "/console/account/two-factor";
 /// security headers. (The JSON API under `/v1` is routed in `app.rs`.)
 pub fn router() -> Router<AppState> {
     let console = Router::new()
-        .route("/", get(|| async { Redirect::to(HOME) }))
+        .route("/", get(root))
         .route("/static/console.css", get(pages::stylesheet))
         .route("/sign-in", get(pages::sign_in_form).post(pages::sign_in))
         .route(
@@ -108,9 +108,23 @@ pub fn router() -> Router<AppState> {
         .fallback(|| async { ConsoleError::NotFound })
         .method_not_allowed_fallback(|| async { ConsoleError::MethodNotAllowed });
     Router::new()
-        .route("/", get(|| async { Redirect::to(HOME) }))
+        .route("/", get(root))
         .nest("/console", console)
         .layer(axum::middleware::from_fn(security_headers))
+}
+
+/// `/` and `/console/`: the signed-in user's first page (the jobs for a coordinator, the portal
+/// for a customer), or the sign-in page.
+async fn root(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    headers: axum::http::HeaderMap,
+) -> Redirect {
+    if let Some(id) = session::cookie(&headers, session::COOKIE)
+        && let Ok(Some(s)) = session::load(&state, id, chrono::Utc::now()).await
+    {
+        return Redirect::to(home_of(s.user.role));
+    }
+    Redirect::to(SIGN_IN)
 }
 
 /// Adds the console's security headers; pages (not the stylesheet) are never cached.

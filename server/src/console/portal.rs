@@ -32,7 +32,10 @@ use crate::services::event_requests::{self, EventRequest, RequestStatus};
 
 /// A bill as the pages show it.
 pub struct BillView {
+    /// Every line but the event fee: (description, amount).
     pub lines: Vec<(String, String)>,
+    /// The event fee line's description, when the bill has one.
+    pub event_fee_label: Option<String>,
     pub subtotal: String,
     pub event_fee: String,
     pub total: String,
@@ -54,6 +57,11 @@ impl BillView {
                     )
                 })
                 .collect(),
+            event_fee_label: b
+                .lines
+                .iter()
+                .find(|l| l.kind == offduty_domain::billing::LineKind::EventFee)
+                .map(|l| l.description.clone()),
             subtotal: format_cents(b.subtotal_cents, currency),
             event_fee: format_cents(b.event_fee_cents, currency),
             total: format_cents(b.total_cents, currency),

@@ -2,8 +2,9 @@
 // only with the keyboard (page.keyboard), never with element.focus(), so `:focus-visible`
 // applies exactly as it does for a person pressing Tab.
 
-/** The most Tab presses one page may take before the walk gives up (the jobs page has ~70 stops). */
-const MAX_TAB_STOPS = 200;
+/** The most Tab presses one page may take before the walk gives up (the jobs page has ~70 stops;
+ * the request form ~40, and three more presses for each date and time field's parts). */
+const MAX_TAB_STOPS = 300;
 
 /** What is focused, and how it is drawn: its outline, and the colours around the outline. */
 export function focused(page) {
@@ -60,21 +61,36 @@ export function focused(page) {
       inViewport: r.bottom > 0 && r.right > 0 && r.top < innerHeight && r.left < innerWidth && r.width > 0 && r.height > 0,
       isSkipLink: el.matches('a.skip'),
       inMain: !!el.closest('main'),
-      key: `${el.tagName}|${el.id}|${el.getAttribute('href') || ''}|${el.getAttribute('name') || ''}|${label}`,
+      // Where it is in the document: two links with the same address and text (the portal's
+      // "Request officers" in the header and in <main>) are two stops.
+      key: `${[...document.getElementsByTagName('*')].indexOf(el)}|${el.tagName}|${el.id}|${label}`,
     };
   });
+}
+
+/**
+ * Resolves once the element `selector` has the focus, as `autofocus` gives it: the browser
+ * focuses it when it next renders, which can be just after the load event; rejects after 5 s.
+ */
+export function autofocused(page, selector) {
+  return page.waitForFunction((sel) => document.activeElement?.matches(sel) ?? false, selector, { timeout: 5_000 });
 }
 
 /** Presses Tab from where focus is until it leaves the page or comes round again; every stop. */
 export async function tabStops(page) {
   const stops = [];
   const seen = new Set();
+  let last = null;
   for (let i = 0; i < MAX_TAB_STOPS; i++) {
     await page.keyboard.press('Tab');
     const f = await focused(page);
-    if (!f || seen.has(f.key)) return stops;
+    if (!f) return stops;
+    // Tab within a date or time field moves between its parts (month, day, year): one stop.
+    if (f.key === last) continue;
+    if (seen.has(f.key)) return stops;
     seen.add(f.key);
     stops.push(f);
+    last = f.key;
   }
   throw new Error(`more than ${MAX_TAB_STOPS} tab stops: is focus trapped?`);
 }

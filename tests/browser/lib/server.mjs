@@ -18,6 +18,20 @@ export const COORDINATOR = {
   name: 'Sgt. Dana Whitfield',
 };
 
+/** The demo's customer with a saved (simulated) card (server/src/demo/data.rs, demo/market.rs). */
+export const STADIUM = {
+  email: 'events@ohiostadium.demo',
+  password: 'offduty-demo-2026',
+  organization: 'Ohio State Athletics',
+};
+
+/** The demo's customer with invoice terms. */
+export const EASTON = {
+  email: 'security@eastontowncenter.demo',
+  password: 'offduty-demo-2026',
+  organization: 'Easton Town Center',
+};
+
 const START_TIMEOUT_MS = 60_000;
 const STOP_GRACE_MS = 5_000;
 
