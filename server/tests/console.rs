@@ -14,36 +14,10 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 
-use common::browser::{Browser, Page};
+use common::browser::{Browser, Page, audit_actions, live_sessions};
 use common::{Backend, PASSWORD, TestApp};
 use offduty_domain::protocol::Role;
 use offduty_server::console::CSP;
-
-async fn live_sessions(app: &TestApp) -> i64 {
-    sqlx::query("SELECT COUNT(*) AS n FROM console_sessions WHERE revoked_us IS NULL")
-        .fetch_one(&app.db.pool)
-        .await
-        .unwrap()
-        .try_get::<i64, _>("n")
-        .unwrap()
-}
-
-/// The actions of the department's audit log, oldest first.
-async fn audit_actions(app: &TestApp, dept: uuid::Uuid) -> Vec<(String, String)> {
-    sqlx::query("SELECT action, detail_json FROM audit_log WHERE department_id = $1 ORDER BY seq")
-        .bind(dept.to_string())
-        .fetch_all(&app.db.pool)
-        .await
-        .unwrap()
-        .iter()
-        .map(|r| {
-            (
-                r.try_get("action").unwrap(),
-                r.try_get("detail_json").unwrap(),
-            )
-        })
-        .collect()
-}
 
 fn assert_security_headers(page: &Page, what: &str) {
     let h = |name: header::HeaderName| {

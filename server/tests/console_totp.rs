@@ -9,7 +9,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
-mod console_support;
 
 use chrono::{Duration, Utc};
 use reqwest::StatusCode;
@@ -17,8 +16,8 @@ use serde_json::json;
 use sqlx::Row;
 use uuid::Uuid;
 
+use common::browser::{Browser, Page, audit_actions, live_sessions};
 use common::{Actor, Backend, PASSWORD, TestApp};
-use console_support::{Browser, Page, audit_actions, live_sessions};
 use offduty_domain::protocol::Role;
 use offduty_server::auth::totp::{self, SecretSeal};
 use offduty_server::console::CSP;

@@ -19,7 +19,7 @@ use offduty_domain::pay::format_cents;
 
 use crate::app::AppState;
 use crate::console::forms::{local, shift_line};
-use crate::console::pages::{Chrome, chrome, html, read_form};
+use crate::console::pages::{Chrome, chrome, html, path_id, signed_form};
 use crate::console::portal::{BillView, RequestRow, sentence};
 use crate::console::session::ConsoleSession;
 use crate::console::{ConsoleError, Coordinator};
@@ -85,12 +85,6 @@ async fn place(
         .await?
         .ok_or(ConsoleError::NotFound)?;
     Ok((d.name.clone(), d.tz, d.currency.clone(), d))
-}
-
-fn parse_id(id: Result<Path<String>, PathRejection>) -> Result<Uuid, ConsoleError> {
-    id.ok()
-        .and_then(|Path(raw)| Uuid::parse_str(&raw).ok())
-        .ok_or(ConsoleError::NotFound)
 }
 
 /// What was just done, in words, for the next page.
@@ -214,23 +208,10 @@ pub async fn request(
     id: Result<Path<String>, PathRejection>,
     q: Result<Query<Done>, QueryRejection>,
 ) -> Result<Response, ConsoleError> {
-    let id = parse_id(id)?;
+    let id = path_id(id)?;
     let notice = done_notice(&state, &s, q.ok().map(|Query(d)| d)).await;
     let page = request_page(&state, &s, id, notice, None).await?;
     Ok(html(StatusCode::OK, &page))
-}
-
-fn check_csrf(
-    state: &AppState,
-    s: &ConsoleSession,
-    form: &std::collections::HashMap<String, String>,
-) -> Result<(), ConsoleError> {
-    let token = form.get("csrf").map(String::as_str).unwrap_or("");
-    if s.csrf_ok(&state.tokens, token) {
-        Ok(())
-    } else {
-        Err(ConsoleError::csrf())
-    }
 }
 
 /// The approval's edits from the form; blank fields keep what was asked.
@@ -322,9 +303,8 @@ pub async fn approve(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ConsoleError> {
-    let id = parse_id(id)?;
-    let form = read_form(&headers, body)?;
-    check_csrf(&state, &s, &form)?;
+    let id = path_id(id)?;
+    let form = signed_form(&state, &s, &headers, body)?;
     let (_, tz, _, _) = place(&state, &s).await?;
     let edits = match edits(&form, tz) {
         Ok(e) => e,
@@ -348,9 +328,8 @@ async fn refuse(
     body: Result<Bytes, BytesRejection>,
     reject: bool,
 ) -> Result<Response, ConsoleError> {
-    let id = parse_id(id)?;
-    let form = read_form(&headers, body)?;
-    check_csrf(&state, &s, &form)?;
+    let id = path_id(id)?;
+    let form = signed_form(&state, &s, &headers, body)?;
     let reason = form.get("reason").map(String::as_str).unwrap_or("");
     let now = Utc::now();
     let result = if reject {
@@ -442,9 +421,8 @@ pub async fn set_terms(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ConsoleError> {
-    let id = parse_id(id)?;
-    let form = read_form(&headers, body)?;
-    check_csrf(&state, &s, &form)?;
+    let id = path_id(id)?;
+    let form = signed_form(&state, &s, &headers, body)?;
     let terms = match form.get("terms").map(String::as_str) {
         Some("invoice") => Terms::Invoice,
         Some("card") => Terms::Card,

@@ -174,6 +174,30 @@ pub(crate) fn read_form(
         .collect())
 }
 
+/// A signed-in form's fields, once its CSRF token is checked.
+pub(crate) fn signed_form(
+    state: &AppState,
+    s: &session::ConsoleSession,
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<std::collections::HashMap<String, String>, ConsoleError> {
+    let form = read_form(headers, body)?;
+    let token = form.get("csrf").map(String::as_str).unwrap_or("");
+    if !s.csrf_ok(&state.tokens, token) {
+        return Err(ConsoleError::csrf());
+    }
+    Ok(form)
+}
+
+/// The id in a page's path; a malformed one is "not found", like another department's.
+pub(crate) fn path_id(
+    id: Result<Path<String>, axum::extract::rejection::PathRejection>,
+) -> Result<Uuid, ConsoleError> {
+    id.ok()
+        .and_then(|Path(raw)| Uuid::parse_str(&raw).ok())
+        .ok_or(ConsoleError::NotFound)
+}
+
 /// The sign-in page with a fresh pre-session cookie and its CSRF token.
 pub(crate) fn sign_in_page(
     state: &AppState,
@@ -383,11 +407,7 @@ pub async fn sign_out(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ConsoleError> {
-    let form = read_form(&headers, body)?;
-    let token = form.get("csrf").map(String::as_str).unwrap_or("");
-    if !s.csrf_ok(&state.tokens, token) {
-        return Err(ConsoleError::csrf());
-    }
+    signed_form(&state, &s, &headers, body)?;
     s.revoke(&state.db, Utc::now()).await?;
     audit::append_now(
         &state.db,
@@ -478,10 +498,7 @@ pub async fn job(
     Coordinator(s): Coordinator,
     id: Result<Path<String>, axum::extract::rejection::PathRejection>,
 ) -> Result<Response, ConsoleError> {
-    let id = id
-        .ok()
-        .and_then(|Path(raw)| Uuid::parse_str(&raw).ok())
-        .ok_or(ConsoleError::NotFound)?;
+    let id = path_id(id)?;
     let (name, tz) = department(&state, s.user.department_id).await?;
     let job = job_reads::department_job(&state.db, s.user.department_id, id).await?;
     let roster = job_reads::roster(&state.db, s.user.department_id, id).await?;

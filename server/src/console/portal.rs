@@ -22,7 +22,7 @@ use offduty_domain::protocol::Role;
 use crate::app::AppState;
 use crate::auth::signin::{self, Via};
 use crate::console::forms::{EventValues, FieldError, field_in_form, shift_line};
-use crate::console::pages::{Chrome, chrome, html, read_form};
+use crate::console::pages::{Chrome, chrome, html, path_id, read_form, signed_form};
 use crate::console::session::{self, COOKIE, PRE_COOKIE};
 use crate::console::{ConsoleError, Customer, PORTAL, view};
 use crate::db::DbError;
@@ -259,25 +259,6 @@ async fn sites(state: &AppState, org: &Organization) -> Result<Vec<Site>, Consol
     Ok(customers::sites(&mut conn, org.id).await?)
 }
 
-fn check_csrf(
-    state: &AppState,
-    s: &session::ConsoleSession,
-    form: &std::collections::HashMap<String, String>,
-) -> Result<(), ConsoleError> {
-    let token = form.get("csrf").map(String::as_str).unwrap_or("");
-    if s.csrf_ok(&state.tokens, token) {
-        Ok(())
-    } else {
-        Err(ConsoleError::csrf())
-    }
-}
-
-fn parse_id(id: Result<Path<String>, PathRejection>) -> Result<Uuid, ConsoleError> {
-    id.ok()
-        .and_then(|Path(raw)| Uuid::parse_str(&raw).ok())
-        .ok_or(ConsoleError::NotFound)
-}
-
 /// A field error from a service's refusal, or the refusal as a page when it is not about a field.
 fn field_error(e: ApiError, values: Option<&EventValues>) -> Result<FieldError, ConsoleError> {
     if e.status == StatusCode::UNPROCESSABLE_ENTITY || e.status == StatusCode::CONFLICT {
@@ -383,8 +364,7 @@ pub async fn site_create(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ConsoleError> {
-    let form = read_form(&headers, body)?;
-    check_csrf(&state, &s, &form)?;
+    let form = signed_form(&state, &s, &headers, body)?;
     let f = |k: &str| form.get(k).cloned().unwrap_or_default();
     let (dept, _, _) = place(&state, &s).await?;
     let mut page = SitePage {
@@ -498,7 +478,7 @@ pub async fn event_edit(
     Customer(s): Customer,
     id: Result<Path<String>, PathRejection>,
 ) -> Result<Response, ConsoleError> {
-    let id = parse_id(id)?;
+    let id = path_id(id)?;
     let r = event_requests::visible(&state.db, s.user, id).await?;
     if !r.status.editable() {
         return Ok(Redirect::to(&format!("{PORTAL}/events/{id}")).into_response());
@@ -527,7 +507,7 @@ pub async fn event_update(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ConsoleError> {
-    let id = parse_id(id)?;
+    let id = path_id(id)?;
     event_save(state, customer, Some(id), headers, body).await
 }
 
@@ -538,8 +518,7 @@ async fn event_save(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ConsoleError> {
-    let form = read_form(&headers, body)?;
-    check_csrf(&state, &s, &form)?;
+    let form = signed_form(&state, &s, &headers, body)?;
     let values = EventValues::from_form(&form);
     let submit = form.get("intent").map(String::as_str) == Some("submit");
     let (_, tz, currency) = place(&state, &s).await?;
@@ -588,7 +567,7 @@ pub async fn event(
     id: Result<Path<String>, PathRejection>,
     q: Result<Query<Notice>, QueryRejection>,
 ) -> Result<Response, ConsoleError> {
-    let id = parse_id(id)?;
+    let id = path_id(id)?;
     let r = event_requests::visible(&state.db, s.user, id).await?;
     let (name, tz, currency) = place(&state, &s).await?;
     let jobs = event_requests::jobs_of(&state.db, s.user.department_id, id).await?;
@@ -633,7 +612,7 @@ pub async fn cancel_form(
     Customer(s): Customer,
     id: Result<Path<String>, PathRejection>,
 ) -> Result<Response, ConsoleError> {
-    let id = parse_id(id)?;
+    let id = path_id(id)?;
     cancel_page(&state, &s, id, None, StatusCode::OK).await
 }
 
@@ -666,9 +645,8 @@ pub async fn cancel(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ConsoleError> {
-    let id = parse_id(id)?;
-    let form = read_form(&headers, body)?;
-    check_csrf(&state, &s, &form)?;
+    let id = path_id(id)?;
+    let form = signed_form(&state, &s, &headers, body)?;
     let expected: i64 = form
         .get("expected_fee_cents")
         .and_then(|v| v.trim().parse().ok())

@@ -15,7 +15,7 @@ use crate::app::AppState;
 use crate::auth::signin::{Verified, user_info};
 use crate::auth::totp::{self, SecretSeal};
 use crate::console::pages::{
-    Chrome, chrome, department, html, read_form, sign_in_page, start_session,
+    Chrome, chrome, department, html, read_form, sign_in_page, signed_form, start_session,
 };
 use crate::console::second_factor::{self, Attempt, MAX_ATTEMPTS};
 use crate::console::session::{self, SECOND_FACTOR_COOKIE};
@@ -258,21 +258,6 @@ pub async fn account(
     SignedEnrolling(s): SignedEnrolling,
 ) -> Result<Response, ConsoleError> {
     account_page(&state, &s, StatusCode::OK, None).await
-}
-
-/// A signed-in form's fields, once its CSRF token is checked.
-fn signed_form(
-    state: &AppState,
-    s: &session::ConsoleSession,
-    headers: &HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<std::collections::HashMap<String, String>, ConsoleError> {
-    let form = read_form(headers, body)?;
-    let token = form.get("csrf").map(String::as_str).unwrap_or("");
-    if !s.csrf_ok(&state.tokens, token) {
-        return Err(ConsoleError::csrf());
-    }
-    Ok(form)
 }
 
 fn holder(s: &session::ConsoleSession) -> Holder {

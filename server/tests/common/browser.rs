@@ -6,6 +6,8 @@ use std::collections::BTreeMap;
 use reqwest::StatusCode;
 use reqwest::header::{self, HeaderMap};
 
+use sqlx::Row;
+
 use super::{Actor, PASSWORD, TestApp};
 
 /// A browser: cookies kept by hand, redirects not followed.
@@ -38,6 +40,12 @@ impl Page {
             .filter_map(|v| v.to_str().ok())
             .find(|v| v.starts_with(&format!("{name}=")))
             .map(str::to_string)
+    }
+
+    /// The text between the first `start` and the next `end`.
+    pub fn between(&self, start: &str, end: &str) -> Option<String> {
+        let at = self.body.find(start)? + start.len();
+        self.body[at..].split(end).next().map(str::to_string)
     }
 
     /// The value of the first form's hidden `csrf` field.
@@ -134,7 +142,7 @@ impl<'a> Browser<'a> {
         .await
     }
 
-    /// Signs in as `who` (must succeed) and returns the jobs page.
+    /// Signs in as `who` (no second factor; must succeed) and returns the jobs page.
     pub async fn signed_in(&mut self, who: &Actor) -> Page {
         let done = self.sign_in(&who.email, PASSWORD).await;
         assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
@@ -152,6 +160,33 @@ pub fn encode(v: &str) -> String {
                 (b as char).to_string()
             }
             _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Live (not revoked) console sessions.
+pub async fn live_sessions(app: &TestApp) -> i64 {
+    sqlx::query("SELECT COUNT(*) AS n FROM console_sessions WHERE revoked_us IS NULL")
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap()
+        .try_get::<i64, _>("n")
+        .unwrap()
+}
+
+/// The actions of the department's audit log with their detail JSON, oldest first.
+pub async fn audit_actions(app: &TestApp, dept: uuid::Uuid) -> Vec<(String, String)> {
+    sqlx::query("SELECT action, detail_json FROM audit_log WHERE department_id = $1 ORDER BY seq")
+        .bind(dept.to_string())
+        .fetch_all(&app.db.pool)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r.try_get("action").unwrap(),
+                r.try_get("detail_json").unwrap(),
+            )
         })
         .collect()
 }

@@ -84,7 +84,7 @@ export function marketplaceFlows(get) {
       assert.equal(button?.label, 'Create the account');
       await Promise.all([page.waitForURL('**/console/portal'), page.keyboard.press('Enter')]);
       await page.getByRole('heading', { level: 1, name: biz.organization, exact: true }).waitFor();
-      assert.ok(await page.getByRole('button', { name: 'Save a payment method' }).isVisible(), 'no payment method yet');
+      assert.ok(await page.getByRole('link', { name: 'Save a payment method' }).isVisible(), 'no payment method yet');
       assert.ok(await page.getByText('No requests yet.').isVisible());
       assert.equal(problemReport(context, 'signing up'), null);
     });
