@@ -18,9 +18,7 @@ use crate::db::DbError;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery, AuthUser, PathId};
 use crate::services::customers::{self, NewSite, Organization, Site, Terms};
-use crate::services::event_requests::{
-    self, Approval, EventForm, EventRequest, RequestStatus,
-};
+use crate::services::event_requests::{self, Approval, EventForm, EventRequest, RequestStatus};
 use crate::services::rate_card;
 
 /// Refuses unless the caller is a customer or a coordinator.
@@ -257,7 +255,9 @@ pub async fn get_rate_card(
     user: AuthUser,
 ) -> ApiResult<Json<RateCard>> {
     customer_or_coordinator(&user)?;
-    Ok(Json(rate_card::current(&state.db, user.department_id).await?))
+    Ok(Json(
+        rate_card::current(&state.db, user.department_id).await?,
+    ))
 }
 
 /// `PUT /v1/rate-card` (coordinator): replaces the rate card; its pay policy is what officers
@@ -271,5 +271,7 @@ pub async fn put_rate_card(
     // Checked here first so the refusal names the field within this body (`event_fee_bp`,
     // `pay.base_rate_cents`); the service checks it again.
     card.validate().map_err(|e| ApiError::invalid_at("", e))?;
-    Ok(Json(rate_card::save(&state.db, user, &card, Utc::now()).await?))
+    Ok(Json(
+        rate_card::save(&state.db, user, &card, Utc::now()).await?,
+    ))
 }
