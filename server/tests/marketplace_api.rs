@@ -137,6 +137,14 @@ async fn customer_requests_changes_and_cancels(backend: Backend) {
         (StatusCode::UNPROCESSABLE_ENTITY, "location"),
         "{p}"
     );
+    let (s, p) = app
+        .post(
+            "/v1/sites",
+            &cust,
+            &json!({"name": "Gate\u{0}C", "address": "x", "location": {"lat": 40.0, "lon": -83.0}}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
     let site_id = site(&app, &cust).await;
     let (s, sites) = app.get("/v1/sites", &cust).await;
     assert_eq!(s, StatusCode::OK);
@@ -385,6 +393,29 @@ async fn coordinator_works_the_queue(backend: Backend) {
         .get(&format!("/v1/event-requests/{}", ids[0]), &rival)
         .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
+
+    // Edits a job could not carry are refused on their field, and the request keeps waiting.
+    let first = Utc::now() + Duration::days(10);
+    for (edit, at) in [
+        (json!({"rate_cents": -1}), "rate_cents"),
+        (json!({"officers": 0}), "slots"),
+        (
+            json!({"award_rule": {"type": "seniority"}, "signup_closes_at": first + Duration::days(3)}),
+            "signup_closes_at",
+        ),
+        (json!({"officers": "three"}), "officers"),
+    ] {
+        let (s, p) = app
+            .post(
+                &format!("/v1/event-requests/{}/approve", ids[0]),
+                &coord,
+                &edit,
+            )
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{edit}: {p}");
+        assert!(field(&p).ends_with(at), "{edit}: {p}");
+    }
+    assert_eq!(queue("submitted").await, ids, "nothing was decided");
 
     // Approved with edits: every job carries them, and officers see the jobs at their sync.
     let closes = Utc::now() + Duration::days(5);

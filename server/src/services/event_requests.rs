@@ -326,6 +326,7 @@ async fn check(
     let contact_name = text("contact_name", &form.contact_name, 120)?;
     let contact_phone = text("contact_phone", &form.contact_phone, 30)?;
     let instructions = form.instructions.trim().to_string();
+    crate::services::fields::printable("instructions", &instructions)?;
     if instructions.chars().count() > 2000 {
         return Err(ApiError::invalid(
             "instructions",
