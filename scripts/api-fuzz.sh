@@ -13,6 +13,12 @@
 # The coordinator's run leaves out the three operations that end its own session by design
 # (reset-password, role change and disable of a user: the fuzzer finds the coordinator's own
 # id); server/tests/admin_accounts.rs covers them.
+# The marketplace's coordinator operations are all fuzzed: the decisions on a request (approve,
+# changes, reject) and the terms of an organization name ids the fuzzer cannot guess, so they
+# answer 404 and leave the demo's four submitted requests waiting; `PUT /v1/rate-card` does
+# change the demo's rate card when a generated card is valid, which only this run's throwaway
+# database sees. The same operations on real records, with bad edits, are in
+# server/tests/marketplace_api.rs and the authorization matrix.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

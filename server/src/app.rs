@@ -180,7 +180,53 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/audit", get(routes::admin::audit))
         .route("/audit/verify", get(routes::admin::audit_verify))
-        .route("/directory", get(routes::directory::search));
+        .route("/directory", get(routes::directory::search))
+        .route("/organization", get(routes::marketplace::organization))
+        .route(
+            "/sites",
+            get(routes::marketplace::sites).post(routes::marketplace::add_site),
+        )
+        .route(
+            "/event-requests",
+            get(routes::marketplace::list).post(routes::marketplace::submit),
+        )
+        .route(
+            "/event-requests/estimate",
+            post(routes::marketplace::estimate),
+        )
+        .route(
+            "/event-requests/{id}",
+            get(routes::marketplace::get_one).put(routes::marketplace::change),
+        )
+        .route(
+            "/event-requests/{id}/cancellation",
+            get(routes::marketplace::cancellation),
+        )
+        .route(
+            "/event-requests/{id}/cancel",
+            post(routes::marketplace::cancel),
+        )
+        .route(
+            "/event-requests/{id}/approve",
+            post(routes::marketplace::approve),
+        )
+        .route(
+            "/event-requests/{id}/changes",
+            post(routes::marketplace::request_changes),
+        )
+        .route(
+            "/event-requests/{id}/reject",
+            post(routes::marketplace::reject),
+        )
+        .route("/organizations", get(routes::marketplace::organizations))
+        .route(
+            "/organizations/{id}/terms",
+            put(routes::marketplace::set_terms),
+        )
+        .route(
+            "/rate-card",
+            get(routes::marketplace::get_rate_card).put(routes::marketplace::put_rate_card),
+        );
     let trusted = state.trusted_proxies.clone();
     let metrics = state.metrics.clone();
     let timeout = state.request_timeout;

@@ -241,6 +241,17 @@ impl From<DbError> for ApiError {
                 tracing::warn!(error = %e, "database unavailable");
                 ApiError::unavailable("the database is unavailable; retry shortly")
             }
+            // PostgreSQL refuses a NUL (or a byte its encoding lacks) in text: bad input that
+            // slipped past a field check, never a server fault.
+            DbError::Sqlx(sqlx::Error::Database(d))
+                if matches!(d.code().as_deref(), Some("22021" | "22P05")) =>
+            {
+                tracing::warn!(error = %e, "text the database cannot store");
+                ApiError::invalid(
+                    "body",
+                    "the request holds a character that cannot be stored (a NUL)",
+                )
+            }
             _ if e.is_retryable() => {
                 tracing::warn!(error = %e, "database busy");
                 ApiError::unavailable("the database is busy; retry shortly")

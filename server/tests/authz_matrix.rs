@@ -1,7 +1,8 @@
 //! The authorization matrix (RELIABILITY.md: "No officer or department sees another's data"),
 //! generated from `openapi::OPERATIONS`: every operation × every kind of caller (anonymous; two
 //! officers, the coordinator and two customers of department A; an officer, the coordinator and
-//! a customer of department B) × every target (department A's record, department B's record)
+//! a customer of department B; each department's two customers belong to two organizations of
+//! that department, each with a site and invoice terms) × every target (department A's record, department B's record)
 //! where the route names one. Each cell is checked against `expect`, written from the product
 //! rules: anonymous → 401; a role the route does not serve → 403; another department's record →
 //! 404 (never data); officers and customers see only their own rows; every 403 is audited.
@@ -23,9 +24,13 @@ use sqlx::Row;
 use uuid::Uuid;
 
 use common::{Actor, Backend, TestApp, TestDevice, envelope, job_body, punch_action};
+use offduty_domain::billing::RateCard;
+use offduty_domain::geofence::GeoPoint;
 use offduty_domain::protocol::Role;
 use offduty_domain::timecard::{self, GENESIS_HASH, PunchKind};
+use offduty_server::extract::AuthUser;
 use offduty_server::openapi::{OPERATIONS, Op};
+use offduty_server::services::{customers, event_requests, rate_card};
 
 const STADIUM: (f64, f64) = (40.0017, -83.0197);
 /// `GET /v1/jobs` with every job of the department, not only the last day's.
@@ -147,7 +152,8 @@ fn targets(op: &Op) -> Option<Vec<Target>> {
             "get",
             "/v1/health" | "/v1/ready" | "/v1/openapi.json" | "/v1/me" | "/v1/devices" | "/v1/jobs"
             | "/v1/officers" | "/v1/department" | "/v1/notifications" | "/v1/audit"
-            | "/v1/audit/verify" | "/v1/users" | "/v1/directory",
+            | "/v1/audit/verify" | "/v1/users" | "/v1/directory" | "/v1/organization" | "/v1/sites"
+            | "/v1/event-requests" | "/v1/organizations" | "/v1/rate-card",
         ) => vec![Plain],
         (
             "post",
@@ -159,8 +165,22 @@ fn targets(op: &Op) -> Option<Vec<Target>> {
             | "/v1/jobs"
             | "/v1/duty-blocks"
             | "/v1/officers"
-            | "/v1/officers/import",
+            | "/v1/officers/import"
+            | "/v1/sites"
+            | "/v1/event-requests"
+            | "/v1/event-requests/estimate",
         ) => vec![Plain],
+        ("put", "/v1/rate-card") => vec![Plain],
+        ("get" | "put", "/v1/event-requests/{id}")
+        | ("get", "/v1/event-requests/{id}/cancellation")
+        | (
+            "post",
+            "/v1/event-requests/{id}/cancel"
+            | "/v1/event-requests/{id}/approve"
+            | "/v1/event-requests/{id}/changes"
+            | "/v1/event-requests/{id}/reject",
+        )
+        | ("put", "/v1/organizations/{id}/terms") => records,
         ("get" | "put", "/v1/preferences") | ("put", "/v1/department") => vec![Plain],
         (
             "post",
@@ -212,6 +232,8 @@ fn expect(op: &Op, who: Who, target: Target) -> Expect {
         "officer" => &[Role::Officer],
         "coordinator" => &[Role::Coordinator],
         "officer or coordinator" => &[Role::Officer, Role::Coordinator],
+        "customer" => &[Role::Customer],
+        "customer or coordinator" => &[Role::Customer, Role::Coordinator],
         "any signed-in user" => match op.path {
             "/v1/timecards" | "/v1/earnings" => &[Role::Officer, Role::Coordinator],
             _ => &[Role::Officer, Role::Coordinator, Role::Customer],
@@ -239,6 +261,14 @@ fn expect(op: &Op, who: Who, target: Target) -> Expect {
             // Devices are their owner's alone.
             "/v1/devices/{id}/revoke" | "/v1/devices/{id}/push-token"
                 if who != Who::Officer1(d) =>
+            {
+                Expect::Refused(404)
+            }
+            // A customer sees its own organization's requests only: customer 2 is another
+            // organization of the same department.
+            p if p.starts_with("/v1/event-requests/")
+                && role == Role::Customer
+                && who != Who::Customer1(d) =>
             {
                 Expect::Refused(404)
             }
@@ -286,6 +316,20 @@ struct Dept {
     dev1: TestDevice,
     /// `GET /v1/department` as the coordinator.
     settings: Value,
+    /// Customer 1's and customer 2's organizations (two of this department) and their sites.
+    org1: Uuid,
+    org2: Uuid,
+    site1: Uuid,
+    site2: Uuid,
+    /// Customer 1's submitted requests: read, changed and priced (`GET`/`PUT …/{id}`,
+    /// `…/cancellation`), cancelled, approved, sent back and rejected.
+    r_view: Uuid,
+    r_cancel: Uuid,
+    r_approve: Uuid,
+    r_changes: Uuid,
+    r_reject: Uuid,
+    /// `GET /v1/rate-card` as the coordinator (the departments' fees differ).
+    rate_card: Value,
 }
 
 struct World {
@@ -352,25 +396,108 @@ async fn work_shift(
     (id_of(card), device)
 }
 
-async fn build_dept(app: &TestApp, name: &str, free_hours: u32) -> Dept {
+/// A business signed up in `dept` (its organization and first customer account) with one site
+/// and invoice terms the coordinator granted: returns the customer, organization and site.
+async fn business(app: &TestApp, dept: Uuid, coord: &Actor, name: &str) -> (Actor, Uuid, Uuid) {
+    let now = Utc::now();
+    let email = format!(
+        "{}-{}@business.test",
+        name.to_lowercase().replace(' ', "-"),
+        Uuid::new_v4().simple()
+    );
+    let (org, user_id) = customers::sign_up(
+        &app.db,
+        dept,
+        &customers::SignUp {
+            organization: name.into(),
+            billing_address: "1 Main St, Columbus, OH".into(),
+            contact_name: "Pat Gate".into(),
+            email: email.clone(),
+            phone: "(614) 555-0100".into(),
+            password: common::PASSWORD.into(),
+        },
+        now,
+    )
+    .await
+    .unwrap();
+    let customer = Actor {
+        id: user_id,
+        department_id: dept,
+        role: Role::Customer,
+        email,
+        token: app
+            .state
+            .tokens
+            .issue_access(user_id, dept, Role::Customer, now),
+    };
+    let site = customers::add_site(
+        &app.db,
+        auth(&customer),
+        &customers::NewSite {
+            name: format!("{name} gate"),
+            address: "411 Woody Hayes Dr".into(),
+            location: GeoPoint {
+                lat: STADIUM.0,
+                lon: STADIUM.1,
+            },
+            radius_m: None,
+        },
+        now,
+    )
+    .await
+    .unwrap();
+    customers::set_terms(&app.db, auth(coord), org.id, customers::Terms::Invoice, now)
+        .await
+        .unwrap();
+    (customer, org.id, site.id)
+}
+
+fn auth(a: &Actor) -> AuthUser {
+    AuthUser {
+        user_id: a.id,
+        department_id: a.department_id,
+        role: a.role,
+    }
+}
+
+/// A valid request form for `site`, its one shift `days` from now.
+fn event_form(site: Uuid, days: i64) -> Value {
+    let start = Utc::now() + Duration::days(days);
+    json!({"site_id": site, "title": "Matrix game", "job_type": "security",
+        "contact_name": "Pat Gate", "contact_phone": "(614) 555-0100",
+        "instructions": "Gate C.",
+        "shifts": [{"starts_at": start, "ends_at": start + Duration::hours(4), "officers": 2}]})
+}
+
+/// Customer 1 submits a request (through the service); returns its id.
+async fn submitted(app: &TestApp, customer: &Actor, site: Uuid, days: i64) -> Uuid {
+    let form: event_requests::EventForm = serde_json::from_value(event_form(site, days)).unwrap();
+    event_requests::submit(&app.db, auth(customer), None, &form, Utc::now())
+        .await
+        .unwrap()
+        .id
+}
+
+async fn build_dept(app: &TestApp, name: &str, free_hours: u32, admin_fee: i64) -> Dept {
     let (id, coord) = app.department(name).await;
     let o1 = app.officer(id).await;
     let o2 = app.officer(id).await;
-    let slug = name.to_lowercase();
-    let cust1 = app
-        .user(
-            id,
-            Role::Customer,
-            &format!("cust1-{}@{slug}.test", Uuid::new_v4().simple()),
-        )
-        .await;
-    let cust2 = app
-        .user(
-            id,
-            Role::Customer,
-            &format!("cust2-{}@{slug}.test", Uuid::new_v4().simple()),
-        )
-        .await;
+    let (cust1, org1, site1) = business(app, id, &coord, &format!("{name} Arena")).await;
+    let (cust2, org2, site2) = business(app, id, &coord, &format!("{name} Fair")).await;
+    let r_view = submitted(app, &cust1, site1, 15).await;
+    let r_cancel = submitted(app, &cust1, site1, 16).await;
+    let r_approve = submitted(app, &cust1, site1, 17).await;
+    let r_changes = submitted(app, &cust1, site1, 18).await;
+    let r_reject = submitted(app, &cust1, site1, 19).await;
+    // The departments' fees differ, so a price from the wrong one would show.
+    let card = RateCard {
+        admin_fee_cents_per_hour: admin_fee,
+        ..rate_card::current(&app.db, id).await.unwrap()
+    };
+    rate_card::save(&app.db, auth(&coord), &card, Utc::now())
+        .await
+        .unwrap();
+    let rate_card = serde_json::to_value(&card).unwrap();
     let now = Utc::now();
     let day = |d: i64| now + Duration::days(d);
     let post = |start: DateTime<Utc>, slots: u32| {
@@ -474,6 +601,16 @@ async fn build_dept(app: &TestApp, name: &str, free_hours: u32) -> Dept {
         spare,
         dev1,
         settings,
+        org1,
+        org2,
+        site1,
+        site2,
+        r_view,
+        r_cancel,
+        r_approve,
+        r_changes,
+        r_reject,
+        rate_card,
     }
 }
 
@@ -517,6 +654,12 @@ fn record_id(op: &Op, d: &Dept) -> String {
         | "/v1/users/{id}/enable"
         | "/v1/users/{id}/reset-password"
         | "/v1/users/{id}/role" => d.spare.id.to_string(),
+        "/v1/event-requests/{id}" | "/v1/event-requests/{id}/cancellation" => d.r_view.to_string(),
+        "/v1/event-requests/{id}/cancel" => d.r_cancel.to_string(),
+        "/v1/event-requests/{id}/approve" => d.r_approve.to_string(),
+        "/v1/event-requests/{id}/changes" => d.r_changes.to_string(),
+        "/v1/event-requests/{id}/reject" => d.r_reject.to_string(),
+        "/v1/organizations/{id}/terms" => d.org1.to_string(),
         other => panic!("no fixture record for {other}"),
     }
 }
@@ -536,7 +679,8 @@ async fn login(app: &TestApp, who: &Actor) -> Value {
 
 /// A valid request for the cell: a 401/403/404 is then about authorization, not input.
 async fn request(app: &TestApp, w: &World, op: &Op, who: Who, target: Target) -> Req {
-    let home = w.dept(who.dept().unwrap_or(D::A));
+    let home_d = who.dept().unwrap_or(D::A);
+    let home = w.dept(home_d);
     // Sign-in routes act for the caller; anonymous callers use officer A1's credentials.
     let account = w.actor(who).unwrap_or(&w.a.o1);
     let now = Utc::now();
@@ -602,6 +746,30 @@ async fn request(app: &TestApp, w: &World, op: &Op, who: Who, target: Target) ->
             )
         }
         ("post", "/v1/users/{id}/reset-password") => Some(json!({})),
+        ("post", "/v1/sites") => Some(
+            json!({"name": format!("Matrix lot {}", Uuid::new_v4().simple()),
+            "address": "1 Lot Rd", "location": {"lat": STADIUM.0, "lon": STADIUM.1}}),
+        ),
+        // The caller's own site (a customer's form names a site of its organization; others
+        // are refused before the form matters).
+        ("post", "/v1/event-requests" | "/v1/event-requests/estimate")
+        | ("put", "/v1/event-requests/{id}") => {
+            let site = if who == Who::Customer2(home_d) {
+                home.site2
+            } else {
+                home.site1
+            };
+            Some(event_form(site, 20))
+        }
+        ("post", "/v1/event-requests/{id}/cancel") => Some(json!({"expected_fee_cents": 0})),
+        ("post", "/v1/event-requests/{id}/approve") => {
+            Some(json!({"rate_cents": 6100, "officers": 1}))
+        }
+        ("post", "/v1/event-requests/{id}/changes" | "/v1/event-requests/{id}/reject") => {
+            Some(json!({"reason": "Matrix: the dates are taken."}))
+        }
+        ("put", "/v1/organizations/{id}/terms") => Some(json!({"terms": "invoice"})),
+        ("put", "/v1/rate-card") => Some(home.rate_card.clone()),
         ("put", "/v1/users/{id}/role") => Some(json!({"role": "coordinator"})),
         ("post", "/v1/auth/reset-password") => {
             let reset = offduty_server::services::access::reset_password(
@@ -706,6 +874,12 @@ async fn check_scope(
     let dept = who.dept().map(|d| w.dept(d));
     let dept_id = dept.map(|d| d.id.to_string()).unwrap_or_default();
     let role = who.role();
+    let dept_d = who.dept().unwrap_or(D::A);
+    let my_org = match who {
+        Who::Customer1(d) => w.dept(d).org1.to_string(),
+        Who::Customer2(d) => w.dept(d).org2.to_string(),
+        _ => String::new(),
+    };
     let record = match target {
         Target::Record(d) if op.path.contains("{id}") => record_id(op, w.dept(d)),
         _ => String::new(),
@@ -1151,6 +1325,138 @@ async fn check_scope(
             | "/v1/devices"
             | "/v1/devices/{id}/revoke",
         ) => {}
+        ("get", "/v1/organization") => need(
+            body["id"] == my_org && body["department_id"] == dept_id,
+            format!("organization {} of {}", body["id"], body["department_id"]),
+        ),
+        ("get", "/v1/sites") => {
+            let own = db_set(
+                app,
+                "SELECT id FROM sites WHERE organization_id = $1",
+                &[&my_org],
+            )
+            .await;
+            let got: BTreeSet<String> = strs(body, "id").into_iter().collect();
+            need(
+                got == own,
+                format!("sites {got:?}, the organization's {own:?}"),
+            );
+        }
+        ("post", "/v1/sites") => need(
+            body["organization_id"] == my_org,
+            format!("site added to {}", body["organization_id"]),
+        ),
+        ("post", "/v1/event-requests/estimate") => {
+            let fee = &dept.unwrap().rate_card["admin_fee_cents_per_hour"];
+            let admin: Vec<&Value> = body["lines"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|l| l["kind"] == "admin_fee")
+                .collect();
+            need(
+                !admin.is_empty() && admin.iter().all(|l| l["rate_cents"] == *fee),
+                format!("estimate not at the department's fee {fee}: {body}"),
+            );
+        }
+        ("get", "/v1/event-requests") => {
+            let (sql, key): (&'static str, &str) = if role == Some(Role::Customer) {
+                (
+                    "SELECT id FROM event_requests WHERE organization_id = $1",
+                    &my_org,
+                )
+            } else {
+                (
+                    "SELECT id FROM event_requests WHERE department_id = $1",
+                    &dept_id,
+                )
+            };
+            let own = db_set(app, sql, &[key]).await;
+            let got: BTreeSet<String> = strs(body, "id").into_iter().collect();
+            need(got == own, format!("requests {got:?}, visible {own:?}"));
+            if who == Who::Customer2(dept_d) {
+                need(
+                    !got.contains(&dept.unwrap().r_view.to_string()),
+                    "another organization's request listed".into(),
+                );
+            } else {
+                need(
+                    got.contains(&dept.unwrap().r_view.to_string()),
+                    "the fixture request is not listed".into(),
+                );
+            }
+        }
+        ("post", "/v1/event-requests") => need(
+            body["organization_id"] == my_org && body["status"] == "submitted",
+            format!(
+                "request of {} ({})",
+                body["organization_id"], body["status"]
+            ),
+        ),
+        ("get" | "put", "/v1/event-requests/{id}")
+        | ("post", "/v1/event-requests/{id}/changes" | "/v1/event-requests/{id}/reject") => {
+            let org = dept.unwrap().org1.to_string();
+            let status = match op.path {
+                "/v1/event-requests/{id}/changes" => "changes_requested",
+                "/v1/event-requests/{id}/reject" => "rejected",
+                _ => "submitted",
+            };
+            need(
+                body["id"] == record && body["organization_id"] == org && body["status"] == status,
+                format!(
+                    "request {} of {} ({})",
+                    body["id"], body["organization_id"], body["status"]
+                ),
+            );
+        }
+        ("get", "/v1/event-requests/{id}/cancellation") => need(
+            body["total_cents"] == 0,
+            format!("cancelling a submitted request costs {body}"),
+        ),
+        ("post", "/v1/event-requests/{id}/cancel") => need(
+            body["request"]["id"] == record
+                && body["request"]["status"] == "cancelled"
+                && body["fee"]["total_cents"] == 0,
+            format!("cancelled {}", body["request"]),
+        ),
+        ("post", "/v1/event-requests/{id}/approve") => {
+            let jobs = body["jobs"].as_array().cloned().unwrap_or_default();
+            need(
+                body["request"]["id"] == record && body["request"]["status"] == "approved",
+                format!("approved {}", body["request"]),
+            );
+            need(
+                jobs.len() == 1
+                    && jobs.iter().all(|j| {
+                        j["department_id"] == dept_id && j["rate_cents"] == 6100 && j["slots"] == 1
+                    }),
+                format!("posted jobs {jobs:?}"),
+            );
+        }
+        ("get", "/v1/organizations") => {
+            let own = db_set(
+                app,
+                "SELECT id FROM organizations WHERE department_id = $1",
+                &[&dept_id],
+            )
+            .await;
+            let got: BTreeSet<String> = strs(body, "id").into_iter().collect();
+            need(
+                got == own,
+                format!("organizations {got:?}, department's {own:?}"),
+            );
+        }
+        ("put", "/v1/organizations/{id}/terms") => need(
+            body["id"] == record && body["department_id"] == dept_id && body["terms"] == "invoice",
+            format!("terms of {} of {}", body["id"], body["department_id"]),
+        ),
+        ("get" | "put", "/v1/rate-card") => need(
+            *body == dept.unwrap().rate_card,
+            format!(
+                "rate card {body}, the department's {}",
+                dept.unwrap().rate_card
+            ),
+        ),
         (m, p) => need(false, format!("no scope check for {m} {p}")),
     }
     bad
@@ -1589,7 +1895,28 @@ async fn snapshot(app: &TestApp, d: &Dept) -> Value {
         )
     })
     .collect();
+    let requests = db_set(
+        app,
+        "SELECT id || ' ' || status || ' ' || CAST(version AS TEXT) FROM event_requests WHERE department_id = $1",
+        &[&d.id.to_string()],
+    )
+    .await;
+    let organizations = db_set(
+        app,
+        "SELECT id || ' ' || terms FROM organizations WHERE department_id = $1",
+        &[&d.id.to_string()],
+    )
+    .await;
+    let sites = db_set(
+        app,
+        "SELECT id FROM sites WHERE department_id = $1",
+        &[&d.id.to_string()],
+    )
+    .await;
+    let (_, card) = app.get("/v1/rate-card", c).await;
     json!({
+        "event_requests": requests, "organizations": organizations, "sites": sites,
+        "rate_card": card,
         "accounts": accounts,
         "jobs": jobs, "rosters": rosters, "timecards": timecards, "officers": officers,
         "department": department, "audit": audit, "chain_ok": verify["first_bad_seq"].is_null(),
@@ -1666,8 +1993,8 @@ async fn check_denials_logged(app: &TestApp, w: &World, tally: &mut Tally) {
 async fn authorization_matrix(backend: Backend) {
     let app = TestApp::start(backend).await;
     let mut world = World {
-        a: build_dept(&app, "Columbus", 48).await,
-        b: build_dept(&app, "Dublin", 96).await,
+        a: build_dept(&app, "Columbus", 48, 500).await,
+        b: build_dept(&app, "Dublin", 96, 700).await,
     };
     let cells = all_cells();
     let mut tally = Tally::default();

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod devices;
 pub mod directory;
 pub mod jobs;
+pub mod marketplace;
 pub mod meta;
 pub mod prefs;
 pub mod push_tokens;

@@ -222,6 +222,39 @@ pub async fn visible(db: &Db, user: AuthUser, id: Uuid) -> ApiResult<EventReques
     }
 }
 
+/// The requests `user` may list, oldest first, optionally only those with `status`: a
+/// coordinator the department's, a customer its organization's; anyone else is refused.
+pub async fn list(
+    db: &Db,
+    user: AuthUser,
+    status: Option<RequestStatus>,
+) -> ApiResult<Vec<EventRequest>> {
+    let mut conn = db.pool.acquire().await.map_err(DbError::from)?;
+    let (scope, owner) = match user.role {
+        Role::Coordinator => ("r.department_id", user.department_id),
+        Role::Customer => (
+            "r.organization_id",
+            customers::of_customer(&mut conn, user).await?.id,
+        ),
+        Role::Officer => {
+            return Err(ApiError::forbidden(
+                "event requests are for customers and coordinators",
+            ));
+        }
+    };
+    let sql = format!(
+        "SELECT {COLUMNS} FROM {FROM} WHERE {scope} = $1 AND r.department_id = $2 \
+         AND ($3 = '' OR r.status = $3) ORDER BY r.submitted_us, r.id"
+    );
+    let rows = sqlx::query::<Any>(sqlx::AssertSqlSafe(sql))
+        .bind(owner.to_string())
+        .bind(user.department_id.to_string())
+        .bind(status.map(RequestStatus::as_str).unwrap_or(""))
+        .fetch_all(&mut *conn)
+        .await?;
+    Ok(rows.iter().map(from_row).collect::<Result<_, _>>()?)
+}
+
 /// The coordinators' queue: submitted requests, oldest first.
 pub async fn queue(db: &Db, department_id: Uuid) -> Result<Vec<EventRequest>, DbError> {
     let mut conn = db.pool.acquire().await?;
@@ -293,6 +326,7 @@ async fn check(
     let contact_name = text("contact_name", &form.contact_name, 120)?;
     let contact_phone = text("contact_phone", &form.contact_phone, 30)?;
     let instructions = form.instructions.trim().to_string();
+    crate::services::fields::printable("instructions", &instructions)?;
     if instructions.chars().count() > 2000 {
         return Err(ApiError::invalid(
             "instructions",

@@ -15,7 +15,22 @@ pub fn text(field: &str, v: &str, max: usize) -> Result<String, ApiError> {
             format!("must be at most {max} characters"),
         ));
     }
+    printable(field, t)?;
     Ok(t.to_string())
+}
+
+/// Refuses control characters other than line breaks and tabs (a NUL cannot even be stored
+/// in PostgreSQL's text).
+pub fn printable(field: &str, v: &str) -> Result<(), ApiError> {
+    if v.chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        return Err(ApiError::invalid(
+            field,
+            "must not contain control characters",
+        ));
+    }
+    Ok(())
 }
 
 /// The form an e-mail address is stored and looked up in: trimmed, lowercase.

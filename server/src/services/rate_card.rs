@@ -28,6 +28,15 @@ pub async fn load(conn: &mut AnyConnection, dept: &Department) -> Result<RateCar
     Ok(from_parts(dept, fees.as_deref()))
 }
 
+/// The rate card of the department `department_id` (what its customers are billed).
+pub async fn current(db: &Db, department_id: uuid::Uuid) -> ApiResult<RateCard> {
+    let mut conn = db.pool.acquire().await.map_err(DbError::from)?;
+    let dept = crate::services::award::load_department(&mut conn, department_id)
+        .await?
+        .ok_or_else(|| ApiError::unauthorized("your department no longer exists"))?;
+    Ok(load(&mut conn, &dept).await?)
+}
+
 /// The rate card from the department's pay policy and its stored fees. Fees that cannot be read
 /// (never written by this server) fall back to the defaults, with an error in the log.
 fn from_parts(dept: &Department, fees: Option<&str>) -> RateCard {
