@@ -411,6 +411,12 @@ async fn console_errors_are_html_and_the_api_stays_json(backend: Backend) {
     let missing = b.get("/console/no-such-page").await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
     assert!(missing.is_html());
+    // The way back is `/`, which leads each user to their own first page.
+    assert!(
+        missing.body.contains("<a href=\"/\">Go to the console</a>"),
+        "{}",
+        missing.body
+    );
     let wrong_method = b.get("/console/sign-out").await;
     assert_eq!(wrong_method.status, StatusCode::METHOD_NOT_ALLOWED);
     assert!(wrong_method.is_html());
