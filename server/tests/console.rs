@@ -285,7 +285,12 @@ async fn officers_are_refused_and_customers_reach_only_the_portal(backend: Backe
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
     assert_eq!(page.location(), "/console/portal");
     assert_eq!(live_sessions(&app).await, 1);
-    for path in ["/console/jobs", "/console/approvals", "/console/customers"] {
+    for path in [
+        "/console/jobs",
+        "/console/approvals",
+        "/console/customers",
+        "/console/deliveries",
+    ] {
         let page = b.get(path).await;
         assert_eq!(page.status, StatusCode::FORBIDDEN, "{path}");
         assert!(

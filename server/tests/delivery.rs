@@ -7,6 +7,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
+mod console_support;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -543,6 +544,52 @@ async fn two_workers_never_send_one_notice_twice(backend: Backend) {
     }
 }
 
+async fn the_coordinator_sees_what_reached_whom(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let (dept, coord) = app.department("Columbus").await;
+    let officer = app
+        .officer_with(dept, |u| u.display_name = "Officer Ruiz".into())
+        .await;
+    prefs(&app, &officer, true, false, false, true).await;
+    push_token(&app, &officer, "fcm", "fcm-token-ending-XYZ123").await;
+    push_token(&app, &officer, "fcm", "fcm-token-ending-GONE99").await;
+    let fake = FakeFcm::start().await.unwrap();
+    fake.mark_gone("fcm-token-ending-GONE99");
+    let night = friday(23, 10);
+    notify(&app, &officer, &award("Stadium gate 3"), night).await;
+    notify(&app, &officer, &cancelled("Parade detail"), night).await;
+    step(&app.db, &fcm(&fake), &RetryPolicy::default(), night)
+        .await
+        .unwrap();
+
+    let mut b = console_support::Browser::new(&app);
+    b.signed_in(&coord).await;
+    let page = b.get("/console/deliveries").await;
+    assert_eq!(page.status, reqwest::StatusCode::OK, "{}", page.body);
+    let body = &page.body;
+    assert!(
+        body.contains("aria-current=\"page\">Deliveries</a>"),
+        "{body}"
+    );
+    assert!(body.contains("<th scope=\"row\">Officer Ruiz"), "{body}");
+    assert!(
+        body.contains("Waiting for quiet hours to end (Sat Nov 28, 06:00)"),
+        "{body}"
+    );
+    assert!(
+        body.contains("Android push (device …XYZ123): Delivered"),
+        "{body}"
+    );
+    assert!(
+        body.contains(
+            "Android push (device …GONE99): Not delivered: the device is gone (token removed)"
+        ),
+        "{body}"
+    );
+    assert!(body.contains("UNREGISTERED"), "{body}");
+    assert!(!body.contains("<script"), "no script");
+}
+
 /// aiosmtpd (PyPI) writing what it receives into a maildir, started by the test.
 struct SmtpSink {
     child: std::process::Child,
@@ -611,4 +658,5 @@ on_both_backends!(
     a_channel_without_a_provider_records_so_instead_of_pretending,
     email_reaches_an_smtp_server,
     two_workers_never_send_one_notice_twice,
+    the_coordinator_sees_what_reached_whom,
 );
