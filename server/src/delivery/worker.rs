@@ -18,7 +18,6 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use offduty_domain::notice::Notice;
 use offduty_domain::prefs::Preferences;
-use uuid::Uuid;
 
 use super::message::render;
 use super::{Adapters, Channel, SendOutcome};
@@ -461,11 +460,6 @@ pub async fn run(
             break;
         }
     }
-}
-
-/// A notice's id, as the worker's callers name it.
-pub fn notification_id(id: Uuid) -> String {
-    id.to_string()
 }
 
 #[cfg(test)]
