@@ -251,6 +251,52 @@ async fn quiet_hours_hold_a_new_job_alert_until_the_window_ends_and_urgent_ones_
     assert!(fake.violations().is_empty(), "{:?}", fake.violations());
 }
 
+async fn a_waitlist_promotion_is_urgent_only_for_a_shift_starting_within_the_hour(
+    backend: Backend,
+) {
+    let app = TestApp::start(backend).await;
+    let (dept, coord) = app.department("Columbus").await;
+    let officer = app.officer(dept).await;
+    // Quiet around the clock: only urgent notices get through.
+    let always: Vec<Value> = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+        .iter()
+        .map(|d| json!({"weekday": d, "start": "00:00", "end": "00:00"}))
+        .collect();
+    let p = json!({"channels": {"push": true, "email": false, "sms": false},
+                   "quiet_hours": always, "version": 1});
+    sqlx::query("UPDATE users SET prefs_json = $1 WHERE id = $2")
+        .bind(p.to_string())
+        .bind(officer.id.to_string())
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+    push_token(&app, &officer, "fcm", "fcm-1").await;
+    let job = app.job(&coord, |_| {}).await;
+    let job_id: Uuid = job["id"].as_str().unwrap().parse().unwrap();
+    let starts: DateTime<Utc> = job["starts_at"].as_str().unwrap().parse().unwrap();
+    let promoted = Notice::Awarded {
+        job_id,
+        title: "Gate 3".into(),
+        how: AwardedHow::Waitlist,
+    };
+    let fake = FakeFcm::start().await.unwrap();
+    let adapters = fcm(&fake);
+    let policy = RetryPolicy::default();
+
+    let early = starts - chrono::Duration::hours(3);
+    let held = notify(&app, &officer, &promoted, early).await;
+    let r = step(&app.db, &adapters, &policy, early).await.unwrap();
+    assert_eq!((r.held_quiet, r.delivered), (1, 0), "3 h ahead: it waits");
+    assert_eq!(state(&app, &held).await.0, "quiet");
+
+    let soon = starts - chrono::Duration::minutes(30);
+    let urgent = notify(&app, &officer, &promoted, soon).await;
+    let r = step(&app.db, &adapters, &policy, soon).await.unwrap();
+    assert_eq!(r.delivered, 1, "30 min ahead: it goes through ({r:?})");
+    assert_eq!(state(&app, &urgent).await.0, "delivered");
+    assert_eq!(fake.sent()[0]["android"]["priority"], "HIGH");
+}
+
 async fn failures_back_off_then_give_up_with_the_reason(backend: Backend) {
     let app = TestApp::start(backend).await;
     let (dept, _) = app.department("Columbus").await;
@@ -658,5 +704,6 @@ on_both_backends!(
     a_channel_without_a_provider_records_so_instead_of_pretending,
     email_reaches_an_smtp_server,
     two_workers_never_send_one_notice_twice,
+    a_waitlist_promotion_is_urgent_only_for_a_shift_starting_within_the_hour,
     the_coordinator_sees_what_reached_whom,
 );
