@@ -208,7 +208,9 @@ impl Sender for FcmSender {
         let code = fcm_error_code(&body);
         let detail = clip(body["error"]["message"].as_str().unwrap_or(""));
         match (status, code.as_str()) {
-            (_, "UNREGISTERED") | (404, _) => SendOutcome::Gone { code, detail },
+            // Only FCM's own word deletes a token: a bare 404 (a wrong project id) must not
+            // wipe every officer's tokens.
+            (_, "UNREGISTERED") => SendOutcome::Gone { code, detail },
             (401, _) => {
                 *self.token.lock().await = None;
                 SendOutcome::retry(if code.is_empty() { "401".into() } else { code }, detail)
