@@ -6,6 +6,9 @@
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+/// How close a shift's start makes news of it urgent ([`Notice::is_urgent`]), in minutes.
+pub const URGENT_LEAD_MINUTES: i64 = 60;
+
 /// How a slot became the officer's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -95,6 +98,26 @@ impl Notice {
         }
     }
 
+    /// Whether the notice goes out even during the officer's quiet hours (decision 041). Urgent:
+    /// the department called off the officer's job, and a slot that became the officer's —
+    /// from the waitlist or by transfer — for a shift starting within [`URGENT_LEAD`] of `now`
+    /// (`starts_in` is the time from now to the shift's start, when the job is known). Everything
+    /// else waits for the quiet window to end: delayed, never dropped.
+    pub fn is_urgent(&self, starts_in: Option<chrono::Duration>) -> bool {
+        let soon = starts_in.is_some_and(|d| d <= chrono::Duration::minutes(URGENT_LEAD_MINUTES));
+        match self {
+            Notice::JobCancelled { .. } => true,
+            Notice::Awarded { how, .. } => {
+                matches!(how, AwardedHow::Waitlist | AwardedHow::Transfer) && soon
+            }
+            Notice::Waitlisted { .. }
+            | Notice::SlotTakenOver { .. }
+            | Notice::JobChanged { .. }
+            | Notice::HolderNoLongerEligible { .. }
+            | Notice::TimecardRejected { .. } => false,
+        }
+    }
+
     /// Reads a payload; `None` for a kind this version does not know.
     pub fn parse(payload: &serde_json::Value) -> Option<Notice> {
         serde_json::from_value(payload.clone()).ok()
@@ -154,6 +177,44 @@ mod tests {
             assert_eq!(Notice::parse(&v), Some(n.clone()));
             assert_eq!(n.job_id(), job_id);
         }
+    }
+
+    #[test]
+    fn cancellations_and_waitlist_promotions_within_the_hour_are_urgent() {
+        let job_id = Uuid::from_u128(7);
+        let t = || "Gate 3".to_string();
+        let min = chrono::Duration::minutes;
+        let cancelled = Notice::JobCancelled { job_id, title: t() };
+        assert!(cancelled.is_urgent(None));
+        assert!(cancelled.is_urgent(Some(min(60 * 24 * 30))));
+        let promoted = Notice::Awarded {
+            job_id,
+            title: t(),
+            how: AwardedHow::Waitlist,
+        };
+        assert!(promoted.is_urgent(Some(min(59))));
+        assert!(promoted.is_urgent(Some(min(60))));
+        assert!(
+            promoted.is_urgent(Some(min(-5))),
+            "already started: still urgent"
+        );
+        assert!(!promoted.is_urgent(Some(min(61))));
+        assert!(!promoted.is_urgent(None), "unknown start: not urgent");
+        let awarded = Notice::Awarded {
+            job_id,
+            title: t(),
+            how: AwardedHow::Award,
+        };
+        assert!(
+            !awarded.is_urgent(Some(min(10))),
+            "an award is news, not an emergency"
+        );
+        let waitlisted = Notice::Waitlisted {
+            job_id,
+            title: t(),
+            position: 1,
+        };
+        assert!(!waitlisted.is_urgent(Some(min(10))));
     }
 
     #[test]

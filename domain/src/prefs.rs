@@ -143,6 +143,33 @@ impl Preferences {
     }
 }
 
+/// How far ahead [`Preferences::quiet_until`] looks: a week of windows back to back, plus a day.
+const QUIET_HORIZON_MINUTES: i64 = 8 * 24 * 60;
+
+impl Preferences {
+    /// When the quiet stretch that `at` falls in ends: the first minute, at or after `at`, that
+    /// is not quiet (windows that touch or overlap run together). `None` when `at` is not quiet
+    /// — send now. A week where every minute is quiet ends after eight days: a notice is
+    /// delayed, never held forever.
+    pub fn quiet_until(&self, at: DateTime<Utc>, tz: Tz) -> Option<DateTime<Utc>> {
+        if !self.is_quiet(at, tz) {
+            return None;
+        }
+        // Windows start and end on whole minutes: step to the next minute, then a minute at
+        // a time (at most ~11,500 cheap checks, only for a notice held in quiet hours).
+        let mut t = at
+            .with_second(0)
+            .and_then(|t| t.with_nanosecond(0))
+            .unwrap_or(at)
+            + chrono::Duration::minutes(1);
+        let limit = at + chrono::Duration::minutes(QUIET_HORIZON_MINUTES);
+        while t < limit && self.is_quiet(t, tz) {
+            t += chrono::Duration::minutes(1);
+        }
+        Some(t.min(limit))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -181,6 +208,42 @@ mod tests {
         assert!(
             !p.is_quiet(ny("2026-11-28 23:00"), tz),
             "Saturday night is not quiet"
+        );
+    }
+
+    #[test]
+    fn a_quiet_stretch_ends_at_the_end_of_its_window_and_windows_run_together() {
+        let tz = chrono_tz::America::New_York;
+        let mut p = nights();
+        assert_eq!(p.quiet_until(ny("2026-11-27 21:59"), tz), None);
+        assert_eq!(
+            p.quiet_until(ny("2026-11-27 23:17"), tz),
+            Some(ny("2026-11-28 06:00"))
+        );
+        p.quiet_hours.push(QuietWindow {
+            weekday: "sat".into(),
+            start: "06:00".into(),
+            end: "08:30".into(),
+        });
+        assert_eq!(
+            p.quiet_until(ny("2026-11-27 23:17"), tz),
+            Some(ny("2026-11-28 08:30"))
+        );
+        let always = Preferences {
+            quiet_hours: DAYS
+                .iter()
+                .map(|(d, _)| QuietWindow {
+                    weekday: (*d).into(),
+                    start: "00:00".into(),
+                    end: "00:00".into(),
+                })
+                .collect(),
+            ..Preferences::default()
+        };
+        let at = ny("2026-11-27 12:00");
+        assert_eq!(
+            always.quiet_until(at, tz),
+            Some(at + chrono::Duration::days(8))
         );
     }
 

@@ -10,6 +10,7 @@ pub mod app;
 pub mod auth;
 pub mod console;
 pub mod db;
+pub mod delivery;
 #[cfg(feature = "demo")]
 pub mod demo;
 pub mod drain;

@@ -62,6 +62,9 @@ enum Command {
         /// Seconds between award sweeps (ranked jobs whose signups closed).
         #[arg(long, env = "OFFDUTY_SWEEP_SECONDS", default_value_t = 15)]
         sweep_seconds: u64,
+        /// Seconds between notification delivery passes (decision 041).
+        #[arg(long, env = "OFFDUTY_DELIVER_SECONDS", default_value_t = 5)]
+        deliver_seconds: u64,
         /// Claims an officer may make at once (then `--claims-per-minute`).
         #[arg(long, env = "OFFDUTY_CLAIM_BURST", default_value_t = 20)]
         claim_burst: u32,
@@ -149,6 +152,7 @@ async fn main() -> ExitCode {
             demo,
             no_migrate,
             sweep_seconds,
+            deliver_seconds,
             claim_burst,
             claims_per_minute,
             group_commit_max,
@@ -165,6 +169,7 @@ async fn main() -> ExitCode {
             migrate: !no_migrate,
             demo,
             sweep_every: Duration::from_secs(sweep_seconds.max(1)),
+            deliver_every: Duration::from_secs(deliver_seconds.max(1)),
             retention: offduty_server::services::retention::RetentionPolicy {
                 change_log: chrono::Duration::days(change_log_days.into()),
                 notifications: chrono::Duration::days(notification_days.into()),

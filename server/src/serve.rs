@@ -1,7 +1,8 @@
 //! Running the server: connect, migrate, optionally seed the demo, spawn the award and retention
-//! sweeps, serve HTTP (and the metrics listener when asked), and on SIGTERM / Ctrl-C shut down
-//! gracefully: stop accepting, let in-flight requests finish within the grace period, stop the
-//! sweeps between runs, close the pool.
+//! sweeps and the notification delivery worker, serve HTTP (and the metrics listener when
+//! asked), and on SIGTERM / Ctrl-C shut down gracefully: stop accepting, let in-flight
+//! requests finish within the grace period, stop the sweeps and the worker between runs, close
+//! the pool.
 
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
@@ -19,6 +20,8 @@ pub struct ServeConfig {
     pub demo: bool,
     /// How often ranked jobs whose signups closed are awarded.
     pub sweep_every: Duration,
+    /// How often the notification outbox is drained (decision 041).
+    pub deliver_every: Duration,
     /// How long the change log, notifications and idempotency keys are kept.
     pub retention: crate::services::retention::RetentionPolicy,
     pub limits: crate::app::Limits,
@@ -55,6 +58,8 @@ pub enum ServeError {
     NoDemo,
     #[error("payments: {0}")]
     Payments(String),
+    #[error("notification delivery: {0}")]
+    Delivery(#[from] crate::delivery::ConfigError),
 }
 
 /// Connects and migrates, returning the ready state.
@@ -104,7 +109,24 @@ async fn bind(addr: SocketAddr) -> Result<tokio::net::TcpListener, ServeError> {
 /// Serves until a shutdown signal, then shuts down gracefully (module docs).
 pub async fn serve(cfg: ServeConfig) -> Result<(), ServeError> {
     let state = prepare(&cfg).await?;
+    // Read before anything is spawned: a half-configured provider stops the start-up.
+    let adapters = crate::delivery::Adapters::from_env()?;
+    let names = adapters.names();
+    if names.is_empty() {
+        tracing::info!(
+            "notification delivery: no provider configured (attempts are recorded as such)"
+        );
+    } else {
+        tracing::info!(providers = ?names, "notification delivery");
+    }
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let delivery = tokio::spawn(crate::delivery::run(
+        state.db.clone(),
+        adapters,
+        crate::delivery::RetryPolicy::default(),
+        cfg.deliver_every,
+        stop_rx.clone(),
+    ));
     let sweeper = tokio::spawn(crate::services::award::run_sweeper(
         state.db.clone(),
         cfg.sweep_every,
@@ -176,7 +198,11 @@ pub async fn serve(cfg: ServeConfig) -> Result<(), ServeError> {
     // Everything below is bounded by the same deadline: a sweep under way is finished if it
     // can be in time, else dropped (its transaction rolls back).
     let _ = stop_tx.send(true);
-    for (name, mut task) in [("award sweeper", sweeper), ("retention sweeper", retention)] {
+    for (name, mut task) in [
+        ("award sweeper", sweeper),
+        ("retention sweeper", retention),
+        ("delivery worker", delivery),
+    ] {
         match tokio::time::timeout_at(deadline, &mut task).await {
             Ok(Ok(())) => tracing::info!("{name} stopped"),
             Ok(Err(e)) => tracing::warn!(error = %e, "the {name} ended abnormally"),

@@ -269,7 +269,12 @@ async fn officers_are_refused_and_customers_reach_only_the_portal(backend: Backe
         "/console/portal",
         "home is the portal"
     );
-    for path in ["/console/jobs", "/console/approvals", "/console/customers"] {
+    for path in [
+        "/console/jobs",
+        "/console/approvals",
+        "/console/customers",
+        "/console/deliveries",
+    ] {
         let page = b.get(path).await;
         assert_eq!(page.status, StatusCode::FORBIDDEN, "{path}");
         assert!(

@@ -41,9 +41,11 @@ pub mod api;
 pub mod phone;
 pub mod process;
 pub mod proxy;
+pub mod push;
 pub mod refusing;
 pub mod seed;
 pub mod server;
+pub mod sms;
 pub mod stripe;
 
 use std::path::{Path, PathBuf};

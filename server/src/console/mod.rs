@@ -4,6 +4,7 @@
 //! ([`ConsoleError`]), and the security headers every console response carries.
 
 pub mod approvals;
+pub mod deliveries;
 pub mod forms;
 pub mod pages;
 pub mod portal;
@@ -104,6 +105,7 @@ pub fn router() -> Router<AppState> {
         .route("/approvals/{id}/changes", post(approvals::changes))
         .route("/approvals/{id}/reject", post(approvals::reject))
         .route("/customers", get(approvals::customers_page))
+        .route("/deliveries", get(deliveries::page))
         .route("/customers/{id}/terms", post(approvals::set_terms))
         .fallback(|| async { ConsoleError::NotFound })
         .method_not_allowed_fallback(|| async { ConsoleError::MethodNotAllowed });

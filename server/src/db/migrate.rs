@@ -48,6 +48,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "marketplace",
         include_str!("../../migrations/0009_marketplace.sql"),
     ),
+    (
+        11,
+        "delivery",
+        include_str!("../../migrations/0011_delivery.sql"),
+    ),
 ];
 
 /// Arbitrary constant identifying the migration lock among PostgreSQL advisory locks.

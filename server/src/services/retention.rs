@@ -216,6 +216,16 @@ pub async fn prune_notifications(
             break;
         }
     }
+    // Their delivery attempts go with them (decision 041); an unfinished notice keeps its own.
+    let mut tx = db.write().await?;
+    sqlx::query(
+        "DELETE FROM delivery_attempts WHERE at_us < $1 AND notification_id NOT IN \
+         (SELECT id FROM notifications WHERE sent_us IS NULL)",
+    )
+    .bind(cutoff)
+    .execute(&mut *tx.conn())
+    .await?;
+    tx.commit().await?;
     let row = sqlx::query(
         "SELECT COUNT(*) AS n FROM notifications WHERE sent_us IS NULL AND created_us < $1",
     )
