@@ -115,6 +115,12 @@ pub async fn serve(cfg: ServeConfig) -> Result<(), ServeError> {
         cfg.retention,
         stop_rx.clone(),
     ));
+    let money = tokio::spawn(crate::services::money_task::run(
+        state.db.clone(),
+        state.payments.clone(),
+        cfg.sweep_every,
+        stop_rx.clone(),
+    ));
     let listener = bind(cfg.listen).await?;
     let addr = listener.local_addr()?;
     let metrics = match cfg.metrics_listen {
@@ -176,7 +182,11 @@ pub async fn serve(cfg: ServeConfig) -> Result<(), ServeError> {
     // Everything below is bounded by the same deadline: a sweep under way is finished if it
     // can be in time, else dropped (its transaction rolls back).
     let _ = stop_tx.send(true);
-    for (name, mut task) in [("award sweeper", sweeper), ("retention sweeper", retention)] {
+    for (name, mut task) in [
+        ("award sweeper", sweeper),
+        ("retention sweeper", retention),
+        ("money task", money),
+    ] {
         match tokio::time::timeout_at(deadline, &mut task).await {
             Ok(Ok(())) => tracing::info!("{name} stopped"),
             Ok(Err(e)) => tracing::warn!(error = %e, "the {name} ended abnormally"),

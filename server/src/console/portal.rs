@@ -895,7 +895,7 @@ pub async fn payment_method(
                 Ok(c) => c,
                 Err(e) => {
                     tracing::warn!(error = %e, org = %org.id, "gateway customer not made");
-                    return Ok(trouble_page(&state, &s, gateway_trouble(&e)).await?);
+                    return trouble_page(&state, &s, gateway_trouble(&e)).await;
                 }
             };
             customers::set_gateway_customer(&state.db, s.user, made.as_str()).await?;
@@ -952,7 +952,7 @@ pub async fn payment_method_done(
         Ok(o) => o,
         Err(e) => {
             tracing::warn!(error = %e, "setup result not read");
-            return Ok(trouble_page(&state, &s, gateway_trouble(&e)).await?);
+            return trouble_page(&state, &s, gateway_trouble(&e)).await;
         }
     };
     match outcome.payment_method {
