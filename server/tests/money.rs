@@ -951,7 +951,203 @@ async fn a_customer_sees_only_its_own_invoices(backend: Backend) {
     );
 }
 
+/// pypdf (pinned in scripts/pdf-venv.sh), installed on first use: an independent PDF parser.
+fn pypdf() -> std::path::PathBuf {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let out = std::process::Command::new("bash")
+        .arg(root.join("scripts/pdf-venv.sh"))
+        .output()
+        .expect("run scripts/pdf-venv.sh");
+    assert!(
+        out.status.success(),
+        "the independent PDF parser (pypdf from PyPI) could not be installed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::path::PathBuf::from(String::from_utf8(out.stdout).unwrap().trim())
+}
+
+/// The text pypdf reads from `pdf` in strict mode (a malformed file fails).
+fn pdf_text(pdf: &[u8]) -> String {
+    let file = std::env::temp_dir().join(format!("offduty-invoice-{}.pdf", Uuid::new_v4()));
+    std::fs::write(&file, pdf).unwrap();
+    let out = std::process::Command::new(pypdf())
+        .arg("-c")
+        .arg(
+            "import sys, pypdf\n\
+             r = pypdf.PdfReader(sys.argv[1], strict=True)\n\
+             print('\\n'.join(p.extract_text() for p in r.pages))",
+        )
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "pypdf refused the PDF: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+async fn the_console_reviews_bills_and_downloads_the_pdf(backend: Backend) {
+    use common::browser::Browser;
+    let app = TestApp::start(backend).await;
+    let w = world(&app, 2).await;
+    let acme = business(&app, &w, "Acme", "invoice").await;
+    let other = business(&app, &w, "Other", "invoice").await;
+    let now = Utc::now();
+    let fine = timecard(
+        &app,
+        &w,
+        &acme,
+        &w.officers[0],
+        now - TimeDelta::hours(2),
+        240,
+        "approved",
+    )
+    .await;
+    let wrong = timecard(
+        &app,
+        &w,
+        &acme,
+        &w.officers[1],
+        now - TimeDelta::hours(2),
+        300,
+        "approved",
+    )
+    .await;
+
+    let mut b = Browser::new(&app);
+    b.sign_in(&acme.customer.email, common::PASSWORD).await;
+    let page = b.get("/console/portal/timecards").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(
+        page.body
+            .contains(&format!("/console/portal/timecards/{fine}"))
+    );
+    let csrf = page.csrf();
+    let done = b
+        .post(
+            &format!("/console/portal/timecards/{fine}"),
+            &[("csrf", &csrf), ("decision", "approve")],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    // Without the CSRF token nothing happens.
+    let forged = b
+        .post(
+            &format!("/console/portal/timecards/{wrong}"),
+            &[("decision", "approve")],
+        )
+        .await;
+    assert_ne!(forged.status, StatusCode::SEE_OTHER);
+    let done = b
+        .post(
+            &format!("/console/portal/timecards/{wrong}"),
+            &[
+                ("csrf", &csrf),
+                ("decision", "dispute"),
+                ("reason", "Left an hour early."),
+            ],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    assert_eq!(review_of(&app, wrong).await.as_deref(), Some("disputed"));
+
+    let mut c = Browser::new(&app);
+    c.signed_in(&w.coord).await;
+    let disputes = c.get("/console/disputes").await;
+    assert_eq!(disputes.status, StatusCode::OK);
+    assert!(disputes.body.contains("Left an hour early."));
+
+    money_task::pass(&app.db, None, now).await.unwrap();
+    let inv = invoices::of_customer(&app.db, auth(&acme.customer))
+        .await
+        .unwrap()
+        .remove(0);
+    let list = b.get("/console/portal/invoices").await;
+    assert!(
+        list.body
+            .contains(&format!("/console/portal/invoices/{}", inv.id))
+    );
+    let one = b.get(&format!("/console/portal/invoices/{}", inv.id)).await;
+    assert_eq!(one.status, StatusCode::OK);
+    assert!(one.body.contains("Download the PDF"));
+    let cookie = b
+        .cookies
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join("; ");
+    let resp = app
+        .http
+        .get(format!(
+            "{}/console/portal/invoices/{}/pdf",
+            app.url, inv.id
+        ))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(resp.headers()["content-type"], "application/pdf");
+    let text = pdf_text(&resp.bytes().await.unwrap());
+    assert!(text.contains("invoice 1"), "{text}");
+    for line in &inv.bill.lines {
+        assert!(
+            text.contains(&line.description.replace('×', "x")),
+            "{} in {text}",
+            line.description
+        );
+    }
+    let total = offduty_domain::pay::format_cents(inv.total_cents, "USD");
+    assert!(
+        text.contains(&format!("Total: {total}")),
+        "{total} in {text}"
+    );
+
+    // Another organization's customer: 404, for the page and the PDF.
+    let mut o = Browser::new(&app);
+    o.sign_in(&other.customer.email, common::PASSWORD).await;
+    assert_eq!(
+        o.get(&format!("/console/portal/invoices/{}", inv.id))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        o.get(&format!("/console/portal/invoices/{}/pdf", inv.id))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    // The coordinator sees it and records the transfer.
+    let page = c.get(&format!("/console/invoices/{}", inv.id)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let csrf = page.csrf();
+    let amount = format!("{}.{:02}", inv.total_cents / 100, inv.total_cents % 100);
+    let done = c
+        .post(
+            &format!("/console/invoices/{}", inv.id),
+            &[
+                ("csrf", &csrf),
+                ("action", "transfer"),
+                ("amount", &amount),
+                ("reference", "ACH 7781"),
+            ],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    assert_eq!(
+        invoices::visible(&app.db, auth(&w.coord), inv.id)
+            .await
+            .unwrap()
+            .status,
+        "paid"
+    );
+}
+
 on_both_backends!(
+    the_console_reviews_bills_and_downloads_the_pdf,
     customer_reviews_within_the_window_and_the_rest_is_approved_automatically,
     an_invoice_is_billing_invoice_to_the_cent_and_the_ledger_replays,
     invoice_numbers_have_no_gaps_under_concurrent_issuing,
