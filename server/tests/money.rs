@@ -1146,7 +1146,114 @@ async fn the_console_reviews_bills_and_downloads_the_pdf(backend: Backend) {
     );
 }
 
+async fn a_deposit_account_is_sealed_and_shown_by_its_last_four_digits(backend: Backend) {
+    use offduty_server::services::deposit_accounts;
+    let app = TestApp::start(backend).await;
+    let w = world(&app, 2).await;
+    let keys = &app.state.tokens;
+    let now = Utc::now();
+    let officer = w.officers[0].id;
+    // 021000021 is a valid routing number (JPMorgan Chase); 021000022 fails the check digit.
+    let bad = deposit_accounts::set(
+        &app.db,
+        keys,
+        auth(&w.coord),
+        officer,
+        deposit_accounts::NewAccount {
+            routing: "021000022",
+            account: "123456789",
+            kind: "checking",
+        },
+        now,
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let shown = deposit_accounts::set(
+        &app.db,
+        keys,
+        auth(&w.coord),
+        officer,
+        deposit_accounts::NewAccount {
+            routing: "021000021",
+            account: "000123456789",
+            kind: "savings",
+        },
+        now,
+    )
+    .await
+    .unwrap();
+    assert_eq!(shown.last4, "6789");
+    let stored = column(
+        &app,
+        "SELECT account_sealed FROM deposit_accounts WHERE officer_id = $1",
+        officer,
+    )
+    .await
+    .unwrap();
+    assert!(!stored.contains("123456789"), "never stored in clear");
+    assert_eq!(
+        deposit_accounts::account_number(&app.db, keys, w.dept, officer)
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("000123456789")
+    );
+    // Moved to another officer's row, it does not open.
+    sqlx::query("UPDATE deposit_accounts SET officer_id = $1 WHERE officer_id = $2")
+        .bind(w.officers[1].id.to_string())
+        .bind(officer.to_string())
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        deposit_accounts::account_number(&app.db, keys, w.dept, w.officers[1].id)
+            .await
+            .unwrap(),
+        None
+    );
+    // Only a coordinator sets one; another department's officer is not found.
+    assert_eq!(
+        deposit_accounts::set(
+            &app.db,
+            keys,
+            auth(&w.officers[1]),
+            officer,
+            deposit_accounts::NewAccount {
+                routing: "021000021",
+                account: "1",
+                kind: "checking"
+            },
+            now
+        )
+        .await
+        .unwrap_err()
+        .status,
+        StatusCode::FORBIDDEN
+    );
+    let (_, stranger) = app.department("Elsewhere PD").await;
+    assert_eq!(
+        deposit_accounts::set(
+            &app.db,
+            keys,
+            auth(&stranger),
+            officer,
+            deposit_accounts::NewAccount {
+                routing: "021000021",
+                account: "1",
+                kind: "checking"
+            },
+            now
+        )
+        .await
+        .unwrap_err()
+        .status,
+        StatusCode::NOT_FOUND
+    );
+}
+
 on_both_backends!(
+    a_deposit_account_is_sealed_and_shown_by_its_last_four_digits,
     the_console_reviews_bills_and_downloads_the_pdf,
     customer_reviews_within_the_window_and_the_rest_is_approved_automatically,
     an_invoice_is_billing_invoice_to_the_cent_and_the_ledger_replays,
