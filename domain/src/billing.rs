@@ -52,6 +52,14 @@ pub const MAX_JOB_TYPE_CHARS: usize = 40;
 pub const MAX_EVENT_FEE_BP: u32 = 10_000;
 /// Longest late-cancellation window, in hours (30 days).
 pub const MAX_LATE_CANCEL_HOURS: u32 = 720;
+/// Longest window a customer has to review a timecard after clock-out, in hours (30 days).
+pub const MAX_REVIEW_HOURS: u32 = 720;
+/// The customer's review window when the department set none: 72 hours.
+pub const DEFAULT_REVIEW_HOURS: u32 = 72;
+
+fn default_review_hours() -> u32 {
+    DEFAULT_REVIEW_HOURS
+}
 
 /// The department's prices for customers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -69,11 +77,16 @@ pub struct RateCard {
     pub event_fee_bp: u32,
     /// Cancelling a shift less than this many hours before it starts is late.
     pub late_cancel_hours: u32,
+    /// A customer may approve or dispute a timecard of its organization until this many hours
+    /// after clock-out; then it is approved automatically ([`review_closes_at`]).
+    #[serde(default = "default_review_hours")]
+    pub timecard_review_hours: u32,
 }
 
 impl Default for RateCard {
     /// [`PayPolicy::default`], a vehicle 15.00 and the administrative fee 5.00 per officer-hour,
-    /// an event fee of 3 %, and cancellations under 24 hours before the start are late.
+    /// an event fee of 3 %, cancellations under 24 hours before the start are late, and
+    /// customers review timecards within 72 hours of clock-out.
     fn default() -> Self {
         RateCard {
             pay: PayPolicy::default(),
@@ -81,14 +94,15 @@ impl Default for RateCard {
             admin_fee_cents_per_hour: 500,
             event_fee_bp: 300,
             late_cancel_hours: 24,
+            timecard_review_hours: DEFAULT_REVIEW_HOURS,
         }
     }
 }
 
 impl RateCard {
     /// Checks the card: the pay policy ([`PayPolicy::validate`], fields under `pay`), fees of
-    /// 0..=1,000,000 cents an hour, an event fee of 0..=10000 bp and a late-cancellation window of
-    /// 0..=720 hours.
+    /// 0..=1,000,000 cents an hour, an event fee of 0..=10000 bp, a late-cancellation window of
+    /// 0..=720 hours and a review window of 1..=720 hours.
     pub fn validate(&self) -> Result<(), Invalid> {
         self.pay.validate().map_err(|e| e.within("pay"))?;
         for (field, value) in [
@@ -126,7 +140,29 @@ impl RateCard {
                 ),
             ));
         }
+        if !(1..=MAX_REVIEW_HOURS).contains(&self.timecard_review_hours) {
+            return Err(Invalid::new(
+                "timecard_review_hours",
+                InvalidCode::OutOfRange,
+                format!(
+                    "must be between 1 and {MAX_REVIEW_HOURS} hours (got {})",
+                    self.timecard_review_hours
+                ),
+            ));
+        }
         Ok(())
+    }
+
+    /// When the customer's review of a timecard clocked out at `clock_out` closes: clock-out plus
+    /// [`RateCard::timecard_review_hours`]. At that instant and after, the customer can no
+    /// longer approve or dispute it, and it is approved automatically.
+    pub fn review_closes_at(&self, clock_out: DateTime<Utc>) -> DateTime<Utc> {
+        clock_out + TimeDelta::hours(i64::from(self.timecard_review_hours))
+    }
+
+    /// Whether a customer may still approve or dispute a timecard clocked out at `clock_out`.
+    pub fn in_review_window(&self, clock_out: DateTime<Utc>, now: DateTime<Utc>) -> bool {
+        now < self.review_closes_at(clock_out)
     }
 }
 

@@ -34,6 +34,7 @@ use crate::billing::{Bill, LineKind, WorkedShift, officer_shares};
 use crate::pay::Cents;
 use crate::validation::{Invalid, InvalidCode};
 
+mod credit;
 mod entry;
 pub use entry::{Entry, EntryKind, LedgerError, Leg};
 

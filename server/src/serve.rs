@@ -137,6 +137,12 @@ pub async fn serve(cfg: ServeConfig) -> Result<(), ServeError> {
         cfg.retention,
         stop_rx.clone(),
     ));
+    let money = tokio::spawn(crate::services::money_task::run(
+        state.db.clone(),
+        state.payments.clone(),
+        cfg.sweep_every,
+        stop_rx.clone(),
+    ));
     let listener = bind(cfg.listen).await?;
     let addr = listener.local_addr()?;
     let metrics = match cfg.metrics_listen {
@@ -202,6 +208,7 @@ pub async fn serve(cfg: ServeConfig) -> Result<(), ServeError> {
         ("award sweeper", sweeper),
         ("retention sweeper", retention),
         ("delivery worker", delivery),
+        ("money task", money),
     ] {
         match tokio::time::timeout_at(deadline, &mut task).await {
             Ok(Ok(())) => tracing::info!("{name} stopped"),

@@ -421,6 +421,15 @@ fn a_bad_rate_card_is_refused_under_rate_card() {
         }),
         "rate_card.late_cancel_hours"
     );
+    for hours in [0, 721] {
+        assert_eq!(
+            bad(RateCard {
+                timecard_review_hours: hours,
+                ..RateCard::default()
+            }),
+            "rate_card.timecard_review_hours"
+        );
+    }
     let pay = PayPolicy {
         rounding_increment_minutes: 0,
         ..PayPolicy::default()
@@ -621,6 +630,7 @@ prop_compose! {
             admin_fee_cents_per_hour: admin,
             event_fee_bp: event_bp,
             late_cancel_hours: late_hours,
+            ..RateCard::default()
         }
     }
 }
@@ -743,4 +753,27 @@ proptest! {
         let bill = late_cancellation(&card, New_York, requested_at(), end, &shifts).unwrap();
         prop_assert_eq!(bill, Bill::empty());
     }
+}
+
+#[test]
+fn the_review_window_closes_exactly_its_hours_after_clock_out() {
+    let card = RateCard {
+        timecard_review_hours: 72,
+        ..RateCard::default()
+    };
+    let out = ny(2026, 12, 1, 22, 0);
+    let closes = ny(2026, 12, 4, 22, 0);
+    assert_eq!(card.review_closes_at(out), closes);
+    assert!(card.in_review_window(out, closes - chrono::TimeDelta::seconds(1)));
+    assert!(!card.in_review_window(out, closes));
+}
+
+#[test]
+fn fees_stored_before_the_review_window_existed_read_as_72_hours() {
+    let mut v = serde_json::to_value(RateCard::default()).expect("json");
+    v.as_object_mut()
+        .expect("object")
+        .remove("timecard_review_hours");
+    let card: RateCard = serde_json::from_value(v).expect("old card");
+    assert_eq!(card.timecard_review_hours, 72);
 }

@@ -206,7 +206,13 @@ pub struct SecretSeal {
 impl SecretSeal {
     /// The seal under `keys` (a key of its own, derived for this purpose only).
     pub fn new(keys: &TokenKeys) -> Self {
-        let key = keys.derive_key("totp secret seal v1");
+        Self::for_purpose(keys, "totp secret seal v1")
+    }
+
+    /// A seal with a key derived for `purpose` only (officers' bank account numbers use
+    /// "deposit account seal v1"), so one purpose's sealed values never open under another's.
+    pub fn for_purpose(keys: &TokenKeys, purpose: &str) -> Self {
+        let key = keys.derive_key(purpose);
         SecretSeal {
             cipher: XChaCha20Poly1305::new(&key.into()),
         }

@@ -6,6 +6,7 @@
 pub mod approvals;
 pub mod deliveries;
 pub mod forms;
+pub mod money_pages;
 pub mod pages;
 pub mod portal;
 pub mod second_factor;
@@ -104,6 +105,19 @@ pub fn router() -> Router<AppState> {
         .route("/approvals/{id}/approve", post(approvals::approve))
         .route("/approvals/{id}/changes", post(approvals::changes))
         .route("/approvals/{id}/reject", post(approvals::reject))
+        .route("/portal/timecards", get(money_pages::customer_timecards))
+        .route("/portal/timecards/{id}", post(money_pages::customer_review))
+        .route("/portal/invoices", get(money_pages::customer_invoices))
+        .route("/portal/invoices/{id}", get(money_pages::customer_invoice))
+        .route("/portal/invoices/{id}/pdf", get(money_pages::customer_pdf))
+        .route("/disputes", get(money_pages::disputes))
+        .route("/disputes/{id}", post(money_pages::resolve))
+        .route("/invoices", get(money_pages::coordinator_invoices))
+        .route(
+            "/invoices/{id}",
+            get(money_pages::coordinator_invoice).post(money_pages::coordinator_action),
+        )
+        .route("/invoices/{id}/pdf", get(money_pages::coordinator_pdf))
         .route("/customers", get(approvals::customers_page))
         .route("/deliveries", get(deliveries::page))
         .route("/customers/{id}/terms", post(approvals::set_terms))

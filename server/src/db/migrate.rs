@@ -48,6 +48,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "marketplace",
         include_str!("../../migrations/0009_marketplace.sql"),
     ),
+    (10, "money", include_str!("../../migrations/0010_money.sql")),
     (
         11,
         "delivery",

@@ -1,7 +1,10 @@
-//! Money leaving the department: files for the bank. Pure code (text in, text out, no I/O); the
-//! amounts come from `offduty_domain::ledger` payouts.
+//! Money in the server: the stored ledger ([`books`]) and files for the bank.
 //!
+//! - [`books`]: the department's ledger entries, appended and replayed through the domain.
+//! - [`pdf`]: a small PDF 1.4 writer (Helvetica text lines) for invoices.
 //! - [`nacha`]: a NACHA PPD direct-deposit file (credits to officers' checking or savings
 //!   accounts), 94-character records in blocks of ten, with its control totals.
 
+pub mod books;
 pub mod nacha;
+pub mod pdf;
