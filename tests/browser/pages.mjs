@@ -46,6 +46,11 @@ export const PAGES = [
     screenshot: { fullPage: true },
   },
   { name: 'customers', path: '/console/customers', as: 'coordinator', heading: 'Customers' },
+  // Money, notifications and the coordinator's own account.
+  { name: 'invoices', path: '/console/invoices', as: 'coordinator', heading: 'Invoices' },
+  { name: 'disputes', path: '/console/disputes', as: 'coordinator', heading: 'Disputed timecards' },
+  { name: 'deliveries', path: '/console/deliveries', as: 'coordinator', heading: 'Deliveries' },
+  { name: 'two-factor', path: '/console/account/two-factor', as: 'coordinator', heading: 'Two-factor sign-in' },
 
   // The customer portal.
   { name: 'sign-up', path: '/console/sign-up', heading: (env) => `Hire officers from ${env.department}`, autofocus: '#organization' },
@@ -72,6 +77,8 @@ export const PAGES = [
     screenshot: { at: 'main .table-wrap' },
   },
   { name: 'request', path: (env) => env.request.path, as: 'customer', heading: (env) => env.request.title },
+  { name: 'portal-timecards', path: '/console/portal/timecards', as: 'customer', heading: 'Timecards' },
+  { name: 'portal-invoices', path: '/console/portal/invoices', as: 'customer', heading: 'Invoices' },
   { name: 'request-cancel', path: (env) => `${env.request.path}/cancel`, as: 'customer', heading: (env) => `Cancel “${env.request.title}”?` },
   // A customer on a coordinator's page.
   { name: 'forbidden', path: '/console/approvals', as: 'customer', status: 403, heading: 'Not allowed', screenshot: false },
