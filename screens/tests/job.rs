@@ -229,13 +229,22 @@ async fn a_job_the_officer_may_not_work_says_why_with_every_reason() {
     let (_phone, screens) = officer(server.addr, 12).await;
     let board = screens.board();
     board.load_more();
-    let row = board
+    // A job this officer may not work whose signups are open to them now: for one whose
+    // release tier has not reached them yet, the closed button says when it opens instead
+    // (the demo's tiers are relative to the moment of seeding, so which jobs those are
+    // depends on the hour).
+    let s = board
         .state()
         .rows
         .into_iter()
-        .find(|r| r.eligibility == Eligibility::NotEligible && r.standing == StandingKind::None)
-        .expect("a job this demo officer may not work (on-duty shifts, caps, rank)");
-    let s = screens.job(&row.job_id).state();
+        .filter(|r| r.eligibility == Eligibility::NotEligible && r.standing == StandingKind::None)
+        .map(|r| screens.job(&r.job_id).state())
+        .find(|s| {
+            s.detail
+                .as_ref()
+                .is_some_and(|d| d.signup == SignupPhase::Open)
+        })
+        .expect("a job this demo officer may not work (on-duty shifts, caps, rank), open to them");
     let d = s.detail.unwrap();
     assert_eq!(d.eligibility, Eligibility::NotEligible);
     assert!(!d.reasons.is_empty());

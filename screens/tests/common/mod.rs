@@ -39,8 +39,8 @@ impl Count {
     }
 }
 
-/// A first-come job with a free slot that the core says this officer may work, starting at
-/// least a day from now.
+/// A first-come job with a free slot that the core says this officer may work and sign up
+/// for now, starting at least a day from now.
 pub fn eligible_first_come(phone: &Phone) -> JobCard {
     let query = BoardQuery {
         only_eligible: true,
@@ -57,6 +57,9 @@ pub fn eligible_first_come(phone: &Phone) -> JobCard {
             c.job.award_rule.kind() == AwardRuleKind::FirstCome
                 && c.job.slots_filled < c.job.slots
                 && c.standing.kind() == StandingKind::None
+                // Open to this officer now: a release tier that has not reached them would
+                // refuse the claim (which jobs those are depends on the hour of seeding).
+                && matches!(c.signup, offduty_domain::award::SignupState::Open)
         })
         .expect("an open first-come job this officer may work")
 }
