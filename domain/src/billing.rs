@@ -36,7 +36,7 @@ mod invoice;
 mod request;
 pub use invoice::{
     MAX_OFFICER_NAME_CHARS, MAX_WORKED, MAX_WORKED_MINUTES, WorkedShift, invoice, officer_share,
-    officer_shares,
+    officer_shares, timecard_shares,
 };
 pub use request::{RequestedShift, validate_request};
 

@@ -152,14 +152,15 @@ pub fn officer_share(bill: &Bill) -> Cents {
     bill.sum_of(LineKind::OfficerHours) + bill.sum_of(LineKind::LateCancellation)
 }
 
-/// Each officer's earnings on an invoice made by [`invoice`] from `worked`: the officer-hours
-/// lines added up by `worked[line.shift].officer_id`. Lines whose shift index is outside
-/// `worked` are refused (the bill was not made from this list).
-pub fn officer_shares(
+/// Each timecard's earnings on an invoice made by [`invoice`] from `worked`: its officer-hours
+/// and late-cancellation lines, by `worked[line.shift].timecard_id`. What a payout pays for a
+/// timecard. Lines whose shift index is outside `worked` are refused (the bill was not made
+/// from this list).
+pub fn timecard_shares(
     bill: &Bill,
     worked: &[WorkedShift],
-) -> Result<BTreeMap<Uuid, Cents>, Invalid> {
-    let mut shares = BTreeMap::new();
+) -> Result<BTreeMap<Uuid, (Uuid, Cents)>, Invalid> {
+    let mut shares: BTreeMap<Uuid, (Uuid, Cents)> = BTreeMap::new();
     for l in &bill.lines {
         if l.kind != LineKind::OfficerHours && l.kind != LineKind::LateCancellation {
             continue;
@@ -171,10 +172,24 @@ pub fn officer_shares(
                 "The invoice was not made from these timecards.",
             )
         })?;
-        let share: &mut Cents = shares.entry(w.officer_id).or_default();
+        let share = &mut shares.entry(w.timecard_id).or_insert((w.officer_id, 0)).1;
         *share = share
             .checked_add(l.amount_cents)
             .ok_or_else(super::too_large)?;
+    }
+    Ok(shares)
+}
+
+/// Each officer's earnings on an invoice made by [`invoice`] from `worked`: the timecards'
+/// shares ([`timecard_shares`]) added up by officer.
+pub fn officer_shares(
+    bill: &Bill,
+    worked: &[WorkedShift],
+) -> Result<BTreeMap<Uuid, Cents>, Invalid> {
+    let mut shares = BTreeMap::new();
+    for (officer, cents) in timecard_shares(bill, worked)?.into_values() {
+        let share: &mut Cents = shares.entry(officer).or_default();
+        *share = share.checked_add(cents).ok_or_else(super::too_large)?;
     }
     Ok(shares)
 }

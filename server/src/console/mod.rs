@@ -8,6 +8,7 @@ pub mod deliveries;
 pub mod forms;
 pub mod money_pages;
 pub mod pages;
+pub mod payout_pages;
 pub mod portal;
 pub mod second_factor;
 pub mod session;
@@ -121,6 +122,18 @@ pub fn router() -> Router<AppState> {
         .route("/customers", get(approvals::customers_page))
         .route("/deliveries", get(deliveries::page))
         .route("/customers/{id}/terms", post(approvals::set_terms))
+        .route("/payouts", get(payout_pages::page).post(payout_pages::make))
+        .route(
+            "/payouts/settings",
+            get(payout_pages::settings_form).post(payout_pages::settings_save),
+        )
+        .route("/payouts/accounts", get(payout_pages::accounts))
+        .route(
+            "/payouts/accounts/{id}",
+            get(payout_pages::account_form).post(payout_pages::account_save),
+        )
+        .route("/payouts/{id}/csv", get(payout_pages::csv))
+        .route("/payouts/{id}/nacha", get(payout_pages::nacha))
         .fallback(|| async { ConsoleError::NotFound })
         .method_not_allowed_fallback(|| async { ConsoleError::MethodNotAllowed });
     Router::new()

@@ -54,6 +54,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "delivery",
         include_str!("../../migrations/0011_delivery.sql"),
     ),
+    (
+        12,
+        "payroll",
+        include_str!("../../migrations/0012_payroll.sql"),
+    ),
 ];
 
 /// Arbitrary constant identifying the migration lock among PostgreSQL advisory locks.

@@ -64,7 +64,7 @@ pub async fn set(
     if !routing_is_valid(&routing) {
         return Err(ApiError::invalid(
             "routing",
-            "must be the bank's 9-digit routing number (its check digit does not match)",
+            "Give the bank's 9-digit routing number (this one's check digit does not match).",
         ));
     }
     let account: String = account.chars().filter(|c| !c.is_whitespace()).collect();
@@ -76,11 +76,11 @@ pub async fn set(
     {
         return Err(ApiError::invalid(
             "account",
-            "must be 1 to 17 letters, digits or hyphens",
+            "The account number is 1 to 17 letters, digits or hyphens.",
         ));
     }
     if kind != "checking" && kind != "savings" {
-        return Err(ApiError::invalid("kind", "must be checking or savings"));
+        return Err(ApiError::invalid("kind", "Choose checking or savings."));
     }
     let mut t = DeptTx::begin(db, coordinator.department_id).await?;
     let dept = t.dept.id;
@@ -195,4 +195,49 @@ pub async fn account_number(
     Ok(seal(keys)
         .open(officer_id, &stored)
         .and_then(|b| String::from_utf8(b).ok()))
+}
+
+/// An officer of the department and their account as shown, if set.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct OfficerAccount {
+    pub officer_id: Uuid,
+    pub name: String,
+    pub badge: String,
+    pub account: Option<Shown>,
+}
+
+/// The department's officers (enabled ones), by name, with their accounts.
+pub async fn of_department(db: &Db, department_id: Uuid) -> ApiResult<Vec<OfficerAccount>> {
+    let mut tx = db.read().await?;
+    let rows = sqlx::query(
+        "SELECT u.id, u.display_name, u.badge, d.routing, d.account_last4, d.kind \
+         FROM users u LEFT JOIN deposit_accounts d ON d.officer_id = u.id \
+           AND d.department_id = u.department_id \
+         WHERE u.department_id = $1 AND u.role = 'officer' AND u.disabled = 0 \
+         ORDER BY u.display_name, u.id",
+    )
+    .bind(department_id.to_string())
+    .fetch_all(&mut *tx)
+    .await
+    .map_err(DbError::from)?;
+    rows.iter()
+        .map(|r| {
+            let officer_id = crate::db::get_uuid(r, "id")?;
+            let routing: Option<String> = get(r, "routing")?;
+            Ok(OfficerAccount {
+                officer_id,
+                name: get(r, "display_name")?,
+                badge: get(r, "badge")?,
+                account: match routing {
+                    Some(routing) => Some(Shown {
+                        officer_id,
+                        routing,
+                        last4: get(r, "account_last4")?,
+                        kind: get(r, "kind")?,
+                    }),
+                    None => None,
+                },
+            })
+        })
+        .collect()
 }

@@ -413,6 +413,19 @@ pub async fn credit_note(
     books::store_last(t.conn(), dept.id, &ledger, now).await?;
     let id = Uuid::now_v7();
     let number = next_number(t.conn(), dept.id, "credit_note_seq").await?;
+    // The timecards taken back are never paid out (services::payouts).
+    for timecard in &selected {
+        sqlx::query(
+            "UPDATE timecards SET credit_note_id = $1 WHERE id = $2 AND invoice_id = $3 \
+             AND credit_note_id IS NULL",
+        )
+        .bind(id.to_string())
+        .bind(timecard.to_string())
+        .bind(invoice_id.to_string())
+        .execute(&mut *t.conn())
+        .await
+        .map_err(DbError::from)?;
+    }
     sqlx::query(
         "INSERT INTO credit_notes (id, department_id, invoice_id, number, split_json, \
          amount_cents, reason, issued_by, issued_us) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",

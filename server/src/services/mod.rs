@@ -24,6 +24,7 @@ pub mod jobs;
 pub mod line;
 pub mod money_task;
 pub mod notify;
+pub mod payouts;
 pub mod rate_card;
 pub mod retention;
 pub mod review;

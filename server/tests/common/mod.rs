@@ -30,6 +30,7 @@ use offduty_server::seed::{NewDepartment, NewUser, create_department, create_use
 pub use offduty_testkit::api::job_body;
 
 pub mod browser;
+pub mod money;
 
 /// Which database a test runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -112,6 +112,15 @@ fn two_timecards_of_one_officer_add_up_in_the_shares() {
         Some(&42_500)
     );
     assert!(officer_shares(&bill, &w[..1]).is_err());
+    // Per timecard, each keeps its officer: what a payout pays for it.
+    assert_eq!(
+        timecard_shares(&bill, &w)
+            .unwrap()
+            .into_iter()
+            .collect::<Vec<_>>(),
+        vec![(id(1), (id(10), 16_500)), (id(2), (id(10), 26_000))]
+    );
+    assert!(timecard_shares(&bill, &w[..1]).is_err());
 }
 
 #[test]
