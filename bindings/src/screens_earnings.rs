@@ -33,6 +33,8 @@ pub struct EarningsRow {
     pub status: TimecardStatus,
     /// `Waiting for approval`, `Needs review`, `Approved`, `Invoiced`, `Paid`.
     pub status_label: String,
+    /// `Invoiced Tue 1 Dec`: when the customer was billed for it, once it was.
+    pub invoiced: Option<String>,
     /// `Paid Fri 4 Dec`.
     pub paid: Option<String>,
     /// Why the coordinator rejected the timecard, when they did.

@@ -556,6 +556,8 @@ pub struct ShiftPay {
     pub gross: Option<Money>,
     pub status: TimecardStatus,
     pub paid_at: Option<SystemTime>,
+    /// When the customer was invoiced for it.
+    pub invoiced_at: Option<SystemTime>,
 }
 
 /// Totals over a pay period or the year.
@@ -618,6 +620,7 @@ impl From<earnings::EarningsReport> for Earnings {
                     gross: s.gross_cents.map(|g| Money::new(g, &cur)),
                     status: s.status,
                     paid_at: s.paid_at.map(time),
+                    invoiced_at: s.invoiced_at.map(time),
                 })
                 .collect(),
             periods: r.periods.iter().map(|p| totals(p, &cur)).collect(),

@@ -34,6 +34,9 @@ pub struct ShiftEarning {
     /// `open`, `pending`, `needs_review`, `approved`, `invoiced` or `paid`.
     pub status: TimecardStatus,
     pub paid_at: Option<DateTime<Utc>>,
+    /// When the customer was invoiced for it.
+    #[serde(default)]
+    pub invoiced_at: Option<DateTime<Utc>>,
     /// The coordinator's reason, when the timecard was rejected.
     pub rejection_reason: Option<String>,
 }
@@ -221,6 +224,7 @@ impl Core {
                     gross_cents: t.gross_cents,
                     status: t.status,
                     paid_at: t.paid_at,
+                    invoiced_at: t.invoiced_at,
                     rejection_reason: t.rejection_reason.clone(),
                 });
             }
@@ -268,6 +272,7 @@ mod tests {
             gross_cents: Some(gross),
             status,
             paid_at: paid_day.map(at),
+            invoiced_at: None,
             rejection_reason: None,
         }
     }

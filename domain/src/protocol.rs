@@ -306,6 +306,9 @@ pub struct Timecard {
     pub currency: String,
     pub status: TimecardStatus,
     pub paid_at: Option<DateTime<Utc>>,
+    /// When the customer was invoiced for it (its invoice's issue time), once invoiced.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invoiced_at: Option<DateTime<Utc>>,
     pub version: u64,
     /// Why a coordinator rejected the timecard (status `rejected`), in their words.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -38,6 +38,8 @@ pub struct EarningsRow {
     pub status: TimecardStatus,
     /// `Waiting for approval`, `Needs review`, `Approved`, `Invoiced`, `Paid`.
     pub status_label: String,
+    /// `Invoiced Tue 1 Dec`: when the customer was billed for it, once it was.
+    pub invoiced: Option<String>,
     /// `Paid Fri 4 Dec`.
     pub paid: Option<String>,
     /// Why the coordinator rejected the timecard, when they did.
@@ -189,6 +191,10 @@ fn row(s: &ShiftEarning, cur: &str, fmt: &format::Fmt) -> EarningsRow {
         gross_cents: s.gross_cents,
         status: s.status,
         status_label: status_label(s.status),
+        invoiced: s.invoiced_at.map(|t| {
+            let day = t.with_timezone(&fmt.tz).date_naive();
+            Msg::EarningsInvoicedOn.with(&[("date", &date(day))])
+        }),
         paid: s.paid_at.map(|t| {
             let day = t.with_timezone(&fmt.tz).date_naive();
             Msg::EarningsPaidOn.with(&[("date", &date(day))])
@@ -340,5 +346,51 @@ impl EarningsScreen {
     /// Dismisses the notice.
     pub fn dismiss_notice(&self) {
         self.set_notice(None);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{TimeZone, Utc};
+    use uuid::Uuid;
+
+    #[test]
+    fn a_row_says_when_it_was_invoiced_and_paid_in_the_departments_zone() {
+        let tz: chrono_tz::Tz = "America/New_York".parse().unwrap();
+        let fmt = format::Fmt {
+            tz,
+            display: format::Display::default(),
+        };
+        let starts_at = Utc.with_ymd_and_hms(2026, 11, 27, 12, 0, 0).unwrap();
+        let mut s = ShiftEarning {
+            timecard_id: Uuid::from_u128(1),
+            job_id: Uuid::from_u128(2),
+            title: "Gate 3".into(),
+            site: "Ohio Stadium".into(),
+            starts_at,
+            date: starts_at.date_naive(),
+            worked_minutes: Some(240),
+            billable_minutes: Some(240),
+            rate_cents: 6_500,
+            multiplier_bp: 10_000,
+            gross_cents: Some(26_000),
+            status: TimecardStatus::Invoiced,
+            paid_at: None,
+            // 02:30 UTC on Wed 2 Dec is still Tue 1 Dec in New York.
+            invoiced_at: Some(Utc.with_ymd_and_hms(2026, 12, 2, 2, 30, 0).unwrap()),
+            rejection_reason: None,
+        };
+        let r = row(&s, "USD", &fmt);
+        assert_eq!(r.invoiced.as_deref(), Some("Invoiced Tue 1 Dec"));
+        assert_eq!(r.paid, None);
+        s.status = TimecardStatus::Paid;
+        s.paid_at = Some(Utc.with_ymd_and_hms(2026, 12, 7, 15, 0, 0).unwrap());
+        let r = row(&s, "USD", &fmt);
+        assert_eq!(r.invoiced.as_deref(), Some("Invoiced Tue 1 Dec"));
+        assert_eq!(r.paid.as_deref(), Some("Paid Mon 7 Dec"));
+        // Time a coordinator marked paid without an invoice shows no invoice date.
+        s.invoiced_at = None;
+        assert_eq!(row(&s, "USD", &fmt).invoiced, None);
     }
 }

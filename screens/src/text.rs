@@ -100,6 +100,7 @@ pub enum Msg {
     EarningsNeverSynced,
     EarningsMultiplier,
     EarningsPaidOn,
+    EarningsInvoicedOn,
     EarningsShiftCount,
     EarningsOneShift,
     EarningsExported,
@@ -462,6 +463,7 @@ impl Msg {
             ),
             Msg::EarningsMultiplier => ("earnings.multiplier", "{rate} × {factor}"),
             Msg::EarningsPaidOn => ("earnings.paid_on", "Paid {date}"),
+            Msg::EarningsInvoicedOn => ("earnings.invoiced_on", "Invoiced {date}"),
             Msg::EarningsShiftCount => ("earnings.shift_count", "{count} shifts"),
             Msg::EarningsOneShift => ("earnings.one_shift", "1 shift"),
             Msg::EarningsExported => (
@@ -848,6 +850,7 @@ impl Msg {
         Msg::EarningsNeverSynced,
         Msg::EarningsMultiplier,
         Msg::EarningsPaidOn,
+        Msg::EarningsInvoicedOn,
         Msg::EarningsShiftCount,
         Msg::EarningsOneShift,
         Msg::EarningsExported,

@@ -383,7 +383,7 @@ pub const OPERATIONS: &[Op] = &[
         method: "post",
         path: "/v1/timecards/{id}/paid",
         roles: COORD,
-        summary: "Mark a timecard paid",
+        summary: "Mark a timecard paid (time no customer was invoiced for; invoiced time is paid with the payroll: 409)",
         body: None,
         ok: (200, "Timecard"),
         query: &[],

@@ -84,6 +84,20 @@ pub async fn prepare(cfg: &ServeConfig) -> Result<AppState, ServeError> {
     state.secure_cookies =
         crate::console::session::secure_cookies(cfg.listen, !cfg.trusted_proxies.is_empty());
     state.payments = payments(cfg.demo)?;
+    // The demo's invoices and payouts are made by the services themselves, with this server's
+    // key (the direct-deposit file is sealed with it) and gateway.
+    #[cfg(feature = "demo")]
+    if cfg.demo
+        && let Some(m) = crate::demo::money::seed_money(&state, chrono::Utc::now())
+            .await
+            .map_err(ServeError::Demo)?
+    {
+        println!(
+            "Money: {} invoices ({} paid), {} payroll file(s) made; {} officers without a \
+             deposit account (their pay is held)",
+            m.invoices, m.paid_invoices, m.payout_batches, m.officers_without_account
+        );
+    }
     Ok(state)
 }
 

@@ -306,6 +306,39 @@ async fn a_closed_period_pays_what_was_earned_and_paid_for(backend: Backend) {
         "the transfer in, the payout out"
     );
 
+    // The officer's earnings say when each timecard was invoiced and paid.
+    let (status, earnings) = app.get("/v1/earnings", &w.officers[0]).await;
+    assert_eq!(status, StatusCode::OK, "{earnings}");
+    let line = |tc: Uuid| {
+        earnings["lines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["timecard_id"] == json!(tc))
+            .cloned()
+            .unwrap()
+    };
+    let when = |v: &Value| v.as_str().map(|t| t.parse::<DateTime<Utc>>().unwrap());
+    let paid_line = line(s.cards[0]);
+    assert_eq!(paid_line["status"], "paid");
+    assert_eq!(when(&paid_line["paid_at"]), Some(made_at));
+    assert_eq!(when(&paid_line["invoiced_at"]), Some(inv.issued_at));
+    let waiting = line(s.cards[3]);
+    assert_eq!(waiting["status"], "invoiced");
+    assert_eq!(when(&waiting["invoiced_at"]), Some(inv.issued_at));
+    assert!(waiting["paid_at"].is_null());
+
+    // Invoiced time is never marked paid by hand: the payroll pays it.
+    let (status, problem) = app
+        .post(
+            &format!("/v1/timecards/{}/paid", s.cards[3]),
+            &w.coord,
+            &json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{problem}");
+    assert_eq!(status_of(app, s.cards[3]).await.0, "invoiced");
+
     // The payroll CSV: one officer, their hours and amount.
     let (name, text) = payouts::file(&app.db, keys, coord, batch.id, FileKind::Csv, now)
         .await

@@ -16,6 +16,7 @@ import { autofocused, focusProblem, focused, tabStops } from './lib/keyboard.mjs
 import { COORDINATOR, REPO, STADIUM, startDemoServer } from './lib/server.mjs';
 import { signIn } from './lib/session.mjs';
 import { marketplaceFlows } from './flows/marketplace.mjs';
+import { moneyFlows } from './flows/money.mjs';
 import { PAGES } from './pages.mjs';
 
 /** Each test's budget: a page load and its checks take well under a second on a quiet machine. */
@@ -66,6 +67,10 @@ before(
       await page.goto('/console/approvals/next');
       assert.match(page.url(), /\/console\/approvals\/[0-9a-f-]{36}$/, 'the demo queue has a request waiting');
       env.approval = { path: new URL(page.url()).pathname, title: (await page.locator('h1').textContent()).trim() };
+      // An officer's deposit-account form: the first on the list (those without one come first).
+      await page.goto('/console/payouts/accounts');
+      const depositOfficer = page.locator('main table a').first();
+      env.depositAccount = { path: await depositOfficer.getAttribute('href'), name: (await depositOfficer.textContent()).trim() };
       assert.equal(problemReport(context, 'signing in'), null);
     } finally {
       await context.close();
@@ -470,6 +475,7 @@ describe('sessions', () => {
 // ---- Flows: the customer portal and the approval queue (flows/marketplace.mjs) ------------
 
 marketplaceFlows(() => ({ browser, env, sessions }));
+moneyFlows(() => ({ browser, env, sessions }));
 
 // ---- The checks themselves can fail -------------------------------------------------------
 

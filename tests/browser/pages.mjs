@@ -23,7 +23,8 @@
 // `env` holds what the suite learned after signing in: env.job = { path, title } is a job
 // of the demo department with officers on its roster; env.request = { path, title } the demo
 // customer's oldest request waiting for approval; env.approval = { path, title } the oldest
-// request in the coordinator's queue; env.department the department's name.
+// request in the coordinator's queue; env.department the department's name;
+// env.depositAccount = { path, name } an officer's deposit-account form.
 
 import { fillRequest, press, shiftInDays } from './lib/portal.mjs';
 
@@ -50,6 +51,10 @@ export const PAGES = [
   { name: 'invoices', path: '/console/invoices', as: 'coordinator', heading: 'Invoices' },
   { name: 'disputes', path: '/console/disputes', as: 'coordinator', heading: 'Disputed timecards' },
   { name: 'deliveries', path: '/console/deliveries', as: 'coordinator', heading: 'Deliveries' },
+  { name: 'payouts', path: '/console/payouts', as: 'coordinator', heading: 'Payouts', screenshot: { fullPage: true } },
+  { name: 'payroll-settings', path: '/console/payouts/settings', as: 'coordinator', heading: 'Pay period and bank details' },
+  { name: 'deposit-accounts', path: '/console/payouts/accounts', as: 'coordinator', heading: 'Deposit accounts' },
+  { name: 'deposit-account', path: (env) => env.depositAccount.path, as: 'coordinator', heading: (env) => `Deposit account of ${env.depositAccount.name}` },
   { name: 'two-factor', path: '/console/account/two-factor', as: 'coordinator', heading: 'Two-factor sign-in' },
 
   // The customer portal.

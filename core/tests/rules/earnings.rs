@@ -121,6 +121,7 @@ fn shift() -> impl Strategy<Value = ShiftEarning> {
                 status,
                 paid_at: (status == TimecardStatus::Paid)
                     .then(|| starts_at + Duration::days(paid_after)),
+                invoiced_at: None,
                 rejection_reason: (status == TimecardStatus::Rejected)
                     .then(|| "Not on the sign-in sheet.".into()),
             }

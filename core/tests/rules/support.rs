@@ -236,6 +236,7 @@ pub fn timecard(job: &Job, minutes: i64, status: TimecardStatus) -> Timecard {
         currency: "USD".into(),
         status,
         paid_at: None,
+        invoiced_at: None,
         version: 1,
         rejection_reason: None,
     }

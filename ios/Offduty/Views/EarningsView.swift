@@ -36,6 +36,7 @@ struct EarningsView: View {
                             }
                             Text("\(row.date) · \(row.hours ?? "—") · \(row.rate)").font(.subheadline)
                             Text(row.statusLabel).font(.caption.bold())
+                            if let invoiced = row.invoiced { Text(invoiced).font(.caption) }
                             if let paid = row.paid { Text(paid).font(.caption) }
                             if let reason = row.rejectionReason { Text(reason).font(.caption).foregroundStyle(.red) }
                         }

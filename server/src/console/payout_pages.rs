@@ -131,7 +131,11 @@ async fn payouts_page(
                 officers: b.officers,
                 timecards: b.timecards,
                 total: format_cents(b.total_cents, &dept.currency),
-                effective: b.effective_date.clone(),
+                effective: b
+                    .effective_date
+                    .parse::<NaiveDate>()
+                    .map(day)
+                    .unwrap_or_else(|_| b.effective_date.clone()),
                 made: format!(
                     "{} by {}",
                     b.created_at
@@ -146,7 +150,7 @@ async fn payouts_page(
     if let Some(st) = settings {
         let period = st.last_closed(Utc::now(), dept.tz);
         page.schedule = Some(format!(
-            "Every {} days from {}",
+            "Pay periods of {} days; one starts on {}",
             st.period_days,
             day(st.period_anchor)
         ));

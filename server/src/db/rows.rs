@@ -141,6 +141,7 @@ pub fn assignment_from_row(row: &AnyRow) -> Result<Assignment, DbError> {
 pub const TIMECARD_COLUMNS: &str = "t.id, t.assignment_id, t.job_id, t.officer_id, \
     t.clock_in_event, t.clock_out_event, t.worked_minutes, t.billable_minutes, t.rate_cents, \
     t.multiplier_bp, t.gross_cents, t.status, t.paid_us, t.version, t.rejection_reason, d.currency, \
+    inv.issued_us AS invoiced_us, \
     ci.device_us AS ci_at, ci.verdict AS ci_verdict, ci.reasons_json AS ci_reasons, \
     ci.signed_json AS ci_signed, \
     co.device_us AS co_at, co.verdict AS co_verdict, co.reasons_json AS co_reasons, \
@@ -149,7 +150,8 @@ pub const TIMECARD_COLUMNS: &str = "t.id, t.assignment_id, t.job_id, t.officer_i
 /// The FROM clause matching [`TIMECARD_COLUMNS`].
 pub const TIMECARD_FROM: &str = "timecards t JOIN departments d ON d.id = t.department_id \
     LEFT JOIN clock_events ci ON ci.id = t.clock_in_event \
-    LEFT JOIN clock_events co ON co.id = t.clock_out_event";
+    LEFT JOIN clock_events co ON co.id = t.clock_out_event \
+    LEFT JOIN invoices inv ON inv.id = t.invoice_id";
 
 /// Decodes a timecard row selected with [`TIMECARD_COLUMNS`] from [`TIMECARD_FROM`].
 pub fn timecard_from_row(row: &AnyRow) -> Result<Timecard, DbError> {
@@ -188,6 +190,7 @@ pub fn timecard_from_row(row: &AnyRow) -> Result<Timecard, DbError> {
         status: TimecardStatus::parse(&status)
             .ok_or_else(|| DbError::corrupt("timecards", format!("status {status:?}")))?,
         paid_at: get_opt_time(row, "paid_us")?,
+        invoiced_at: get_opt_time(row, "invoiced_us")?,
         version: to_u64(get(row, "version")?),
         rejection_reason: get(row, "rejection_reason")?,
     })

@@ -9,6 +9,7 @@
 
 mod data;
 mod market;
+pub mod money;
 mod plan;
 mod rng;
 mod roster;

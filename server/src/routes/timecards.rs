@@ -146,7 +146,8 @@ pub async fn reject(
     Ok(Json(card))
 }
 
-/// `POST /v1/timecards/{id}/paid` (coordinator): the officer has been paid for this shift.
+/// `POST /v1/timecards/{id}/paid` (coordinator): the officer has been paid for this shift. Time a
+/// customer was invoiced for is refused (409): the payroll pays it (decision 042).
 pub async fn mark_paid(
     State(state): State<AppState>,
     user: AuthUser,
@@ -171,6 +172,9 @@ pub struct EarningsLine {
     pub gross_cents: Option<i64>,
     pub status: TimecardStatus,
     pub paid_at: Option<DateTime<Utc>>,
+    /// When the customer was invoiced for it, once invoiced.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invoiced_at: Option<DateTime<Utc>>,
     /// Why a coordinator rejected it (then nothing on it counts in the totals).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rejection_reason: Option<String>,
@@ -209,6 +213,7 @@ pub async fn earnings(
             gross_cents: t.gross_cents,
             status: t.status,
             paid_at: t.paid_at,
+            invoiced_at: t.invoiced_at,
             rejection_reason: t.rejection_reason,
         });
     }

@@ -206,7 +206,8 @@ pub struct OfficerAccount {
     pub account: Option<Shown>,
 }
 
-/// The department's officers (enabled ones), by name, with their accounts.
+/// The department's officers (enabled ones) with their accounts: those without one first, then
+/// by name.
 pub async fn of_department(db: &Db, department_id: Uuid) -> ApiResult<Vec<OfficerAccount>> {
     let mut tx = db.read().await?;
     let rows = sqlx::query(
@@ -214,7 +215,7 @@ pub async fn of_department(db: &Db, department_id: Uuid) -> ApiResult<Vec<Office
          FROM users u LEFT JOIN deposit_accounts d ON d.officer_id = u.id \
            AND d.department_id = u.department_id \
          WHERE u.department_id = $1 AND u.role = 'officer' AND u.disabled = 0 \
-         ORDER BY u.display_name, u.id",
+         ORDER BY CASE WHEN d.routing IS NULL THEN 0 ELSE 1 END, u.display_name, u.id",
     )
     .bind(department_id.to_string())
     .fetch_all(&mut *tx)

@@ -180,7 +180,8 @@ pub async fn take_step(
     let (seq, dept) = (t.seq, t.dept.id);
     let conn = t.conn();
     let row = sqlx::query(
-        "SELECT status, officer_id, job_id FROM timecards WHERE id = $1 AND department_id = $2",
+        "SELECT status, officer_id, job_id, invoice_id FROM timecards \
+         WHERE id = $1 AND department_id = $2",
     )
     .bind(id.to_string())
     .bind(dept.to_string())
@@ -191,6 +192,14 @@ pub async fn take_step(
     let current = TimecardStatus::parse(&status)
         .ok_or_else(|| DbError::corrupt("timecards", status.clone()))?;
     let to = decide(step, current, user.role, note.as_deref())?;
+    // Time a customer was invoiced for is paid out by the ledger, with its pay period's payroll
+    // (services::payouts), never marked paid by hand.
+    if step == Step::MarkPaid && get::<Option<String>>(&row, "invoice_id")?.is_some() {
+        return Err(ApiError::conflict(
+            "this timecard was invoiced to the customer: it is paid with its pay period's \
+             payroll (Payouts in the console)",
+        ));
+    }
     let officer = get_uuid(&row, "officer_id")?;
     let sql = match step {
         Step::Approve => {

@@ -62,7 +62,7 @@ fun EarningsScreen(vm: EarningsViewModel) {
                     supportingContent = { Text("${p.summary.shiftsText} · ${p.summary.hours} · ${p.summary.gross}") }) }
                 p.rows.forEach { r -> item(r.timecardId) {
                     ListItem(headlineContent = { Text(r.title) },
-                        supportingContent = { Text(listOfNotNull(r.date, r.hours, r.rate, r.statusLabel, r.paid, r.rejectionReason).joinToString(" · ")) },
+                        supportingContent = { Text(listOfNotNull(r.date, r.hours, r.rate, r.statusLabel, r.invoiced, r.paid, r.rejectionReason).joinToString(" · ")) },
                         trailingContent = { r.gross?.let { Text(it) } })
                 } }
             }
