@@ -66,6 +66,10 @@ before(
       await page.goto('/console/approvals/next');
       assert.match(page.url(), /\/console\/approvals\/[0-9a-f-]{36}$/, 'the demo queue has a request waiting');
       env.approval = { path: new URL(page.url()).pathname, title: (await page.locator('h1').textContent()).trim() };
+      // The first officer on the officers page (decision 045).
+      await page.goto('/console/officers');
+      const officer = page.locator('tbody th a').first();
+      env.officer = { path: await officer.getAttribute('href'), name: (await officer.textContent()).trim() };
       assert.equal(problemReport(context, 'signing in'), null);
     } finally {
       await context.close();

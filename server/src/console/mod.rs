@@ -4,13 +4,19 @@
 //! ([`ConsoleError`]), and the security headers every console response carries.
 
 pub mod approvals;
+pub mod audit_page;
 pub mod deliveries;
 pub mod forms;
+pub mod map;
 pub mod money_pages;
+pub mod officer_pages;
 pub mod pages;
 pub mod portal;
+pub mod rate_card_page;
 pub mod second_factor;
 pub mod session;
+pub mod settings_page;
+pub mod timecard_pages;
 mod two_factor_pages;
 mod view;
 
@@ -121,6 +127,22 @@ pub fn router() -> Router<AppState> {
         .route("/customers", get(approvals::customers_page))
         .route("/deliveries", get(deliveries::page))
         .route("/customers/{id}/terms", post(approvals::set_terms))
+        .route(
+            "/rate-card",
+            get(rate_card_page::show).post(rate_card_page::save),
+        )
+        .route("/audit", get(audit_page::page))
+        .route("/timecards", get(timecard_pages::page))
+        .route("/timecards/{id}/approve", post(timecard_pages::approve))
+        .route("/timecards/{id}/reject", post(timecard_pages::reject))
+        .route("/officers", get(officer_pages::list))
+        .route("/officers/{id}", get(officer_pages::show))
+        .route("/officers/{id}/disable", post(officer_pages::disable))
+        .route("/officers/{id}/enable", post(officer_pages::enable))
+        .route(
+            "/settings",
+            get(settings_page::show).post(settings_page::save),
+        )
         .fallback(|| async { ConsoleError::NotFound })
         .method_not_allowed_fallback(|| async { ConsoleError::MethodNotAllowed });
     Router::new()
