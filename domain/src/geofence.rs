@@ -261,6 +261,14 @@ impl Geofence {
     }
 }
 
+/// `p` on the local plane around `origin` that polygon fences are measured in: `(east, north)`
+/// metres (an azimuthal equidistant projection: the distance from `origin` is exact). What a
+/// drawing of a fence and its punches uses, so the picture matches the check.
+pub fn project_local(origin: GeoPoint, p: GeoPoint) -> (f64, f64) {
+    let c = LocalPlane::new(origin).project(p);
+    (c.x, c.y)
+}
+
 /// A local plane around `origin`: azimuthal equidistant projection, x east, y north, metres.
 #[derive(Debug, Clone, Copy)]
 struct LocalPlane {

@@ -71,6 +71,10 @@ before(
       await page.goto('/console/payouts/accounts');
       const depositOfficer = page.locator('main table a').first();
       env.depositAccount = { path: await depositOfficer.getAttribute('href'), name: (await depositOfficer.textContent()).trim() };
+      // The first officer on the officers page (decision 045).
+      await page.goto('/console/officers');
+      const officer = page.locator('tbody th a').first();
+      env.officer = { path: await officer.getAttribute('href'), name: (await officer.textContent()).trim() };
       assert.equal(problemReport(context, 'signing in'), null);
     } finally {
       await context.close();

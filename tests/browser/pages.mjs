@@ -23,8 +23,9 @@
 // `env` holds what the suite learned after signing in: env.job = { path, title } is a job
 // of the demo department with officers on its roster; env.request = { path, title } the demo
 // customer's oldest request waiting for approval; env.approval = { path, title } the oldest
-// request in the coordinator's queue; env.department the department's name;
-// env.depositAccount = { path, name } an officer's deposit-account form.
+// request in the coordinator's queue; env.department the department's name; env.officer =
+// { path, name } the first officer on the officers page; env.depositAccount = { path, name } an
+// officer's deposit-account form.
 
 import { fillRequest, press, shiftInDays } from './lib/portal.mjs';
 
@@ -56,6 +57,13 @@ export const PAGES = [
   { name: 'deposit-accounts', path: '/console/payouts/accounts', as: 'coordinator', heading: 'Deposit accounts' },
   { name: 'deposit-account', path: (env) => env.depositAccount.path, as: 'coordinator', heading: (env) => `Deposit account of ${env.depositAccount.name}` },
   { name: 'two-factor', path: '/console/account/two-factor', as: 'coordinator', heading: 'Two-factor sign-in' },
+  // The coordinator's remaining pages (decision 045).
+  { name: 'rate-card', path: '/console/rate-card', as: 'coordinator', heading: 'Rate card', screenshot: { fullPage: true } },
+  { name: 'timecards', path: '/console/timecards', as: 'coordinator', heading: 'Timecards to review' },
+  { name: 'officers', path: '/console/officers', as: 'coordinator', heading: 'Officers' },
+  { name: 'officer', path: (env) => env.officer.path, as: 'coordinator', heading: (env) => env.officer.name },
+  { name: 'audit', path: '/console/audit', as: 'coordinator', heading: 'Audit log' },
+  { name: 'settings', path: '/console/settings', as: 'coordinator', heading: 'Department settings', screenshot: { fullPage: true } },
 
   // The customer portal.
   { name: 'sign-up', path: '/console/sign-up', heading: (env) => `Hire officers from ${env.department}`, autofocus: '#organization' },

@@ -39,6 +39,15 @@ fn stadium_block() -> Geofence {
 }
 
 #[test]
+fn the_local_projection_puts_east_on_x_north_on_y_at_true_distance() {
+    let (x, y) = project_local(STADIUM, destination(STADIUM, 90.0, 300.0));
+    assert!((x - 300.0).abs() < 1e-6 && y.abs() < 1e-6, "({x}, {y})");
+    let (x, y) = project_local(STADIUM, destination(STADIUM, 180.0, 40.0));
+    assert!(x.abs() < 1e-6 && (y + 40.0).abs() < 1e-6, "({x}, {y})");
+    assert_eq!(project_local(STADIUM, STADIUM), (0.0, 0.0));
+}
+
+#[test]
 fn one_degree_of_latitude_is_about_111_km() {
     let d = distance_m(GeoPoint::new(10.0, 20.0), GeoPoint::new(11.0, 20.0));
     assert!((d - 111_195.08).abs() < 0.01, "{d}");

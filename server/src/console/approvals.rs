@@ -262,7 +262,7 @@ fn edits(form: &std::collections::HashMap<String, String>, tz: Tz) -> Result<App
 }
 
 /// `65`, `65.5` or `65.50` dollars as cents; nothing else.
-fn parse_money(v: &str) -> Option<i64> {
+pub(crate) fn parse_money(v: &str) -> Option<i64> {
     let v = v.trim().trim_start_matches('$');
     let (whole, frac) = v.split_once('.').unwrap_or((v, ""));
     if whole.is_empty() || !whole.chars().all(|c| c.is_ascii_digit()) || whole.len() > 7 {

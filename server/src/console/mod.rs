@@ -4,14 +4,20 @@
 //! ([`ConsoleError`]), and the security headers every console response carries.
 
 pub mod approvals;
+pub mod audit_page;
 pub mod deliveries;
 pub mod forms;
+pub mod map;
 pub mod money_pages;
+pub mod officer_pages;
 pub mod pages;
 pub mod payout_pages;
 pub mod portal;
+pub mod rate_card_page;
 pub mod second_factor;
 pub mod session;
+pub mod settings_page;
+pub mod timecard_pages;
 mod two_factor_pages;
 mod view;
 
@@ -134,6 +140,22 @@ pub fn router() -> Router<AppState> {
         )
         .route("/payouts/{id}/csv", get(payout_pages::csv))
         .route("/payouts/{id}/nacha", get(payout_pages::nacha))
+        .route(
+            "/rate-card",
+            get(rate_card_page::show).post(rate_card_page::save),
+        )
+        .route("/audit", get(audit_page::page))
+        .route("/timecards", get(timecard_pages::page))
+        .route("/timecards/{id}/approve", post(timecard_pages::approve))
+        .route("/timecards/{id}/reject", post(timecard_pages::reject))
+        .route("/officers", get(officer_pages::list))
+        .route("/officers/{id}", get(officer_pages::show))
+        .route("/officers/{id}/disable", post(officer_pages::disable))
+        .route("/officers/{id}/enable", post(officer_pages::enable))
+        .route(
+            "/settings",
+            get(settings_page::show).post(settings_page::save),
+        )
         .fallback(|| async { ConsoleError::NotFound })
         .method_not_allowed_fallback(|| async { ConsoleError::MethodNotAllowed });
     Router::new()

@@ -13,7 +13,7 @@ use offduty_domain::protocol::{DepartmentRules, OfficerProfile, Role};
 
 use crate::app::AppState;
 use crate::db::rows::RulesJson;
-use crate::db::{DbError, get, get_time, get_uuid, json, to_us};
+use crate::db::{DbError, get, get_time, get_uuid, to_us};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery, AuthUser};
 use crate::services::audit::{self, AuditEntry, AuditEntryRecord, ChainReport};
@@ -213,69 +213,9 @@ pub async fn update_department(
     user: AuthUser,
     ApiJson(req): ApiJson<UpdateDepartment>,
 ) -> ApiResult<Json<DepartmentSettings>> {
-    user.require(Role::Coordinator)?;
-    req.rules
-        .limits
-        .validate()
-        .map_err(|e| ApiError::invalid_at("rules.limits", e))?;
-    req.rules
-        .cancel_policy
-        .validate()
-        .map_err(|e| ApiError::invalid_at("rules.cancel_policy", e))?;
-    req.rules
-        .pay_period
-        .validate()
-        .map_err(|e| ApiError::invalid_at("rules.pay_period", e))?;
-    let t = &req.rules.punch_thresholds;
-    let positive = |x: f64| x.is_finite() && x > 0.0;
-    if !positive(t.max_accuracy_m)
-        || !positive(t.max_speed_mps)
-        || t.max_fix_age_s <= 0
-        || t.max_clock_drift_s <= 0
-    {
-        return Err(ApiError::invalid(
-            "rules.punch_thresholds",
-            "every threshold must be a positive number",
-        ));
-    }
-    req.pay
-        .validate()
-        .map_err(|e| ApiError::invalid_at("pay", e))?;
-    let now = Utc::now();
-    let mut tx = state.db.write().await?;
-    let seq = changes::next_seq(tx.conn(), user.department_id).await?;
-    sqlx::query("UPDATE departments SET rules_json = $1, pay_json = $2 WHERE id = $3")
-        .bind(json(&req.rules))
-        .bind(json(&req.pay))
-        .bind(user.department_id.to_string())
-        .execute(&mut *tx.conn())
-        .await?;
-    changes::record(
-        tx.conn(),
-        user.department_id,
-        seq,
-        Entity::Rules,
-        user.department_id,
-        None,
-    )
-    .await?;
-    audit::append(
-        tx.conn(),
-        user.department_id,
-        AuditEntry {
-            actor_id: Some(user.user_id),
-            action: "rules_updated",
-            entity: "department",
-            entity_id: user.department_id.to_string(),
-            detail: serde_json::json!({"rules": req.rules, "pay": req.pay}),
-        },
-        now,
-    )
-    .await?;
-    let dept = load_department(tx.conn(), user.department_id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("department"))?;
-    tx.commit().await?;
+    let dept =
+        crate::services::department::update(&state.db, user, &req.rules, &req.pay, Utc::now())
+            .await?;
     Ok(Json(DepartmentSettings {
         rules: dept.wire_rules(),
         pay: dept.pay,

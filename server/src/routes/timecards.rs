@@ -46,7 +46,7 @@ fn subject(user: &AuthUser, requested: Option<Uuid>) -> Result<Option<Uuid>, Api
     }
 }
 
-async fn query_timecards(
+pub(crate) async fn query_timecards(
     state: &AppState,
     user: &AuthUser,
     q: &TimecardQuery,

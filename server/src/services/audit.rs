@@ -138,22 +138,67 @@ pub async fn list(
     .bind(limit)
     .fetch_all(&db.pool)
     .await?;
+    rows.iter().map(record_from_row).collect()
+}
+
+fn record_from_row(r: &sqlx::any::AnyRow) -> Result<AuditEntryRecord, DbError> {
+    let detail: String = r.try_get("detail_json")?;
+    Ok(AuditEntryRecord {
+        seq: r.try_get("seq")?,
+        actor_id: r.try_get("actor_id")?,
+        action: r.try_get("action")?,
+        entity: r.try_get("entity")?,
+        entity_id: r.try_get("entity_id")?,
+        detail: serde_json::from_str(&detail).map_err(|e| DbError::corrupt("audit_log", e))?,
+        at: crate::db::from_us(r.try_get("at_us")?),
+        prev_hash: r.try_get("prev_hash")?,
+        hash: r.try_get("hash")?,
+    })
+}
+
+/// Which entries a reader wants, newest first (the console's audit page).
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    /// Only entries before this sequence number (the page cursor).
+    pub before_seq: Option<i64>,
+    /// Only this action.
+    pub action: Option<String>,
+    /// Only this actor's.
+    pub actor_id: Option<Uuid>,
+}
+
+/// Up to `limit` entries matching `filter`, newest first.
+pub async fn newest(
+    db: &Db,
+    department_id: Uuid,
+    filter: &Filter,
+    limit: i64,
+) -> Result<Vec<AuditEntryRecord>, DbError> {
+    let rows = sqlx::query(
+        "SELECT seq, actor_id, action, entity, entity_id, detail_json, at_us, prev_hash, hash \
+         FROM audit_log WHERE department_id = $1 AND seq < $2 AND ($3 = '' OR action = $3) \
+         AND ($4 = '' OR actor_id = $4) ORDER BY seq DESC LIMIT $5",
+    )
+    .bind(department_id.to_string())
+    .bind(filter.before_seq.unwrap_or(i64::MAX))
+    .bind(filter.action.clone().unwrap_or_default())
+    .bind(filter.actor_id.map(|a| a.to_string()).unwrap_or_default())
+    .bind(limit)
+    .fetch_all(&db.pool)
+    .await?;
+    rows.iter().map(record_from_row).collect()
+}
+
+/// The distinct actions in the department's log, sorted (for a filter's choices).
+pub async fn actions(db: &Db, department_id: Uuid) -> Result<Vec<String>, DbError> {
+    let rows = sqlx::query(
+        "SELECT DISTINCT action FROM audit_log WHERE department_id = $1 ORDER BY action",
+    )
+    .bind(department_id.to_string())
+    .fetch_all(&db.pool)
+    .await?;
     rows.iter()
-        .map(|r| {
-            let detail: String = r.try_get("detail_json")?;
-            Ok(AuditEntryRecord {
-                seq: r.try_get("seq")?,
-                actor_id: r.try_get("actor_id")?,
-                action: r.try_get("action")?,
-                entity: r.try_get("entity")?,
-                entity_id: r.try_get("entity_id")?,
-                detail: serde_json::from_str(&detail)
-                    .map_err(|e| DbError::corrupt("audit_log", e))?,
-                at: crate::db::from_us(r.try_get("at_us")?),
-                prev_hash: r.try_get("prev_hash")?,
-                hash: r.try_get("hash")?,
-            })
-        })
+        .map(|r| r.try_get::<String, _>("action").map_err(DbError::from))
         .collect()
 }
 

@@ -13,6 +13,7 @@ pub mod changes;
 pub mod charges;
 pub mod clock;
 pub mod customers;
+pub mod department;
 pub mod deposit_accounts;
 pub mod event_requests;
 pub mod fields;
