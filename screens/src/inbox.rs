@@ -30,6 +30,13 @@ pub enum InboxKind {
     HolderNoLongerEligible,
     /// A coordinator rejected the officer's timecard.
     TimecardRejected,
+    /// The officer's shift starts soon.
+    ShiftReminder,
+    /// (A coordinator's inbox.) A shift alert: no-show, late, early, overrun, punch to review;
+    /// (a customer's) an officer did not show up.
+    ShiftAlert,
+    /// (A coordinator's inbox.) An officer cancelled inside the late-cancellation window.
+    LateCancellation,
     /// A kind this version cannot read.
     Other,
 }
@@ -43,7 +50,10 @@ impl InboxKind {
             | InboxKind::JobCancelled
             | InboxKind::JobChanged
             | InboxKind::HolderNoLongerEligible
-            | InboxKind::TimecardRejected => NoticeTopic::ShiftChanges,
+            | InboxKind::TimecardRejected
+            | InboxKind::ShiftAlert
+            | InboxKind::LateCancellation => NoticeTopic::ShiftChanges,
+            InboxKind::ShiftReminder => NoticeTopic::ShiftReminders,
             InboxKind::Other => NoticeTopic::NewJobs,
         }
     }
@@ -145,7 +155,7 @@ pub struct InboxState {
 }
 
 /// The title, sentence and kind of a notification.
-fn words(entry: &InboxEntry) -> (InboxKind, String, String) {
+fn words(entry: &InboxEntry, fmt: &crate::format::Fmt) -> (InboxKind, String, String) {
     match &entry.notice {
         Some(Told::Awarded { title, how, .. }) => {
             let mut body = Msg::InboxAwardedBody.with(&[("title", title)]);
@@ -217,6 +227,81 @@ fn words(entry: &InboxEntry) -> (InboxKind, String, String) {
             Msg::InboxRejectedTitle.text(),
             Msg::InboxRejectedBody.with(&[("reason", reason)]),
         ),
+        Some(Told::ShiftReminder {
+            title,
+            site_name,
+            starts_at,
+            ..
+        }) => (
+            InboxKind::ShiftReminder,
+            Msg::InboxReminderTitle.text(),
+            Msg::InboxReminderBody.with(&[
+                ("title", title),
+                ("site", site_name),
+                ("when", &fmt.day_time(*starts_at)),
+            ]),
+        ),
+        Some(Told::ShiftAlert {
+            title,
+            alert,
+            display_name,
+            starts_at,
+            escalated,
+            ..
+        }) => {
+            let mut body = Msg::InboxAlertBody.with(&[
+                ("alert", alert.label()),
+                ("name", display_name),
+                ("title", title),
+                ("when", &fmt.day_time(*starts_at)),
+            ]);
+            if *escalated {
+                body = format!("{body} {}", Msg::InboxAlertEscalated.text());
+            }
+            (InboxKind::ShiftAlert, Msg::InboxAlertTitle.text(), body)
+        }
+        Some(Told::NoShowAtEvent {
+            title,
+            starts_at,
+            replaced,
+            ..
+        }) => {
+            let body =
+                Msg::InboxNoShowBody.with(&[("title", title), ("when", &fmt.day_time(*starts_at))]);
+            let then = if *replaced {
+                Msg::InboxNoShowReplaced
+            } else {
+                Msg::InboxNoShowOpen
+            };
+            (
+                InboxKind::ShiftAlert,
+                Msg::InboxNoShowTitle.text(),
+                format!("{body} {}", then.text()),
+            )
+        }
+        Some(Told::LateCancellation {
+            title,
+            display_name,
+            starts_at,
+            replaced,
+            ..
+        }) => {
+            let body = Msg::InboxLateCancelBody.with(&[
+                ("name", display_name),
+                ("title", title),
+                ("when", &fmt.day_time(*starts_at)),
+            ]);
+            let then = if *replaced {
+                Msg::InboxLateCancelReplaced
+            } else {
+                Msg::InboxLateCancelOpen
+            };
+            (
+                InboxKind::LateCancellation,
+                Msg::InboxLateCancelTitle.text(),
+                format!("{body} {}", then.text()),
+            )
+        }
         None => (
             InboxKind::Other,
             Msg::InboxUnknownTitle.text(),
@@ -271,7 +356,7 @@ impl InboxScreen {
         let items: Vec<InboxItem> = entries
             .iter()
             .map(|e| {
-                let (kind, title, body) = words(e);
+                let (kind, title, body) = words(e, &fmt);
                 InboxItem {
                     id: e.id.to_string(),
                     kind,

@@ -50,6 +50,7 @@ export const PAGES = [
   { name: 'invoices', path: '/console/invoices', as: 'coordinator', heading: 'Invoices' },
   { name: 'disputes', path: '/console/disputes', as: 'coordinator', heading: 'Disputed timecards' },
   { name: 'deliveries', path: '/console/deliveries', as: 'coordinator', heading: 'Deliveries' },
+  { name: 'alerts', path: '/console/alerts', as: 'coordinator', heading: 'Alerts' },
   { name: 'two-factor', path: '/console/account/two-factor', as: 'coordinator', heading: 'Two-factor sign-in' },
 
   // The customer portal.

@@ -3,6 +3,7 @@
 //! sessions with CSRF tokens ([`session`]), pages and forms ([`pages`]), HTML error pages
 //! ([`ConsoleError`]), and the security headers every console response carries.
 
+pub mod alerts_page;
 pub mod approvals;
 pub mod deliveries;
 pub mod forms;
@@ -120,6 +121,8 @@ pub fn router() -> Router<AppState> {
         .route("/invoices/{id}/pdf", get(money_pages::coordinator_pdf))
         .route("/customers", get(approvals::customers_page))
         .route("/deliveries", get(deliveries::page))
+        .route("/alerts", get(alerts_page::page))
+        .route("/alerts/{id}/acknowledge", post(alerts_page::acknowledge))
         .route("/customers/{id}/terms", post(approvals::set_terms))
         .fallback(|| async { ConsoleError::NotFound })
         .method_not_allowed_fallback(|| async { ConsoleError::MethodNotAllowed });

@@ -54,6 +54,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "delivery",
         include_str!("../../migrations/0011_delivery.sql"),
     ),
+    (
+        13,
+        "alerts",
+        include_str!("../../migrations/0013_alerts.sql"),
+    ),
 ];
 
 /// Arbitrary constant identifying the migration lock among PostgreSQL advisory locks.

@@ -226,6 +226,10 @@ pub async fn update_department(
         .pay_period
         .validate()
         .map_err(|e| ApiError::invalid_at("rules.pay_period", e))?;
+    req.rules
+        .alerts
+        .validate()
+        .map_err(|e| ApiError::invalid_at("rules.alerts", e))?;
     let t = &req.rules.punch_thresholds;
     let positive = |x: f64| x.is_finite() && x > 0.0;
     if !positive(t.max_accuracy_m)
