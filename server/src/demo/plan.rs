@@ -1089,7 +1089,15 @@ mod tests {
         let (plan, officers, pay) = plan_at(now);
         let upcoming: Vec<&JobRow> = plan.jobs.iter().filter(|j| j.starts > now).collect();
         let past: Vec<&JobRow> = plan.jobs.iter().filter(|j| j.ends <= now).collect();
-        assert_eq!(upcoming.len() + past.len(), plan.jobs.len(), "at {now}");
+        // One detail under way, for the shift watcher (decision 043).
+        let under_way: Vec<&JobRow> = plan
+            .jobs
+            .iter()
+            .filter(|j| j.starts <= now && now < j.ends)
+            .collect();
+        assert_eq!(under_way.len(), 1, "at {now}");
+        assert_eq!(under_way[0].slots_filled, 1, "at {now}");
+        assert_eq!(upcoming.len() + past.len() + 1, plan.jobs.len(), "at {now}");
         assert!(
             upcoming.len() >= 55,
             "{} upcoming jobs at {now}",
