@@ -42,16 +42,17 @@ impl WatchReport {
 struct Rules(HashMap<Uuid, AlertRules>);
 
 impl Rules {
-    async fn of(&mut self, db: &Db, department_id: Uuid) -> Result<&AlertRules, DbError> {
-        if !self.0.contains_key(&department_id) {
-            let mut conn = db.pool.acquire().await?;
-            let rules = load_department(&mut conn, department_id)
-                .await?
-                .map(|d| d.rules.alerts)
-                .unwrap_or_default();
-            self.0.insert(department_id, rules);
+    async fn of(&mut self, db: &Db, department_id: Uuid) -> Result<AlertRules, DbError> {
+        if let Some(r) = self.0.get(&department_id) {
+            return Ok(r.clone());
         }
-        Ok(self.0.entry(department_id).or_default())
+        let mut conn = db.pool.acquire().await?;
+        let rules = load_department(&mut conn, department_id)
+            .await?
+            .map(|d| d.rules.alerts)
+            .unwrap_or_default();
+        self.0.insert(department_id, rules.clone());
+        Ok(rules)
     }
 }
 
@@ -86,7 +87,7 @@ async fn remind(db: &Db, rules: &mut Rules, now: DateTime<Utc>) -> Result<usize,
     for r in &rows {
         let dept = get_uuid(r, "department_id")?;
         let starts_at = from_us(get(r, "starts_us")?);
-        if !alerts::reminder_due(rules.of(db, dept).await?, starts_at, now) {
+        if !alerts::reminder_due(&rules.of(db, dept).await?, starts_at, now) {
             continue;
         }
         let assignment = get_uuid(r, "id")?;
@@ -174,7 +175,7 @@ async fn watch_slots(db: &Db, rules: &mut Rules, now: DateTime<Utc>) -> Result<u
             punch_needs_review: get::<i64>(r, "doubtful")? > 0
                 || get::<Option<String>>(r, "card_status")?.as_deref() == Some("needs_review"),
         };
-        let due = alerts::due(rules.of(db, slot.department_id).await?, &facts, now);
+        let due = alerts::due(&rules.of(db, slot.department_id).await?, &facts, now);
         for kind in due {
             if raised_before.contains(&(slot.assignment_id, kind.as_str().to_string())) {
                 continue;
@@ -207,7 +208,7 @@ async fn escalate_due(db: &Db, rules: &mut Rules, now: DateTime<Utc>) -> Result<
             raised_at: from_us(get(r, "raised_us")?),
         };
         if alerts::escalation_due(
-            rules.of(db, alert.department_id).await?,
+            &rules.of(db, alert.department_id).await?,
             alert.raised_at,
             now,
         ) && escalate(db, &alert, now).await?
