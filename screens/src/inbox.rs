@@ -429,3 +429,102 @@ impl InboxScreen {
         self.set_notice(None);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::{DateTime, Utc};
+    use offduty_core::inbox::Notice as Told;
+    use offduty_domain::alerts::AlertKind;
+    use offduty_domain::policy::CancelWindow;
+
+    use super::*;
+    use crate::format::{Display, Fmt};
+
+    fn entry(notice: Told) -> InboxEntry {
+        InboxEntry {
+            id: Uuid::from_u128(1),
+            kind: notice.kind().to_string(),
+            notice: Some(notice),
+            created_at: Utc::now(),
+            read_at: None,
+        }
+    }
+
+    #[test]
+    fn reminders_alerts_and_late_cancellations_read_in_the_departments_time() {
+        let fmt = Fmt {
+            tz: chrono_tz::America::New_York,
+            display: Display::default(),
+        };
+        // 23:00 UTC on Fri 12 Dec 2025 is 18:00 in New York.
+        let starts_at = DateTime::from_timestamp(1_765_580_400, 0).unwrap();
+        let job_id = Uuid::from_u128(7);
+        let (kind, title, body) = words(
+            &entry(Told::ShiftReminder {
+                job_id,
+                title: "Gate 3".into(),
+                site_name: "Ohio Stadium".into(),
+                starts_at,
+            }),
+            &fmt,
+        );
+        assert_eq!(kind, InboxKind::ShiftReminder);
+        assert_eq!(kind.topic(), NoticeTopic::ShiftReminders);
+        assert_eq!(title, "Shift soon");
+        assert_eq!(
+            body,
+            "Gate 3 at Ohio Stadium starts Fri 12 Dec 18:00. Clock in on site."
+        );
+
+        let (kind, _, body) = words(
+            &entry(Told::ShiftAlert {
+                job_id,
+                title: "Gate 3".into(),
+                alert_id: Uuid::from_u128(2),
+                alert: AlertKind::NoShow,
+                officer_id: Uuid::from_u128(3),
+                display_name: "Officer Ruiz".into(),
+                starts_at,
+                escalated: true,
+            }),
+            &fmt,
+        );
+        assert_eq!(kind, InboxKind::ShiftAlert);
+        assert_eq!(
+            body,
+            "No-show: Officer Ruiz on Gate 3 (Fri 12 Dec 18:00). Escalated: nobody has \
+             acknowledged it yet."
+        );
+
+        let (kind, title, body) = words(
+            &entry(Told::LateCancellation {
+                job_id,
+                title: "Gate 3".into(),
+                officer_id: Uuid::from_u128(3),
+                display_name: "Officer Ruiz".into(),
+                starts_at,
+                window: CancelWindow::NeedsReplacement,
+                replaced: true,
+            }),
+            &fmt,
+        );
+        assert_eq!(kind, InboxKind::LateCancellation);
+        assert_eq!(title, "Late cancellation");
+        assert!(
+            body.ends_with("The next officer in line took the slot."),
+            "{body}"
+        );
+
+        let (kind, _, body) = words(
+            &entry(Told::NoShowAtEvent {
+                job_id,
+                title: "Gate 3".into(),
+                starts_at,
+                replaced: false,
+            }),
+            &fmt,
+        );
+        assert_eq!(kind, InboxKind::ShiftAlert);
+        assert!(body.contains("did not clock in"), "{body}");
+    }
+}

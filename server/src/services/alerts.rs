@@ -150,7 +150,7 @@ async fn still_absent(
 ) -> Result<bool, DbError> {
     let row = sqlx::query(
         "SELECT a.status, (SELECT COUNT(*) FROM timecards t WHERE t.assignment_id = a.id \
-           AND t.clock_in_event IS NOT NULL) AS clocked FROM assignments a WHERE a.id = $1",
+           AND t.in_us IS NOT NULL) AS clocked FROM assignments a WHERE a.id = $1",
     )
     .bind(assignment_id.to_string())
     .fetch_optional(&mut *conn)

@@ -125,7 +125,7 @@ async fn watch_slots(db: &Db, rules: &mut Rules, now: DateTime<Utc>) -> Result<u
     let rows = sqlx::query(
         "SELECT a.id, a.officer_id, a.department_id, a.updated_us, j.id AS job_id, j.starts_us, \
            j.ends_us, \
-           t.in_us, t.out_us, t.clock_in_event, t.status AS card_status, \
+           t.in_us, t.out_us, t.status AS card_status, \
            (SELECT COUNT(*) FROM clock_events e WHERE e.timecard_id = t.id \
               AND e.verdict = 'needs_review') AS doubtful \
          FROM assignments a JOIN jobs j ON j.id = a.job_id \
@@ -161,16 +161,12 @@ async fn watch_slots(db: &Db, rules: &mut Rules, now: DateTime<Utc>) -> Result<u
             job_id: get_uuid(r, "job_id")?,
             officer_id: get_uuid(r, "officer_id")?,
         };
-        let clocked_in = get::<Option<String>>(r, "clock_in_event")?.is_some();
         let facts = SlotFacts {
             starts_at: from_us(get(r, "starts_us")?),
             ends_at: from_us(get(r, "ends_us")?),
             held_since: from_us(get(r, "updated_us")?),
-            clock_in: if clocked_in {
-                get::<Option<i64>>(r, "in_us")?.map(from_us)
-            } else {
-                None
-            },
+            // A card's clock-in time (a card imported without its clock events has one too).
+            clock_in: get::<Option<i64>>(r, "in_us")?.map(from_us),
             clock_out: get::<Option<i64>>(r, "out_us")?.map(from_us),
             punch_needs_review: get::<i64>(r, "doubtful")? > 0
                 || get::<Option<String>>(r, "card_status")?.as_deref() == Some("needs_review"),
