@@ -21,6 +21,9 @@ pub enum InboxKind {
     JobChanged,
     HolderNoLongerEligible,
     TimecardRejected,
+    ShiftReminder,
+    ShiftAlert,
+    LateCancellation,
     /// A kind this version cannot read.
     Other,
 }

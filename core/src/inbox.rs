@@ -169,7 +169,7 @@ mod tests {
         assert_eq!(n.job_id(), job);
         assert!(matches!(n, Notice::Waitlisted { position: 3, .. }));
         assert_eq!(
-            Notice::parse(&serde_json::json!({"kind": "shift_reminder", "job_id": job})),
+            Notice::parse(&serde_json::json!({"kind": "running_late", "job_id": job})),
             None
         );
     }

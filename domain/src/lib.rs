@@ -19,10 +19,13 @@
 //! - [`policy`]: cancellation windows.
 //! - [`prefs`]: notification channels and quiet hours.
 //! - [`notice`]: what a notification tells (one payload type for server and phone).
+//! - [`alerts`]: service-level alerts on shifts (no-show, late, early, overrun, punch review),
+//!   their escalation and the shift reminder's timing.
 //! - [`push`]: push tokens (FCM, APNs), checked alike by phone and server.
 //! - [`directory`]: the officer directory colleagues search (no contact details).
 
 pub mod actions;
+pub mod alerts;
 pub mod award;
 pub mod billing;
 pub mod directory;

@@ -3,8 +3,12 @@
 //! `GET /v1/notifications`, read by the phone's inbox and routed by its deep links. One type for
 //! both sides, so a kind the server sends is a kind the phone can read.
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
+
+use crate::alerts::AlertKind;
+use crate::policy::CancelWindow;
 
 /// How close a shift's start makes news of it urgent ([`Notice::is_urgent`]), in minutes.
 pub const URGENT_LEAD_MINUTES: i64 = 60;
@@ -69,6 +73,44 @@ pub enum Notice {
         job_id: Uuid,
         reason: String,
     },
+    /// (To the coordinators.) The shift watcher raised an alert on an officer's slot; sent again,
+    /// `escalated`, when nobody acknowledged it in time (decision 043).
+    ShiftAlert {
+        job_id: Uuid,
+        title: String,
+        alert_id: Uuid,
+        alert: AlertKind,
+        officer_id: Uuid,
+        display_name: String,
+        starts_at: DateTime<Utc>,
+        escalated: bool,
+    },
+    /// (To the customer's contacts.) An officer did not show up for the customer's job;
+    /// `replaced` when an officer from the waitlist took the slot.
+    NoShowAtEvent {
+        job_id: Uuid,
+        title: String,
+        starts_at: DateTime<Utc>,
+        replaced: bool,
+    },
+    /// The officer's shift starts soon.
+    ShiftReminder {
+        job_id: Uuid,
+        title: String,
+        site_name: String,
+        starts_at: DateTime<Utc>,
+    },
+    /// (To the coordinators.) An officer cancelled a shift inside the late-cancellation window;
+    /// `replaced` when the next officer in line took the slot.
+    LateCancellation {
+        job_id: Uuid,
+        title: String,
+        officer_id: Uuid,
+        display_name: String,
+        starts_at: DateTime<Utc>,
+        window: CancelWindow,
+        replaced: bool,
+    },
 }
 
 impl Notice {
@@ -82,6 +124,10 @@ impl Notice {
             Notice::JobChanged { .. } => "job_changed",
             Notice::HolderNoLongerEligible { .. } => "holder_no_longer_eligible",
             Notice::TimecardRejected { .. } => "timecard_rejected",
+            Notice::ShiftAlert { .. } => "shift_alert",
+            Notice::NoShowAtEvent { .. } => "no_show_at_event",
+            Notice::ShiftReminder { .. } => "shift_reminder",
+            Notice::LateCancellation { .. } => "late_cancellation",
         }
     }
 
@@ -94,7 +140,11 @@ impl Notice {
             | Notice::JobCancelled { job_id, .. }
             | Notice::JobChanged { job_id, .. }
             | Notice::HolderNoLongerEligible { job_id, .. }
-            | Notice::TimecardRejected { job_id, .. } => *job_id,
+            | Notice::TimecardRejected { job_id, .. }
+            | Notice::ShiftAlert { job_id, .. }
+            | Notice::NoShowAtEvent { job_id, .. }
+            | Notice::ShiftReminder { job_id, .. }
+            | Notice::LateCancellation { job_id, .. } => *job_id,
         }
     }
 
@@ -103,10 +153,20 @@ impl Notice {
     /// from the waitlist or by transfer — for a shift starting within [`URGENT_LEAD`] of `now`
     /// (`starts_in` is the time from now to the shift's start, when the job is known). Everything
     /// else waits for the quiet window to end: delayed, never dropped.
+    ///
+    /// Decision 043 adds: a shift reminder is urgent (it exists to arrive before the start; held
+    /// past it, it would be useless); a late cancellation and a no-show are urgent (someone
+    /// must act now); another shift alert is urgent only once escalated.
     pub fn is_urgent(&self, starts_in: Option<chrono::Duration>) -> bool {
         let soon = starts_in.is_some_and(|d| d <= chrono::Duration::minutes(URGENT_LEAD_MINUTES));
         match self {
-            Notice::JobCancelled { .. } => true,
+            Notice::JobCancelled { .. }
+            | Notice::ShiftReminder { .. }
+            | Notice::LateCancellation { .. }
+            | Notice::NoShowAtEvent { .. } => true,
+            Notice::ShiftAlert {
+                alert, escalated, ..
+            } => *escalated || *alert == AlertKind::NoShow,
             Notice::Awarded { how, .. } => {
                 matches!(how, AwardedHow::Waitlist | AwardedHow::Transfer) && soon
             }
@@ -170,6 +230,37 @@ mod tests {
                 job_id,
                 reason: "Not on the sign-in sheet.".into(),
             },
+            Notice::ShiftAlert {
+                job_id,
+                title: "Gate 3".into(),
+                alert_id: Uuid::from_u128(10),
+                alert: AlertKind::NoShow,
+                officer_id: Uuid::from_u128(9),
+                display_name: "Officer Ruiz".into(),
+                starts_at: DateTime::from_timestamp(1_800_000_000, 0).unwrap(),
+                escalated: true,
+            },
+            Notice::NoShowAtEvent {
+                job_id,
+                title: "Gate 3".into(),
+                starts_at: DateTime::from_timestamp(1_800_000_000, 0).unwrap(),
+                replaced: false,
+            },
+            Notice::ShiftReminder {
+                job_id,
+                title: "Gate 3".into(),
+                site_name: "Stadium".into(),
+                starts_at: DateTime::from_timestamp(1_800_000_000, 0).unwrap(),
+            },
+            Notice::LateCancellation {
+                job_id,
+                title: "Gate 3".into(),
+                officer_id: Uuid::from_u128(9),
+                display_name: "Officer Ruiz".into(),
+                starts_at: DateTime::from_timestamp(1_800_000_000, 0).unwrap(),
+                window: CancelWindow::NeedsReplacement,
+                replaced: true,
+            },
         ];
         for n in all {
             let v = serde_json::to_value(&n).unwrap();
@@ -218,9 +309,45 @@ mod tests {
     }
 
     #[test]
+    fn reminders_late_cancellations_no_shows_and_escalations_are_urgent() {
+        let job_id = Uuid::from_u128(7);
+        let starts_at = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+        let reminder = Notice::ShiftReminder {
+            job_id,
+            title: "Gate 3".into(),
+            site_name: "Stadium".into(),
+            starts_at,
+        };
+        assert!(reminder.is_urgent(Some(chrono::Duration::minutes(60))));
+        let alert = |alert, escalated| Notice::ShiftAlert {
+            job_id,
+            title: "Gate 3".into(),
+            alert_id: Uuid::from_u128(1),
+            alert,
+            officer_id: Uuid::from_u128(2),
+            display_name: "Officer Ruiz".into(),
+            starts_at,
+            escalated,
+        };
+        assert!(alert(AlertKind::NoShow, false).is_urgent(None));
+        assert!(!alert(AlertKind::PunchReview, false).is_urgent(None));
+        assert!(alert(AlertKind::PunchReview, true).is_urgent(None));
+        let late = Notice::LateCancellation {
+            job_id,
+            title: "Gate 3".into(),
+            officer_id: Uuid::from_u128(2),
+            display_name: "Officer Ruiz".into(),
+            starts_at,
+            window: CancelWindow::NeedsReplacement,
+            replaced: true,
+        };
+        assert!(late.is_urgent(None));
+    }
+
+    #[test]
     fn an_unknown_kind_is_none_and_an_unknown_way_is_other() {
         assert_eq!(
-            Notice::parse(&json!({"kind": "shift_reminder", "job_id": Uuid::nil()})),
+            Notice::parse(&json!({"kind": "running_late", "job_id": Uuid::nil()})),
             None
         );
         let n = Notice::parse(&json!({

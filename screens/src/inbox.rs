@@ -30,6 +30,13 @@ pub enum InboxKind {
     HolderNoLongerEligible,
     /// A coordinator rejected the officer's timecard.
     TimecardRejected,
+    /// The officer's shift starts soon.
+    ShiftReminder,
+    /// (A coordinator's inbox.) A shift alert: no-show, late, early, overrun, punch to review;
+    /// (a customer's) an officer did not show up.
+    ShiftAlert,
+    /// (A coordinator's inbox.) An officer cancelled inside the late-cancellation window.
+    LateCancellation,
     /// A kind this version cannot read.
     Other,
 }
@@ -43,7 +50,10 @@ impl InboxKind {
             | InboxKind::JobCancelled
             | InboxKind::JobChanged
             | InboxKind::HolderNoLongerEligible
-            | InboxKind::TimecardRejected => NoticeTopic::ShiftChanges,
+            | InboxKind::TimecardRejected
+            | InboxKind::ShiftAlert
+            | InboxKind::LateCancellation => NoticeTopic::ShiftChanges,
+            InboxKind::ShiftReminder => NoticeTopic::ShiftReminders,
             InboxKind::Other => NoticeTopic::NewJobs,
         }
     }
@@ -145,7 +155,7 @@ pub struct InboxState {
 }
 
 /// The title, sentence and kind of a notification.
-fn words(entry: &InboxEntry) -> (InboxKind, String, String) {
+fn words(entry: &InboxEntry, fmt: &crate::format::Fmt) -> (InboxKind, String, String) {
     match &entry.notice {
         Some(Told::Awarded { title, how, .. }) => {
             let mut body = Msg::InboxAwardedBody.with(&[("title", title)]);
@@ -217,6 +227,81 @@ fn words(entry: &InboxEntry) -> (InboxKind, String, String) {
             Msg::InboxRejectedTitle.text(),
             Msg::InboxRejectedBody.with(&[("reason", reason)]),
         ),
+        Some(Told::ShiftReminder {
+            title,
+            site_name,
+            starts_at,
+            ..
+        }) => (
+            InboxKind::ShiftReminder,
+            Msg::InboxReminderTitle.text(),
+            Msg::InboxReminderBody.with(&[
+                ("title", title),
+                ("site", site_name),
+                ("when", &fmt.day_time(*starts_at)),
+            ]),
+        ),
+        Some(Told::ShiftAlert {
+            title,
+            alert,
+            display_name,
+            starts_at,
+            escalated,
+            ..
+        }) => {
+            let mut body = Msg::InboxAlertBody.with(&[
+                ("alert", alert.label()),
+                ("name", display_name),
+                ("title", title),
+                ("when", &fmt.day_time(*starts_at)),
+            ]);
+            if *escalated {
+                body = format!("{body} {}", Msg::InboxAlertEscalated.text());
+            }
+            (InboxKind::ShiftAlert, Msg::InboxAlertTitle.text(), body)
+        }
+        Some(Told::NoShowAtEvent {
+            title,
+            starts_at,
+            replaced,
+            ..
+        }) => {
+            let body =
+                Msg::InboxNoShowBody.with(&[("title", title), ("when", &fmt.day_time(*starts_at))]);
+            let then = if *replaced {
+                Msg::InboxNoShowReplaced
+            } else {
+                Msg::InboxNoShowOpen
+            };
+            (
+                InboxKind::ShiftAlert,
+                Msg::InboxNoShowTitle.text(),
+                format!("{body} {}", then.text()),
+            )
+        }
+        Some(Told::LateCancellation {
+            title,
+            display_name,
+            starts_at,
+            replaced,
+            ..
+        }) => {
+            let body = Msg::InboxLateCancelBody.with(&[
+                ("name", display_name),
+                ("title", title),
+                ("when", &fmt.day_time(*starts_at)),
+            ]);
+            let then = if *replaced {
+                Msg::InboxLateCancelReplaced
+            } else {
+                Msg::InboxLateCancelOpen
+            };
+            (
+                InboxKind::LateCancellation,
+                Msg::InboxLateCancelTitle.text(),
+                format!("{body} {}", then.text()),
+            )
+        }
         None => (
             InboxKind::Other,
             Msg::InboxUnknownTitle.text(),
@@ -271,7 +356,7 @@ impl InboxScreen {
         let items: Vec<InboxItem> = entries
             .iter()
             .map(|e| {
-                let (kind, title, body) = words(e);
+                let (kind, title, body) = words(e, &fmt);
                 InboxItem {
                     id: e.id.to_string(),
                     kind,
@@ -342,5 +427,104 @@ impl InboxScreen {
     /// Dismisses the notice.
     pub fn dismiss_notice(&self) {
         self.set_notice(None);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{DateTime, Utc};
+    use offduty_core::inbox::Notice as Told;
+    use offduty_domain::alerts::AlertKind;
+    use offduty_domain::policy::CancelWindow;
+
+    use super::*;
+    use crate::format::{Display, Fmt};
+
+    fn entry(notice: Told) -> InboxEntry {
+        InboxEntry {
+            id: Uuid::from_u128(1),
+            kind: notice.kind().to_string(),
+            notice: Some(notice),
+            created_at: Utc::now(),
+            read_at: None,
+        }
+    }
+
+    #[test]
+    fn reminders_alerts_and_late_cancellations_read_in_the_departments_time() {
+        let fmt = Fmt {
+            tz: chrono_tz::America::New_York,
+            display: Display::default(),
+        };
+        // 23:00 UTC on Fri 12 Dec 2025 is 18:00 in New York.
+        let starts_at = DateTime::from_timestamp(1_765_580_400, 0).unwrap();
+        let job_id = Uuid::from_u128(7);
+        let (kind, title, body) = words(
+            &entry(Told::ShiftReminder {
+                job_id,
+                title: "Gate 3".into(),
+                site_name: "Ohio Stadium".into(),
+                starts_at,
+            }),
+            &fmt,
+        );
+        assert_eq!(kind, InboxKind::ShiftReminder);
+        assert_eq!(kind.topic(), NoticeTopic::ShiftReminders);
+        assert_eq!(title, "Shift soon");
+        assert_eq!(
+            body,
+            "Gate 3 at Ohio Stadium starts Fri 12 Dec 18:00. Clock in on site."
+        );
+
+        let (kind, _, body) = words(
+            &entry(Told::ShiftAlert {
+                job_id,
+                title: "Gate 3".into(),
+                alert_id: Uuid::from_u128(2),
+                alert: AlertKind::NoShow,
+                officer_id: Uuid::from_u128(3),
+                display_name: "Officer Ruiz".into(),
+                starts_at,
+                escalated: true,
+            }),
+            &fmt,
+        );
+        assert_eq!(kind, InboxKind::ShiftAlert);
+        assert_eq!(
+            body,
+            "No-show: Officer Ruiz on Gate 3 (Fri 12 Dec 18:00). Escalated: nobody has \
+             acknowledged it yet."
+        );
+
+        let (kind, title, body) = words(
+            &entry(Told::LateCancellation {
+                job_id,
+                title: "Gate 3".into(),
+                officer_id: Uuid::from_u128(3),
+                display_name: "Officer Ruiz".into(),
+                starts_at,
+                window: CancelWindow::NeedsReplacement,
+                replaced: true,
+            }),
+            &fmt,
+        );
+        assert_eq!(kind, InboxKind::LateCancellation);
+        assert_eq!(title, "Late cancellation");
+        assert!(
+            body.ends_with("The next officer in line took the slot."),
+            "{body}"
+        );
+
+        let (kind, _, body) = words(
+            &entry(Told::NoShowAtEvent {
+                job_id,
+                title: "Gate 3".into(),
+                starts_at,
+                replaced: false,
+            }),
+            &fmt,
+        );
+        assert_eq!(kind, InboxKind::ShiftAlert);
+        assert!(body.contains("did not clock in"), "{body}");
     }
 }

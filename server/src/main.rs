@@ -65,6 +65,9 @@ enum Command {
         /// Seconds between notification delivery passes (decision 041).
         #[arg(long, env = "OFFDUTY_DELIVER_SECONDS", default_value_t = 5)]
         deliver_seconds: u64,
+        /// Seconds between shift watcher passes: reminders, alerts, escalations (decision 043).
+        #[arg(long, env = "OFFDUTY_WATCH_SECONDS", default_value_t = 30)]
+        watch_seconds: u64,
         /// Claims an officer may make at once (then `--claims-per-minute`).
         #[arg(long, env = "OFFDUTY_CLAIM_BURST", default_value_t = 20)]
         claim_burst: u32,
@@ -153,6 +156,7 @@ async fn main() -> ExitCode {
             no_migrate,
             sweep_seconds,
             deliver_seconds,
+            watch_seconds,
             claim_burst,
             claims_per_minute,
             group_commit_max,
@@ -170,6 +174,7 @@ async fn main() -> ExitCode {
             demo,
             sweep_every: Duration::from_secs(sweep_seconds.max(1)),
             deliver_every: Duration::from_secs(deliver_seconds.max(1)),
+            watch_every: Duration::from_secs(watch_seconds.max(1)),
             retention: offduty_server::services::retention::RetentionPolicy {
                 change_log: chrono::Duration::days(change_log_days.into()),
                 notifications: chrono::Duration::days(notification_days.into()),

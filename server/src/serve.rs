@@ -22,6 +22,8 @@ pub struct ServeConfig {
     pub sweep_every: Duration,
     /// How often the notification outbox is drained (decision 041).
     pub deliver_every: Duration,
+    /// How often the shift watcher looks at shifts (decision 043).
+    pub watch_every: Duration,
     /// How long the change log, notifications and idempotency keys are kept.
     pub retention: crate::services::retention::RetentionPolicy,
     pub limits: crate::app::Limits,
@@ -157,6 +159,11 @@ pub async fn serve(cfg: ServeConfig) -> Result<(), ServeError> {
         cfg.sweep_every,
         stop_rx.clone(),
     ));
+    let watcher = tokio::spawn(crate::services::shift_watch::run(
+        state.db.clone(),
+        cfg.watch_every,
+        stop_rx.clone(),
+    ));
     let listener = bind(cfg.listen).await?;
     let addr = listener.local_addr()?;
     let metrics = match cfg.metrics_listen {
@@ -223,6 +230,7 @@ pub async fn serve(cfg: ServeConfig) -> Result<(), ServeError> {
         ("retention sweeper", retention),
         ("delivery worker", delivery),
         ("money task", money),
+        ("shift watcher", watcher),
     ] {
         match tokio::time::timeout_at(deadline, &mut task).await {
             Ok(Ok(())) => tracing::info!("{name} stopped"),

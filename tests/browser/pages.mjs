@@ -56,6 +56,7 @@ export const PAGES = [
   { name: 'payroll-settings', path: '/console/payouts/settings', as: 'coordinator', heading: 'Pay period and bank details' },
   { name: 'deposit-accounts', path: '/console/payouts/accounts', as: 'coordinator', heading: 'Deposit accounts' },
   { name: 'deposit-account', path: (env) => env.depositAccount.path, as: 'coordinator', heading: (env) => `Deposit account of ${env.depositAccount.name}` },
+  { name: 'alerts', path: '/console/alerts', as: 'coordinator', heading: 'Alerts' },
   { name: 'two-factor', path: '/console/account/two-factor', as: 'coordinator', heading: 'Two-factor sign-in' },
   // The coordinator's remaining pages (decision 045).
   { name: 'rate-card', path: '/console/rate-card', as: 'coordinator', heading: 'Rate card', screenshot: { fullPage: true } },

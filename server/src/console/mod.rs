@@ -3,6 +3,7 @@
 //! sessions with CSRF tokens ([`session`]), pages and forms ([`pages`]), HTML error pages
 //! ([`ConsoleError`]), and the security headers every console response carries.
 
+pub mod alerts_page;
 pub mod approvals;
 pub mod audit_page;
 pub mod deliveries;
@@ -127,6 +128,8 @@ pub fn router() -> Router<AppState> {
         .route("/invoices/{id}/pdf", get(money_pages::coordinator_pdf))
         .route("/customers", get(approvals::customers_page))
         .route("/deliveries", get(deliveries::page))
+        .route("/alerts", get(alerts_page::page))
+        .route("/alerts/{id}/acknowledge", post(alerts_page::acknowledge))
         .route("/customers/{id}/terms", post(approvals::set_terms))
         .route("/payouts", get(payout_pages::page).post(payout_pages::make))
         .route(

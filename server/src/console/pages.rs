@@ -44,6 +44,8 @@ pub struct Chrome {
     pub csrf: String,
     /// Which navigation entry is current.
     pub section: &'static str,
+    /// The department's open alerts (a coordinator's "Alerts" link shows the count).
+    pub open_alerts: i64,
 }
 
 #[derive(Template)]
@@ -452,6 +454,7 @@ pub(crate) fn chrome(
         department: department.to_string(),
         csrf: s.csrf.clone(),
         section,
+        open_alerts: s.open_alerts,
     }
 }
 

@@ -56,6 +56,8 @@ pub struct ConsoleSession {
     pub must_enrol: bool,
     /// What the session's forms carry.
     pub csrf: String,
+    /// The department's open (unacknowledged) alerts, for the navigation (decision 043).
+    pub open_alerts: i64,
     /// The id the cookie carries (never logged, never stored).
     id: String,
 }
@@ -132,7 +134,9 @@ pub async fn load(
         "SELECT s.user_id, s.department_id, s.role, s.session_epoch, s.last_seen_us, \
          s.expires_us, s.revoked_us, u.display_name, u.email, d.require_totp, \
          (SELECT COUNT(*) FROM user_totp t WHERE t.user_id = s.user_id \
-           AND t.confirmed_us IS NOT NULL) AS totp_on \
+           AND t.confirmed_us IS NOT NULL) AS totp_on, \
+         (SELECT COUNT(*) FROM alerts a WHERE a.department_id = s.department_id \
+           AND a.acknowledged_us IS NULL) AS open_alerts \
          FROM console_sessions s JOIN users u ON u.id = s.user_id \
          JOIN departments d ON d.id = s.department_id WHERE s.id_hash = $1",
     )
@@ -189,6 +193,7 @@ pub async fn load(
             && get::<i64>(&row, "require_totp")? != 0
             && get::<i64>(&row, "totp_on")? == 0,
         csrf: state.tokens.tag(CSRF_PURPOSE, id),
+        open_alerts: get(&row, "open_alerts")?,
         id: id.to_string(),
     }))
 }

@@ -59,6 +59,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "payroll",
         include_str!("../../migrations/0012_payroll.sql"),
     ),
+    (
+        13,
+        "alerts",
+        include_str!("../../migrations/0013_alerts.sql"),
+    ),
 ];
 
 /// Arbitrary constant identifying the migration lock among PostgreSQL advisory locks.

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
 use uuid::Uuid;
 
+use offduty_domain::alerts::AlertRules;
 use offduty_domain::earnings::PayPeriodRule;
 use offduty_domain::eligibility::{Limits, parse_time_zone};
 use offduty_domain::geofence::GeoPoint;
@@ -28,6 +29,10 @@ pub struct RulesJson {
     /// How earnings are grouped (absent from rows written before it: biweekly).
     #[serde(default)]
     pub pay_period: PayPeriodRule,
+    /// The shift watcher's thresholds (absent from rows written before it: the defaults;
+    /// decision 043).
+    #[serde(default)]
+    pub alerts: AlertRules,
 }
 
 /// A department with its rules decoded.

@@ -351,7 +351,7 @@ async fn deliver(
         );
     }
 
-    let message = render(id, &kind, notice.as_ref(), urgent);
+    let message = render(id, &kind, notice.as_ref(), urgent, who.tz);
     let mut next_retry: Option<Duration> = None;
     let mut any_delivered = before.values().any(|(_, o)| o == "delivered");
     let mut any_open = false;

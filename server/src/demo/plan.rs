@@ -30,6 +30,7 @@ use super::roster::{local, shift_date};
 const SEED_SCHEDULE: u64 = 0x0ffd_0002;
 const SEED_PAST: u64 = 0x0ffd_0003;
 const SEED_UPCOMING: u64 = 0x0ffd_0004;
+const SEED_UNDER_WAY: u64 = 0x0ffd_0005;
 
 /// Days of history (duty blocks and completed details).
 pub const HISTORY_DAYS: i64 = 28;
@@ -271,6 +272,7 @@ pub fn build(inp: &Inputs<'_>) -> Plan {
     p.schedules();
     p.past_jobs();
     p.upcoming_jobs();
+    p.under_way();
     p.sequence();
     p.positions();
     p.plan
@@ -823,6 +825,44 @@ impl Planner<'_> {
 
     /// Adds `awarded` first-come awards then `waiting` waitlisted (first come) or requested
     /// (ranked) claims to upcoming job `j`, from eligible officers other than officer001.
+    /// One detail under way at the moment of seeding (decision 043): a first-come job that
+    /// started 40 minutes ago, its officer not clocked in, one officer on the waitlist. The
+    /// shift watcher's first pass raises a no-show on it and gives the slot to the officer in
+    /// line, so the console's Alerts page shows an alert the watcher really raised.
+    fn under_way(&mut self) {
+        let now = self.inp.now;
+        let Some(mut row) = self
+            .plan
+            .jobs
+            .iter()
+            .find(|j| {
+                j.starts > now
+                    && j.award_rule.is_immediate()
+                    && j.release_tiers.is_empty()
+                    && j.slots_filled == 0
+            })
+            .cloned()
+        else {
+            return;
+        };
+        let created = now - hours(30);
+        row.id = Uuid::now_v7();
+        row.starts = now - minutes(40);
+        row.ends = row.starts + hours(4);
+        row.slots = 1;
+        row.slots_filled = 0;
+        row.created = created;
+        row.signup_opens = created;
+        row.awarded_at = Some(created);
+        row.multiplier_bp = self.inp.pay.multiplier_bp(row.starts, created, self.inp.tz);
+        row.status = JobStatus::Open;
+        let j = self.plan.jobs.len();
+        self.plan.jobs.push(row);
+        self.events.push((created, Ev::Created(j)));
+        let mut rng = Rng::new(SEED_UNDER_WAY);
+        self.claims(&mut rng, j, 1, 1);
+    }
+
     fn claims(&mut self, rng: &mut Rng, j: usize, awarded: i64, waiting: i64) {
         let want = usize::try_from(awarded + waiting).unwrap_or(0);
         if want == 0 {
@@ -1049,7 +1089,15 @@ mod tests {
         let (plan, officers, pay) = plan_at(now);
         let upcoming: Vec<&JobRow> = plan.jobs.iter().filter(|j| j.starts > now).collect();
         let past: Vec<&JobRow> = plan.jobs.iter().filter(|j| j.ends <= now).collect();
-        assert_eq!(upcoming.len() + past.len(), plan.jobs.len(), "at {now}");
+        // One detail under way, for the shift watcher (decision 043).
+        let under_way: Vec<&JobRow> = plan
+            .jobs
+            .iter()
+            .filter(|j| j.starts <= now && now < j.ends)
+            .collect();
+        assert_eq!(under_way.len(), 1, "at {now}");
+        assert_eq!(under_way[0].slots_filled, 1, "at {now}");
+        assert_eq!(upcoming.len() + past.len() + 1, plan.jobs.len(), "at {now}");
         assert!(
             upcoming.len() >= 55,
             "{} upcoming jobs at {now}",

@@ -599,11 +599,63 @@ pub async fn cancel(
         serde_json::json!({"window": window, "promoted": replacement, "reason": reason}),
     )
     .await?;
+    if window != CancelWindow::Free {
+        // Inside the late-cancellation window: the coordinators hear of it at once, in this
+        // same transaction (decision 043).
+        let name = schedule::load_officer(conn, ctx.dept.id, ctx.officer())
+            .await?
+            .map(|o| o.display_name)
+            .unwrap_or_default();
+        notify::enqueue_coordinators(
+            conn,
+            ctx.dept.id,
+            &Notice::LateCancellation {
+                job_id: job.id,
+                title: job.title.clone(),
+                officer_id: ctx.officer(),
+                display_name: name,
+                starts_at: job.starts_at,
+                window,
+                replaced: replacement.is_some(),
+            },
+            ctx.now,
+        )
+        .await?;
+    }
     Ok(Outcome::Cancelled {
         assignment_id: mine.id,
         window,
         promoted: replacement.is_some(),
     })
+}
+
+/// A no-show's slot offered to the waitlist (decision 043): when an officer in line is
+/// eligible now, the absent officer's slot is handed to them by the same promotion a
+/// cancellation uses, and the absent officer's row ends as `transferred_out`. With nobody
+/// eligible in line the absent officer keeps the slot (they may still arrive) and the
+/// coordinators decide. Returns who took it.
+pub(crate) async fn release_no_show(
+    conn: &mut AnyConnection,
+    ctx: &TxCtx<'_>,
+    job: &Job,
+    assignment_id: Uuid,
+    officer_id: Uuid,
+) -> Result<Option<Uuid>, DbError> {
+    let Some(next) = next_eligible(conn, ctx, job).await? else {
+        return Ok(None);
+    };
+    set_status(
+        conn,
+        ctx,
+        assignment_id,
+        officer_id,
+        AssignmentStatus::TransferredOut,
+    )
+    .await?;
+    promote(conn, ctx, job, next, AwardedHow::Waitlist).await?;
+    refresh_job(conn, ctx, job).await?;
+    renumber_line(conn, ctx, job).await?;
+    Ok(Some(next))
 }
 
 /// `transfer`: hand the slot to a named eligible officer, or offer it back to the board (the

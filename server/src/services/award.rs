@@ -172,7 +172,7 @@ pub async fn award_now(
 }
 
 /// The identity the background sweep acts as in the audit log (no user).
-fn system_actor(department_id: Uuid) -> AuthUser {
+pub(crate) fn system_actor(department_id: Uuid) -> AuthUser {
     AuthUser {
         user_id: Uuid::nil(),
         department_id,

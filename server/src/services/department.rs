@@ -28,6 +28,10 @@ pub fn validate(rules: &RulesJson, pay: &PayPolicy) -> ApiResult<()> {
         .pay_period
         .validate()
         .map_err(|e| ApiError::invalid_at("rules.pay_period", e))?;
+    rules
+        .alerts
+        .validate()
+        .map_err(|e| ApiError::invalid_at("rules.alerts", e))?;
     let t = &rules.punch_thresholds;
     let positive = |x: f64| x.is_finite() && x > 0.0;
     if !positive(t.max_accuracy_m)

@@ -6,6 +6,7 @@
 pub mod access;
 pub mod accounts;
 pub mod actions;
+pub mod alerts;
 pub mod assignments;
 pub mod audit;
 pub mod award;
@@ -32,6 +33,7 @@ pub mod review;
 pub mod roster;
 pub mod roster_csv;
 pub mod schedule;
+pub mod shift_watch;
 pub mod sync;
 pub mod timecards;
 pub mod two_factor;

@@ -33,3 +33,28 @@ pub async fn enqueue(
     .await?;
     Ok(())
 }
+
+/// Queues `notice` for every active coordinator of the department (a shift alert, a late
+/// cancellation). Returns how many were queued.
+pub async fn enqueue_coordinators(
+    conn: &mut AnyConnection,
+    department_id: Uuid,
+    notice: &Notice,
+    now: DateTime<Utc>,
+) -> Result<usize, DbError> {
+    let rows = sqlx::query(
+        "SELECT id FROM users WHERE department_id = $1 AND role = 'coordinator' \
+         AND disabled = 0 ORDER BY id",
+    )
+    .bind(department_id.to_string())
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut ids = Vec::with_capacity(rows.len());
+    for r in &rows {
+        ids.push(crate::db::get_uuid(r, "id")?);
+    }
+    for id in &ids {
+        enqueue(conn, department_id, *id, notice, now).await?;
+    }
+    Ok(ids.len())
+}
