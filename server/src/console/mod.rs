@@ -9,6 +9,7 @@ pub mod forms;
 pub mod money_pages;
 pub mod pages;
 pub mod portal;
+pub mod reports;
 pub mod second_factor;
 pub mod session;
 mod two_factor_pages;
@@ -121,6 +122,12 @@ pub fn router() -> Router<AppState> {
         .route("/customers", get(approvals::customers_page))
         .route("/deliveries", get(deliveries::page))
         .route("/customers/{id}/terms", post(approvals::set_terms))
+        .route("/reports", get(reports::index))
+        .route("/reports/{id}", get(reports::show))
+        .route("/reports/{id}/schedule", post(reports::add_schedule))
+        .route("/reports/schedules/{id}/stop", post(reports::stop_schedule))
+        .route("/portal/reports", get(reports::portal_index))
+        .route("/portal/reports/{id}", get(reports::portal_show))
         .fallback(|| async { ConsoleError::NotFound })
         .method_not_allowed_fallback(|| async { ConsoleError::MethodNotAllowed });
     Router::new()

@@ -54,6 +54,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "delivery",
         include_str!("../../migrations/0011_delivery.sql"),
     ),
+    (
+        14,
+        "reports",
+        include_str!("../../migrations/0014_reports.sql"),
+    ),
 ];
 
 /// Arbitrary constant identifying the migration lock among PostgreSQL advisory locks.

@@ -30,6 +30,7 @@ pub fn render(id: &str, kind: &str, notice: Option<&Notice>, urgent: bool) -> Me
         body,
         urgent,
         data,
+        attachments: Vec::new(),
     }
 }
 
