@@ -37,3 +37,7 @@ CREATE TABLE report_sends (
     PRIMARY KEY (schedule_id, period_from)
 );
 CREATE INDEX report_sends_due ON report_sends (state, due_us);
+
+-- Reports select a period's jobs, then their timecards: without this index every report scans
+-- all timecards and looks each job up (decision 044; docs/benchmarks.md).
+CREATE INDEX timecards_job ON timecards (job_id);
