@@ -66,8 +66,8 @@ mod tests {
     fn a_worked_example() {
         // 1, 2, 3, 4: Σ|xi − xj| = 20 over ordered pairs, 2 · 16 · 2.5 = 80 → 0.25.
         assert!((gini(&[3, 1, 4, 2]) - 0.25).abs() < 1e-12);
-        // 0, 0, 60, 120 minutes → Σ|d| = 720, 2 · 16 · 45 = 1440 → 0.5.
-        assert!((gini(&[0, 120, 0, 60]) - 0.5).abs() < 1e-12);
+        // 0, 0, 60, 120 minutes → Σ|d| over ordered pairs = 840, 2 · 16 · 45 = 1440 → 7/12.
+        assert!((gini(&[0, 120, 0, 60]) - 7.0 / 12.0).abs() < 1e-12);
     }
 
     proptest! {
