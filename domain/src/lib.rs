@@ -31,6 +31,7 @@ pub mod billing;
 pub mod directory;
 pub mod earnings;
 pub mod eligibility;
+pub mod fairness;
 pub mod geofence;
 pub mod ledger;
 pub mod notice;

@@ -155,6 +155,7 @@ pub fn router(state: AppState) -> Router {
         .route("/timecards/{id}/reject", post(routes::timecards::reject))
         .route("/timecards/{id}/paid", post(routes::timecards::mark_paid))
         .route("/earnings", get(routes::timecards::earnings))
+        .route("/me/history.pdf", get(routes::reports::my_history_pdf))
         .route(
             "/officers",
             get(routes::admin::officers).post(routes::accounts::create_officer),

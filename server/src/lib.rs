@@ -20,6 +20,7 @@ pub mod metrics;
 pub mod money;
 pub mod openapi;
 pub mod payments;
+pub mod reports;
 pub mod request_id;
 pub mod routes;
 pub mod seed;

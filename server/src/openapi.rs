@@ -85,6 +85,9 @@ const BUSINESS: &str = "customer or coordinator";
 /// The `body` of an operation that takes a CSV file instead of JSON.
 pub const CSV: &str = "text/csv";
 
+/// The `ok` schema of an operation that answers a PDF file.
+pub const PDF: &str = "application/pdf";
+
 /// Operations whose body may be left out.
 const OPTIONAL_BODY: &[&str] = &[
     "/v1/timecards/{id}/approve",
@@ -396,6 +399,26 @@ pub const OPERATIONS: &[Op] = &[
         body: None,
         ok: (200, "Earnings"),
         query: TIME_RANGE,
+    },
+    Op {
+        method: "get",
+        path: "/v1/me/history.pdf",
+        roles: OFFICER,
+        summary: "My jobs, hours and pay history as a PDF (the same figures as JSON: /v1/earnings)",
+        body: None,
+        ok: (200, PDF),
+        query: &[
+            (
+                "from",
+                "date",
+                "first day, YYYY-MM-DD in the department's zone (default: a year ago)",
+            ),
+            (
+                "to",
+                "date",
+                "last day, included (default: today); at most 366 days",
+            ),
+        ],
     },
     Op {
         method: "get",
@@ -762,7 +785,7 @@ fn operation(op: &Op) -> Value {
         .iter()
         .map(|(name, ty, desc)| {
             let schema = match *ty {
-                "date-time" | "uuid" => json!({"type": "string", "format": ty}),
+                "date-time" | "uuid" | "date" => json!({"type": "string", "format": ty}),
                 other => json!({"type": other}),
             };
             let required = op.path == "/v1/directory" && *name == "q";
@@ -795,6 +818,9 @@ fn operation(op: &Op) -> Value {
     let (status, schema) = op.ok;
     let ok = if schema.is_empty() {
         json!({"description": "success"})
+    } else if schema == PDF {
+        json!({"description": "success", "content": {"application/pdf":
+            {"schema": {"type": "string", "format": "binary"}}}})
     } else {
         json!({"description": "success", "content": {"application/json": {"schema": schema_ref(schema)}}})
     };

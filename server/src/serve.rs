@@ -136,6 +136,13 @@ pub async fn serve(cfg: ServeConfig) -> Result<(), ServeError> {
         tracing::info!(providers = ?names, "notification delivery");
     }
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    // Scheduled reports go out through the same e-mail adapter (decision 044).
+    let reports = tokio::spawn(crate::reports::schedule::run(
+        state.db.clone(),
+        adapters.email.clone(),
+        cfg.deliver_every,
+        stop_rx.clone(),
+    ));
     let delivery = tokio::spawn(crate::delivery::run(
         state.db.clone(),
         adapters,
@@ -231,6 +238,7 @@ pub async fn serve(cfg: ServeConfig) -> Result<(), ServeError> {
         ("delivery worker", delivery),
         ("money task", money),
         ("shift watcher", watcher),
+        ("scheduled reports", reports),
     ] {
         match tokio::time::timeout_at(deadline, &mut task).await {
             Ok(Ok(())) => tracing::info!("{name} stopped"),

@@ -153,7 +153,7 @@ fn targets(op: &Op) -> Option<Vec<Target>> {
             "/v1/health" | "/v1/ready" | "/v1/openapi.json" | "/v1/me" | "/v1/devices" | "/v1/jobs"
             | "/v1/officers" | "/v1/department" | "/v1/notifications" | "/v1/audit"
             | "/v1/audit/verify" | "/v1/users" | "/v1/directory" | "/v1/organization" | "/v1/sites"
-            | "/v1/event-requests" | "/v1/organizations" | "/v1/rate-card",
+            | "/v1/event-requests" | "/v1/organizations" | "/v1/rate-card" | "/v1/me/history.pdf",
         ) => vec![Plain],
         (
             "post",
@@ -1457,6 +1457,45 @@ async fn check_scope(
                 dept.unwrap().rate_card
             ),
         ),
+        ("get", "/v1/me/history.pdf") => {
+            // The caller's own history: a PDF under the caller's department, listing only the
+            // caller's shifts (the officer column) — never the other department's.
+            let text = body.as_str().unwrap_or("");
+            need(text.starts_with("%PDF-"), "not a PDF".into());
+            let mine = db_set(
+                app,
+                "SELECT name FROM departments WHERE id = $1",
+                &[&dept_id],
+            )
+            .await;
+            let others = db_set(
+                app,
+                "SELECT name FROM departments WHERE id <> $1",
+                &[&dept_id],
+            )
+            .await;
+            need(
+                mine.iter().all(|n| text.contains(n.as_str())),
+                format!("the history does not name {mine:?}"),
+            );
+            need(
+                others.iter().all(|n| !text.contains(&format!("({n} - "))),
+                "another department's history".into(),
+            );
+            let colleagues = db_set(
+                app,
+                "SELECT display_name FROM users WHERE department_id = $1 AND role = 'officer' \
+                 AND id <> $2",
+                &[&dept_id, &me_id],
+            )
+            .await;
+            need(
+                colleagues
+                    .iter()
+                    .all(|n| !text.contains(&format!("| {n} |"))),
+                "another officer's shifts in the history".into(),
+            );
+        }
         (m, p) => need(false, format!("no scope check for {m} {p}")),
     }
     bad

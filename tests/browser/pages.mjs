@@ -65,6 +65,11 @@ export const PAGES = [
   { name: 'officer', path: (env) => env.officer.path, as: 'coordinator', heading: (env) => env.officer.name },
   { name: 'audit', path: '/console/audit', as: 'coordinator', heading: 'Audit log' },
   { name: 'settings', path: '/console/settings', as: 'coordinator', heading: 'Department settings', screenshot: { fullPage: true } },
+  // Reports (decision 044): the catalogue, one report with its table and schedules, a refused period.
+  { name: 'reports', path: '/console/reports', as: 'coordinator', heading: 'Reports' },
+  { name: 'report', path: '/console/reports/hours-by-officer', as: 'coordinator', heading: 'Hours and earnings per officer', screenshot: { fullPage: true } },
+  { name: 'report-fairness', path: '/console/reports/fairness-by-rule', as: 'coordinator', heading: 'Fairness by award rule (Gini)' },
+  { name: 'report-bad-period', path: '/console/reports/jobs-filled?from=2026-03-05&to=2026-03-01', as: 'coordinator', status: 422, heading: 'Jobs filled and unfilled', screenshot: false },
 
   // The customer portal.
   { name: 'sign-up', path: '/console/sign-up', heading: (env) => `Hire officers from ${env.department}`, autofocus: '#organization' },
@@ -93,6 +98,8 @@ export const PAGES = [
   { name: 'request', path: (env) => env.request.path, as: 'customer', heading: (env) => env.request.title },
   { name: 'portal-timecards', path: '/console/portal/timecards', as: 'customer', heading: 'Timecards' },
   { name: 'portal-invoices', path: '/console/portal/invoices', as: 'customer', heading: 'Invoices' },
+  { name: 'portal-reports', path: '/console/portal/reports', as: 'customer', heading: 'Reports' },
+  { name: 'portal-report', path: '/console/portal/reports/customer-shifts', as: 'customer', heading: "Officers' shifts at our sites" },
   { name: 'request-cancel', path: (env) => `${env.request.path}/cancel`, as: 'customer', heading: (env) => `Cancel “${env.request.title}”?` },
   // A customer on a coordinator's page.
   { name: 'forbidden', path: '/console/approvals', as: 'customer', status: 403, heading: 'Not allowed', screenshot: false },

@@ -15,6 +15,7 @@ pub mod pages;
 pub mod payout_pages;
 pub mod portal;
 pub mod rate_card_page;
+pub mod reports;
 pub mod second_factor;
 pub mod session;
 pub mod settings_page;
@@ -159,6 +160,12 @@ pub fn router() -> Router<AppState> {
             "/settings",
             get(settings_page::show).post(settings_page::save),
         )
+        .route("/reports", get(reports::index))
+        .route("/reports/{id}", get(reports::show))
+        .route("/reports/{id}/schedule", post(reports::add_schedule))
+        .route("/reports/schedules/{id}/stop", post(reports::stop_schedule))
+        .route("/portal/reports", get(reports::portal_index))
+        .route("/portal/reports/{id}", get(reports::portal_show))
         .fallback(|| async { ConsoleError::NotFound })
         .method_not_allowed_fallback(|| async { ConsoleError::MethodNotAllowed });
     Router::new()

@@ -64,6 +64,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "alerts",
         include_str!("../../migrations/0013_alerts.sql"),
     ),
+    (
+        14,
+        "reports",
+        include_str!("../../migrations/0014_reports.sql"),
+    ),
 ];
 
 /// Arbitrary constant identifying the migration lock among PostgreSQL advisory locks.

@@ -1,10 +1,12 @@
 //! E-mail over SMTP with lettre (RFC 5321 submission): STARTTLS on port 587 by default
 //! (`smtps` = implicit TLS on 465; `plain` only for a relay on loopback), rustls, optional
-//! AUTH. The message is plain text, `Message-ID` derived from the notification, so a resend
+//! AUTH. The message is plain text (multipart/mixed when it carries attachments: a scheduled
+//! report's CSV), `Message-ID` derived from the notification, so a resend
 //! after a crash is recognisably the same mail. A transient SMTP reply (4xx) or a connection
 //! failure is retried; a permanent one (5xx) fails with its code.
 
 use lettre::message::header::ContentType;
+use lettre::message::{Attachment as LettreAttachment, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
@@ -103,14 +105,29 @@ impl Sender for EmailSender {
         if let Some(job) = message.data.get("job_id") {
             text.push_str(&format!("\nJob: {job}\n"));
         }
-        text.push_str("\nOpen the Offduty app for details.\n");
-        let email = lettre::Message::builder()
+        if message.attachments.is_empty() {
+            text.push_str("\nOpen the Offduty app for details.\n");
+        }
+        let builder = lettre::Message::builder()
             .from(self.from.clone())
             .to(to)
             .subject(message.title.clone())
-            .message_id(Some(format!("<{}@{domain}>", message.id)))
-            .header(ContentType::TEXT_PLAIN)
-            .body(text);
+            .message_id(Some(format!("<{}@{domain}>", message.id)));
+        let email = if message.attachments.is_empty() {
+            builder.header(ContentType::TEXT_PLAIN).body(text)
+        } else {
+            // multipart/mixed: the text, then each file (RFC 2046, base64 by lettre).
+            let mut parts = MultiPart::mixed().singlepart(SinglePart::plain(text));
+            for a in &message.attachments {
+                let Ok(kind) = ContentType::parse(&a.content_type) else {
+                    return SendOutcome::failed("bad_message", "bad attachment content type");
+                };
+                parts = parts.singlepart(
+                    LettreAttachment::new(a.filename.clone()).body(a.body.clone(), kind),
+                );
+            }
+            builder.multipart(parts)
+        };
         let email = match email {
             Ok(e) => e,
             Err(e) => return SendOutcome::failed("bad_message", clip(&e.to_string())),

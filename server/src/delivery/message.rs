@@ -34,6 +34,7 @@ pub fn render(id: &str, kind: &str, notice: Option<&Notice>, urgent: bool, tz: T
         body,
         urgent,
         data,
+        attachments: Vec::new(),
     }
 }
 

@@ -74,6 +74,17 @@ pub struct Message {
     pub urgent: bool,
     /// String pairs for the phone (`kind`, `job_id`, `notification_id`): its deep link.
     pub data: BTreeMap<String, String>,
+    /// Files sent with an e-mail (a scheduled report's CSV); other channels ignore them.
+    pub attachments: Vec<Attachment>,
+}
+
+/// A file attached to an e-mail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attachment {
+    pub filename: String,
+    /// `text/csv; charset=utf-8`.
+    pub content_type: String,
+    pub body: Vec<u8>,
 }
 
 /// What a provider answered, already sorted into what the worker does next.

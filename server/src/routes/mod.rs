@@ -11,5 +11,6 @@ pub mod marketplace;
 pub mod meta;
 pub mod prefs;
 pub mod push_tokens;
+pub mod reports;
 pub mod sync;
 pub mod timecards;
