@@ -26,4 +26,5 @@ pub mod routes;
 pub mod seed;
 pub mod serve;
 pub mod services;
+pub mod spreadsheet;
 pub mod timeout;

@@ -11,6 +11,8 @@ use chrono_tz::Tz;
 
 use offduty_domain::pay::Cents;
 
+use crate::spreadsheet::text_cell as cell;
+
 /// The period lengths a department may choose.
 pub const PERIOD_DAYS: [i64; 2] = [7, 14];
 
@@ -125,8 +127,8 @@ pub const CSV_HEADER: [&str; 13] = [
 ];
 
 /// The payroll CSV (RFC 4180, CRLF line ends, a header row): one line per officer, hours to two
-/// decimals, gross as a decimal amount. A cell a spreadsheet would run as a formula (starting
-/// with `=`, `+`, `-`, `@`, tab or carriage return) is written with a leading `'`.
+/// decimals, gross as a decimal amount. Text cells go through [`crate::spreadsheet::text_cell`]
+/// (no formula runs when the file is opened).
 pub fn csv(
     period: Period,
     currency: &str,
@@ -156,13 +158,6 @@ pub fn csv(
     }
     let bytes = w.into_inner().map_err(|e| e.into_error())?;
     Ok(String::from_utf8_lossy(&bytes).into_owned())
-}
-
-fn cell(s: &str) -> String {
-    match s.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{s}"),
-        _ => s.to_string(),
-    }
 }
 
 /// Minutes as hours with two decimals, rounded half up: 195 → "3.25", 100 → "1.67".

@@ -116,7 +116,19 @@ pub fn csv(report: &Report, t: &Table, tz: Tz) -> String {
     csv_line(&mut out, &header);
     let (rows, totals) = text_rows(report.columns, t, Style::Plain, tz, "");
     for r in &rows {
-        csv_line(&mut out, r);
+        // Text cells can hold what people typed (names, titles): never run as formulas.
+        let safe: Vec<String> = r
+            .iter()
+            .zip(report.columns.iter())
+            .map(|(v, c)| {
+                if c.kind == Kind::Text {
+                    crate::spreadsheet::text_cell(v)
+                } else {
+                    v.clone()
+                }
+            })
+            .collect();
+        csv_line(&mut out, &safe);
     }
     if let Some(tot) = totals {
         csv_line(&mut out, &tot);
@@ -199,6 +211,28 @@ mod tests {
     use super::*;
 
     const NY: Tz = chrono_tz::America::New_York;
+
+    #[test]
+    fn a_text_cell_is_never_run_as_a_formula_but_negative_amounts_stay_numbers() {
+        static COLUMNS: &[Column] = &[
+            super::super::col("Customer", Kind::Text),
+            super::super::col("Balance", Kind::Cents),
+        ];
+        let report = Report {
+            columns: COLUMNS,
+            ..*super::super::find("hours-by-officer").unwrap()
+        };
+        let t = Table {
+            rows: vec![vec![
+                Value::Text("=HYPERLINK(\"http://x\")".into()),
+                Value::Num(-1_250),
+            ]],
+            totals: None,
+        };
+        let text = csv(&report, &t, NY);
+        let line = text.lines().nth(1).unwrap();
+        assert_eq!(line, "\"'=HYPERLINK(\"\"http://x\"\")\",-12.50");
+    }
 
     #[test]
     fn cells_read_as_amounts_hours_and_local_dates() {
