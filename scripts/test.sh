@@ -101,7 +101,12 @@ if [ "$again" -gt 0 ]; then
 fi
 
 step "The API against its own document (schemathesis, an officer and a coordinator)"
-OFFDUTY_SERVER_BIN="$PWD/${CARGO_TARGET_DIR:-target}/debug/offduty-server" scripts/api-fuzz.sh
+# CARGO_TARGET_DIR may be absolute (a shared build directory) or relative to the repository.
+case "${CARGO_TARGET_DIR:-target}" in
+  /*) server_bin="${CARGO_TARGET_DIR}/debug/offduty-server" ;;
+  *) server_bin="$PWD/${CARGO_TARGET_DIR:-target}/debug/offduty-server" ;;
+esac
+OFFDUTY_SERVER_BIN="$server_bin" scripts/api-fuzz.sh
 
 step "The console in a real browser (Playwright + Chromium, axe-core)"
 scripts/browser-test.sh
