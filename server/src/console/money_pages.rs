@@ -8,7 +8,7 @@ use askama::Template;
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, PathRejection};
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -17,7 +17,7 @@ use uuid::Uuid;
 use offduty_domain::pay::format_cents;
 
 use crate::app::AppState;
-use crate::console::pages::{Chrome, chrome, html, read_form};
+use crate::console::pages::{Chrome, attachment, chrome, html, read_form};
 use crate::console::portal::BillView;
 use crate::console::session::ConsoleSession;
 use crate::console::{ConsoleError, Coordinator, Customer};
@@ -468,19 +468,11 @@ async fn pdf_of(state: &AppState, s: &ConsoleSession, id: Uuid) -> Result<Respon
         &format!("Invoice {}", inv.number),
         &pdf_lines(&inv, &p.name, &p.currency, &notes),
     );
-    let mut resp = (StatusCode::OK, bytes).into_response();
-    let h = resp.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/pdf"),
-    );
-    if let Ok(v) = HeaderValue::from_str(&format!(
-        "attachment; filename=\"invoice-{}.pdf\"",
-        inv.number
-    )) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
-    Ok(resp)
+    Ok(attachment(
+        bytes,
+        "application/pdf",
+        &format!("invoice-{}.pdf", inv.number),
+    ))
 }
 
 /// `GET /console/portal/invoices/{id}/pdf`.

@@ -107,6 +107,20 @@ struct JobPage {
     roster: Vec<RosterRow>,
 }
 
+/// A file to download: 200 with its type and `Content-Disposition: attachment` under `name`.
+pub(crate) fn attachment(bytes: Vec<u8>, content_type: &'static str, name: &str) -> Response {
+    let mut resp = (StatusCode::OK, bytes).into_response();
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static(content_type),
+    );
+    if let Ok(v) = axum::http::HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    resp
+}
+
 /// Renders `page` as an HTML response.
 pub(crate) fn html(status: StatusCode, page: &impl Template) -> Response {
     match page.render() {

@@ -8,7 +8,7 @@ use askama::Template;
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, PathRejection};
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{NaiveDate, Utc};
 use serde::Deserialize;
@@ -18,7 +18,7 @@ use offduty_domain::pay::format_cents;
 
 use crate::app::AppState;
 use crate::console::forms::FieldError;
-use crate::console::pages::{Chrome, chrome, html, path_id, signed_form};
+use crate::console::pages::{Chrome, attachment, chrome, html, path_id, signed_form};
 use crate::console::portal::sentence;
 use crate::console::{ConsoleError, Coordinator};
 use crate::db::DbError;
@@ -222,19 +222,11 @@ async fn download(
 ) -> Result<Response, ConsoleError> {
     let (name, text) =
         payouts::file(&state.db, &state.tokens, s.user, id, kind, Utc::now()).await?;
-    let mut resp = (StatusCode::OK, text).into_response();
-    let h = resp.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(match kind {
-            FileKind::Csv => "text/csv; charset=utf-8",
-            FileKind::Nacha => "text/plain; charset=us-ascii",
-        }),
-    );
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
-    Ok(resp)
+    let content_type = match kind {
+        FileKind::Csv => "text/csv; charset=utf-8",
+        FileKind::Nacha => "text/plain; charset=us-ascii",
+    };
+    Ok(attachment(text.into_bytes(), content_type, &name))
 }
 
 /// `GET /console/payouts/{id}/csv`.

@@ -12,13 +12,13 @@ use askama::Template;
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, PathRejection};
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
 use uuid::Uuid;
 
 use crate::app::AppState;
-use crate::console::pages::{Chrome, chrome, html, path_id, signed_form};
+use crate::console::pages::{Chrome, attachment, chrome, html, path_id, signed_form};
 use crate::console::session::ConsoleSession;
 use crate::console::{ConsoleError, Coordinator, Customer};
 use crate::db::{DbError, get};
@@ -306,16 +306,6 @@ async fn choices(
     Ok((officers, customers, rules))
 }
 
-fn file(bytes: Vec<u8>, content_type: &'static str, name: String) -> Response {
-    let mut resp = (StatusCode::OK, bytes).into_response();
-    let h = resp.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
-    resp
-}
-
 async fn serve(
     state: &AppState,
     s: &ConsoleSession,
@@ -411,17 +401,17 @@ async fn serve(
     let stem = format!("{}-{}-{}", report.id, p.from, p.to);
     match format {
         Format::Csv => {
-            return Ok(file(
+            return Ok(attachment(
                 render::csv(report, &table, d.tz).into_bytes(),
                 "text/csv; charset=utf-8",
-                format!("{stem}.csv"),
+                &format!("{stem}.csv"),
             ));
         }
         Format::Pdf => {
-            return Ok(file(
+            return Ok(attachment(
                 render::pdf(report, &table, &d.name, &p, d.tz, &d.currency),
                 "application/pdf",
-                format!("{stem}.pdf"),
+                &format!("{stem}.pdf"),
             ));
         }
         Format::Page => {}
