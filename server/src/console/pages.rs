@@ -445,15 +445,23 @@ pub async fn sign_out(
     Ok(resp)
 }
 
+/// The department's row (name, zone, currency, rules), for a page.
+pub(crate) async fn department_row(
+    state: &AppState,
+    id: Uuid,
+) -> Result<crate::db::rows::Department, ConsoleError> {
+    let mut conn = state.db.pool.acquire().await.map_err(DbError::from)?;
+    load_department(&mut conn, id)
+        .await?
+        .ok_or(ConsoleError::NotFound)
+}
+
 /// The department's name and zone, for a page's header.
 pub(crate) async fn department(
     state: &AppState,
     id: Uuid,
 ) -> Result<(String, chrono_tz::Tz), ConsoleError> {
-    let mut conn = state.db.pool.acquire().await.map_err(DbError::from)?;
-    let d = load_department(&mut conn, id)
-        .await?
-        .ok_or(ConsoleError::NotFound)?;
+    let d = department_row(state, id).await?;
     Ok((d.name, d.tz))
 }
 

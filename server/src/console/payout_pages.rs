@@ -18,10 +18,11 @@ use offduty_domain::pay::format_cents;
 
 use crate::app::AppState;
 use crate::console::forms::FieldError;
-use crate::console::pages::{Chrome, attachment, chrome, html, path_id, signed_form};
+use crate::console::pages::{
+    Chrome, attachment, chrome, department_row, html, path_id, signed_form,
+};
 use crate::console::portal::sentence;
 use crate::console::{ConsoleError, Coordinator};
-use crate::db::DbError;
 use crate::db::rows::Department;
 use crate::error::ApiError;
 use crate::money::payroll::hours;
@@ -34,10 +35,7 @@ async fn department(
     state: &AppState,
     s: &crate::console::session::ConsoleSession,
 ) -> Result<Department, ConsoleError> {
-    let mut conn = state.db.pool.acquire().await.map_err(DbError::from)?;
-    crate::services::award::load_department(&mut conn, s.user.department_id)
-        .await?
-        .ok_or(ConsoleError::NotFound)
+    department_row(state, s.user.department_id).await
 }
 
 fn day(d: NaiveDate) -> String {
