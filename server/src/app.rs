@@ -156,6 +156,9 @@ pub fn router(state: AppState) -> Router {
         .route("/timecards/{id}/paid", post(routes::timecards::mark_paid))
         .route("/earnings", get(routes::timecards::earnings))
         .route("/me/history.pdf", get(routes::reports::my_history_pdf))
+        .route("/me/payout-account", get(routes::payouts::my_account))
+        .route("/me/payout-account/link", post(routes::payouts::setup_link))
+        .route("/webhooks/stripe", post(routes::payouts::stripe))
         .route(
             "/officers",
             get(routes::admin::officers).post(routes::accounts::create_officer),

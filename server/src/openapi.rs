@@ -70,6 +70,10 @@ use offduty_domain::protocol as p;
     crate::routes::marketplace::TermsChange,
     offduty_domain::billing::Bill,
     offduty_domain::billing::RateCard,
+    crate::routes::payouts::PayoutAccountView,
+    crate::routes::payouts::PayoutSetupLink,
+    crate::routes::payouts::StripeEvent,
+    crate::routes::payouts::WebhookReceipt,
 )))]
 struct Schemas;
 
@@ -117,6 +121,7 @@ const CONFLICTS: &[(&str, &str)] = &[
     ("post", "/v1/event-requests/{id}/approve"),
     ("post", "/v1/event-requests/{id}/changes"),
     ("post", "/v1/event-requests/{id}/reject"),
+    ("post", "/v1/me/payout-account/link"),
 ];
 
 /// One operation: method, path, roles, summary, request schema, success status and schema
@@ -419,6 +424,33 @@ pub const OPERATIONS: &[Op] = &[
                 "last day, included (default: today); at most 366 days",
             ),
         ],
+    },
+    Op {
+        method: "get",
+        path: "/v1/me/payout-account",
+        roles: OFFICER,
+        summary: "Where my payout account stands when the department pays officers directly (asks the provider again while set-up is unfinished)",
+        body: None,
+        ok: (200, "PayoutAccountView"),
+        query: &[],
+    },
+    Op {
+        method: "post",
+        path: "/v1/me/payout-account/link",
+        roles: OFFICER,
+        summary: "A fresh one-time link to the payment provider's set-up pages for my payout account (409 when the department pays through its payroll)",
+        body: None,
+        ok: (200, "PayoutSetupLink"),
+        query: &[],
+    },
+    Op {
+        method: "post",
+        path: "/v1/webhooks/stripe",
+        roles: PUBLIC,
+        summary: "Stripe's signed events: bank debits settling, officers' payout accounts becoming payable (checked by the Stripe-Signature header)",
+        body: Some("StripeEvent"),
+        ok: (200, "WebhookReceipt"),
+        query: &[],
     },
     Op {
         method: "get",
@@ -888,6 +920,19 @@ fn operation(op: &Op) -> Value {
             problem(
                 "`q` is missing, shorter than 2 or longer than 64 characters, or `limit` is \
                  outside 1 to 50 (the `field` member names which)",
+            ),
+        );
+    }
+    if op.path == "/v1/webhooks/stripe" {
+        responses.insert(
+            "404".into(),
+            problem("this server has no Stripe webhook signing secret configured"),
+        );
+        responses.insert(
+            "422".into(),
+            problem(
+                "the Stripe-Signature header is missing, malformed, does not match the body, or \
+                 is more than 5 minutes from the server's clock (`field`: stripe-signature)",
             ),
         );
     }

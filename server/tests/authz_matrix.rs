@@ -150,11 +150,28 @@ fn targets(op: &Op) -> Option<Vec<Target>> {
     Some(match (op.method, op.path) {
         (
             "get",
-            "/v1/health" | "/v1/ready" | "/v1/openapi.json" | "/v1/me" | "/v1/devices" | "/v1/jobs"
-            | "/v1/officers" | "/v1/department" | "/v1/notifications" | "/v1/audit"
-            | "/v1/audit/verify" | "/v1/users" | "/v1/directory" | "/v1/organization" | "/v1/sites"
-            | "/v1/event-requests" | "/v1/organizations" | "/v1/rate-card" | "/v1/me/history.pdf",
+            "/v1/health"
+            | "/v1/ready"
+            | "/v1/openapi.json"
+            | "/v1/me"
+            | "/v1/devices"
+            | "/v1/jobs"
+            | "/v1/officers"
+            | "/v1/department"
+            | "/v1/notifications"
+            | "/v1/audit"
+            | "/v1/audit/verify"
+            | "/v1/users"
+            | "/v1/directory"
+            | "/v1/organization"
+            | "/v1/sites"
+            | "/v1/event-requests"
+            | "/v1/organizations"
+            | "/v1/rate-card"
+            | "/v1/me/history.pdf"
+            | "/v1/me/payout-account",
         ) => vec![Plain],
+        ("post", "/v1/me/payout-account/link" | "/v1/webhooks/stripe") => vec![Plain],
         (
             "post",
             "/v1/auth/login"
@@ -220,6 +237,11 @@ enum Expect {
 
 /// The product rules.
 fn expect(op: &Op, who: Who, target: Target) -> Expect {
+    // No webhook secret is configured in this world: the endpoint does not exist for anyone
+    // (its signature checks are tested in tests/direct_payouts.rs).
+    if op.path == "/v1/webhooks/stripe" {
+        return Expect::Refused(404);
+    }
     if op.roles == "public" {
         return Expect::Ok(op.ok.0);
     }
@@ -242,6 +264,10 @@ fn expect(op: &Op, who: Who, target: Target) -> Expect {
     };
     if !allowed.contains(&role) {
         return Expect::Refused(403);
+    }
+    // Both departments pay through their payroll: an officer has no payout account to set up.
+    if op.path == "/v1/me/payout-account/link" {
+        return Expect::Refused(409);
     }
     match target {
         // Officers ask only about themselves.
@@ -1456,6 +1482,10 @@ async fn check_scope(
                 "rate card {body}, the department's {}",
                 dept.unwrap().rate_card
             ),
+        ),
+        ("get", "/v1/me/payout-account") => need(
+            body["status"] == "not_needed",
+            format!("payout account {body} of a payroll department"),
         ),
         ("get", "/v1/me/history.pdf") => {
             // The caller's own history: a PDF under the caller's department, listing only the

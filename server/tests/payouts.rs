@@ -29,6 +29,7 @@ use offduty_server::services::{charges, deposit_accounts, invoices, money_task};
 
 fn settings(anchor: NaiveDate) -> Settings {
     Settings {
+        mode: offduty_server::services::payouts::PayoutMode::Payroll,
         period_days: 7,
         period_anchor: anchor,
         destination_routing: "091000019".into(),
@@ -270,6 +271,7 @@ async fn a_closed_period_pays_what_was_earned_and_paid_for(backend: Backend) {
         &app.db,
         &dept,
         payouts::Settings::last_closed(&settings(anchor), noon(anchor, 8), New_York),
+        payouts::PayoutMode::Payroll,
     )
     .await
     .unwrap();

@@ -7,6 +7,7 @@ pub mod alerts_page;
 pub mod approvals;
 pub mod audit_page;
 pub mod deliveries;
+pub mod direct_payout_pages;
 pub mod forms;
 pub mod map;
 pub mod money_pages;
@@ -144,6 +145,18 @@ pub fn router() -> Router<AppState> {
         )
         .route("/payouts/{id}/csv", get(payout_pages::csv))
         .route("/payouts/{id}/nacha", get(payout_pages::nacha))
+        .route("/payouts/{id}/send", post(direct_payout_pages::send_again))
+        .route(
+            "/payouts/payout-accounts",
+            get(direct_payout_pages::accounts),
+        )
+        .route("/payouts/1099", get(direct_payout_pages::nec_page))
+        .route("/payouts/1099/csv", get(direct_payout_pages::nec_csv))
+        .route("/payout-setup/done", get(direct_payout_pages::setup_done))
+        .route(
+            "/payout-setup/expired",
+            get(direct_payout_pages::setup_expired),
+        )
         .route(
             "/rate-card",
             get(rate_card_page::show).post(rate_card_page::save),

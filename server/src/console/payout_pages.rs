@@ -27,7 +27,8 @@ use crate::db::rows::Department;
 use crate::error::ApiError;
 use crate::money::payroll::hours;
 use crate::services::deposit_accounts::{self, NewAccount};
-use crate::services::payouts::{self, FileKind, OfficerPay, Settings};
+use crate::services::direct_payouts;
+use crate::services::payouts::{self, FileKind, OfficerPay, PayoutMode, Settings};
 
 const PAYOUTS: &str = "/console/payouts";
 
@@ -53,17 +54,18 @@ struct PayRow {
 }
 
 fn pay_row(o: &OfficerPay, currency: &str) -> PayRow {
+    let account = match (&o.account, &o.connected) {
+        (_, Some(c)) => format!("payout account {c}"),
+        (Some(a), None) => format!("{} ····{}", a.kind, a.last4),
+        (None, None) => String::new(),
+    };
     PayRow {
         name: o.name.clone(),
         badge: o.badge.clone(),
         timecards: o.timecards.len(),
         hours: hours(o.minutes),
         amount: format_cents(o.cents, currency),
-        account: o
-            .account
-            .as_ref()
-            .map(|a| format!("{} ····{}", a.kind, a.last4))
-            .unwrap_or_default(),
+        account,
     }
 }
 
@@ -75,6 +77,12 @@ struct BatchRow {
     total: String,
     effective: String,
     made: String,
+    /// Paid by transfers (direct mode), not payroll files.
+    direct: bool,
+    /// Direct batches: "2 sent, 1 failed (…), 1 waiting".
+    transfers: String,
+    /// Direct batches: transfers still waiting for the provider.
+    waiting: bool,
 }
 
 #[derive(Template)]
@@ -94,6 +102,10 @@ struct PayoutsPage {
     held: Vec<PayRow>,
     total: String,
     batches: Vec<BatchRow>,
+    /// Officers are paid directly through the payment provider (decision 049).
+    direct: bool,
+    /// The current tax year, for the 1099-NEC summary link.
+    year: i32,
 }
 
 #[derive(Deserialize)]
@@ -110,6 +122,62 @@ async fn payouts_page(
     let dept = department(state, s).await?;
     let settings = payouts::settings(&state.db, dept.id).await?;
     let batches = payouts::batches(&state.db, &dept).await?;
+    let mut rows = Vec::with_capacity(batches.len());
+    for b in &batches {
+        let direct = b.mode == PayoutMode::Direct;
+        let (transfers, waiting) = if direct {
+            let all = direct_payouts::transfers(&state.db, &dept, b.id).await?;
+            let count = |st: &str| all.iter().filter(|t| t.status == st).count();
+            let failed: Vec<String> = all
+                .iter()
+                .filter(|t| t.status == "failed")
+                .map(|t| {
+                    format!(
+                        "{}: {}",
+                        t.name,
+                        t.message.as_deref().unwrap_or("refused by the provider")
+                    )
+                })
+                .collect();
+            let mut text = format!("{} sent", count("succeeded"));
+            if !failed.is_empty() {
+                text.push_str(&format!(
+                    ", {} failed ({}; paid with the next period)",
+                    failed.len(),
+                    failed.join("; ")
+                ));
+            }
+            if count("pending") > 0 {
+                text.push_str(&format!(", {} waiting for the provider", count("pending")));
+            }
+            (text, count("pending") > 0)
+        } else {
+            (String::new(), false)
+        };
+        rows.push(BatchRow {
+            id: b.id,
+            period: format!("{} – {}", day(b.period.0), day(b.period.1)),
+            officers: b.officers,
+            timecards: b.timecards,
+            total: format_cents(b.total_cents, &dept.currency),
+            effective: b
+                .effective_date
+                .parse::<NaiveDate>()
+                .map(day)
+                .unwrap_or_else(|_| b.effective_date.clone()),
+            made: format!(
+                "{} by {}",
+                b.created_at
+                    .with_timezone(&dept.tz)
+                    .format("%-d %b %Y %H:%M"),
+                b.created_by
+            ),
+            direct,
+            transfers,
+            waiting,
+        });
+    }
+    let mode = settings.as_ref().map(|s| s.mode).unwrap_or_default();
     let mut page = PayoutsPage {
         chrome: Some(chrome(s, &dept.name, "payouts")),
         csrf: s.csrf.clone(),
@@ -121,29 +189,10 @@ async fn payouts_page(
         paid: Vec::new(),
         held: Vec::new(),
         total: format_cents(0, &dept.currency),
-        batches: batches
-            .iter()
-            .map(|b| BatchRow {
-                id: b.id,
-                period: format!("{} – {}", day(b.period.0), day(b.period.1)),
-                officers: b.officers,
-                timecards: b.timecards,
-                total: format_cents(b.total_cents, &dept.currency),
-                effective: b
-                    .effective_date
-                    .parse::<NaiveDate>()
-                    .map(day)
-                    .unwrap_or_else(|_| b.effective_date.clone()),
-                made: format!(
-                    "{} by {}",
-                    b.created_at
-                        .with_timezone(&dept.tz)
-                        .format("%-d %b %Y %H:%M"),
-                    b.created_by
-                ),
-            })
-            .collect(),
+        batches: rows,
         error: error.clone(),
+        direct: mode == PayoutMode::Direct,
+        year: direct_payouts::this_year(&dept, Utc::now()),
     };
     if let Some(st) = settings {
         let period = st.last_closed(Utc::now(), dept.tz);
@@ -155,7 +204,7 @@ async fn payouts_page(
         page.period_start = period.start.to_string();
         page.period = format!("{} – {}", day(period.start), day(period.last_day()));
         page.already_paid = batches.iter().any(|b| b.period.0 == period.start);
-        let preview = payouts::preview(&state.db, &dept, period).await?;
+        let preview = payouts::preview(&state.db, &dept, period, st.mode).await?;
         page.total = format_cents(preview.total_cents(), &dept.currency);
         page.paid = preview
             .paid
@@ -201,7 +250,23 @@ pub async fn make(
             "Choose the pay period to pay.".into(),
         ));
     };
-    match payouts::make_batch(&state.db, &state.tokens, s.user, start, Utc::now()).await {
+    let mode = payouts::settings(&state.db, s.user.department_id)
+        .await?
+        .map(|st| st.mode)
+        .unwrap_or_default();
+    let made = match (mode, state.payments.as_ref()) {
+        (PayoutMode::Payroll, _) => {
+            payouts::make_batch(&state.db, &state.tokens, s.user, start, Utc::now()).await
+        }
+        (PayoutMode::Direct, Some(gateway)) => {
+            direct_payouts::make_batch(&state.db, gateway, s.user, start, Utc::now()).await
+        }
+        (PayoutMode::Direct, None) => Err(ApiError::conflict(
+            "This server has no payment provider configured, so it cannot pay officers \
+             directly; configure one or switch to payroll files in the payout settings.",
+        )),
+    };
+    match made {
         Ok(_) => Ok(Redirect::to(&format!("{PAYOUTS}?done=batch")).into_response()),
         Err(e)
             if e.status == StatusCode::UNPROCESSABLE_ENTITY || e.status == StatusCode::CONFLICT =>
@@ -251,6 +316,8 @@ struct SettingsPage {
     chrome: Option<Chrome>,
     csrf: String,
     error: Option<FieldError>,
+    /// "payroll" or "direct".
+    mode: String,
     period_days: String,
     period_anchor: String,
     destination_routing: String,
@@ -283,6 +350,7 @@ pub async fn settings_form(
         chrome: Some(chrome(&s, &dept.name, "payouts")),
         csrf: s.csrf.clone(),
         error: None,
+        mode: v(|s| s.mode.as_str().to_string(), "payroll"),
         period_days: v(|s| s.period_days.to_string(), "14"),
         period_anchor: v(|s| s.period_anchor.to_string(), ""),
         destination_routing: v(|s| s.destination_routing.clone(), ""),
@@ -311,6 +379,7 @@ pub async fn settings_save(
         chrome: Some(chrome(&s, &dept.name, "payouts")),
         csrf: s.csrf.clone(),
         error: None,
+        mode: f("mode"),
         period_days: f("period_days"),
         period_anchor: f("period_anchor"),
         destination_routing: f("destination_routing"),
@@ -343,7 +412,24 @@ pub async fn settings_save(
             "Give the first day of a pay period as a date, such as 2026-11-02.".into(),
         );
     };
+    // A form without the choice keeps the department's current mode.
+    if page.mode.trim().is_empty() {
+        page.mode = payouts::settings(&state.db, dept.id)
+            .await?
+            .map(|st| st.mode)
+            .unwrap_or_default()
+            .as_str()
+            .to_string();
+    }
+    let Some(mode) = PayoutMode::parse(page.mode.trim()) else {
+        return refuse(
+            page,
+            "mode",
+            "Choose how officers are paid: payroll files or directly.".into(),
+        );
+    };
     let new = Settings {
+        mode,
         period_days,
         period_anchor,
         destination_routing: page.destination_routing.clone(),

@@ -69,6 +69,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "reports",
         include_str!("../../migrations/0014_reports.sql"),
     ),
+    (
+        18,
+        "direct_payouts",
+        include_str!("../../migrations/0018_direct_payouts.sql"),
+    ),
 ];
 
 /// Arbitrary constant identifying the migration lock among PostgreSQL advisory locks.

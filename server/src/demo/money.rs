@@ -120,6 +120,7 @@ pub async fn seed_money(
         db,
         coord,
         Settings {
+            mode: payouts::PayoutMode::Payroll,
             period_days: 7,
             period_anchor: monday,
             destination_routing: "044000037".into(),

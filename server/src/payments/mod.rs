@@ -339,6 +339,12 @@ pub trait PaymentGateway: Send + Sync {
 
     /// Send money to a connected account; a repeat with the same key never pays twice.
     async fn transfer(&self, request: &TransferRequest) -> Result<TransferId, GatewayError>;
+
+    /// The signing secret of the provider's webhooks, when they are set up (`POST
+    /// /v1/webhooks/stripe` answers 404 without one).
+    fn webhook_secret(&self) -> Option<&SecretString> {
+        None
+    }
 }
 
 /// The gateway this process uses: Stripe when `OFFDUTY_STRIPE_SECRET_KEY` is set (a malformed

@@ -342,6 +342,10 @@ impl PaymentGateway for StripeGateway {
         "stripe"
     }
 
+    fn webhook_secret(&self) -> Option<&SecretString> {
+        self.config.webhook_secret.as_ref()
+    }
+
     async fn create_customer(
         &self,
         name: &str,

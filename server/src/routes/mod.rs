@@ -9,6 +9,7 @@ pub mod directory;
 pub mod jobs;
 pub mod marketplace;
 pub mod meta;
+pub mod payouts;
 pub mod prefs;
 pub mod push_tokens;
 pub mod reports;

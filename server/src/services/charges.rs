@@ -17,7 +17,7 @@ use uuid::Uuid;
 
 use offduty_domain::protocol::Role;
 
-use crate::db::{Db, DbError, from_us, get, to_us};
+use crate::db::{Db, DbError, from_us, get, get_uuid, to_us};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::AuthUser;
 use crate::money::books;
@@ -309,23 +309,17 @@ pub async fn charge(
     let mut outcome = outcome;
     match outcome {
         Outcome::Paid => {
-            let mut ledger = books::load(t.conn(), dept).await?;
-            ledger
-                .charge_succeeded(plan.organization_id, plan.request.amount_cents)
-                .map_err(books::refused)?;
-            books::store_last(t.conn(), dept, &ledger, now).await?;
-            sqlx::query(
-                "UPDATE invoices SET status = 'paid', paid_us = $1, next_charge_us = NULL \
-                 WHERE id = $2",
+            paid(
+                &mut t,
+                invoice_id,
+                plan.organization_id,
+                plan.request.amount_cents,
+                now,
             )
-            .bind(to_us(now))
-            .bind(invoice_id.to_string())
-            .execute(&mut *t.conn())
-            .await
-            .map_err(DbError::from)?;
+            .await?;
         }
         Outcome::Processing => {
-            // The outcome arrives by webhook (not wired yet): no automatic retry.
+            // The outcome arrives by webhook ([`settle`]): no automatic retry.
             sqlx::query("UPDATE invoices SET next_charge_us = NULL WHERE id = $1")
                 .bind(invoice_id.to_string())
                 .execute(&mut *t.conn())
@@ -333,35 +327,13 @@ pub async fn charge(
                 .map_err(DbError::from)?;
         }
         Outcome::Declined { .. } => {
-            let row = sqlx::query(
-                "SELECT COUNT(*) AS n FROM charges WHERE invoice_id = $1 AND status = 'declined'",
+            outcome = declined(
+                &mut t,
+                invoice_id,
+                message.as_deref().unwrap_or("declined"),
+                now,
             )
-            .bind(invoice_id.to_string())
-            .fetch_one(&mut *t.conn())
-            .await
-            .map_err(DbError::from)?;
-            let declines: i64 = get(&row, "n")?;
-            match after_decline(declines) {
-                Some(wait) => {
-                    let at = now + wait;
-                    sqlx::query("UPDATE invoices SET next_charge_us = $1 WHERE id = $2")
-                        .bind(to_us(at))
-                        .bind(invoice_id.to_string())
-                        .execute(&mut *t.conn())
-                        .await
-                        .map_err(DbError::from)?;
-                    outcome = Outcome::Declined { retry_at: Some(at) };
-                }
-                None => {
-                    fail(
-                        &mut t,
-                        invoice_id,
-                        message.as_deref().unwrap_or("declined"),
-                        now,
-                    )
-                    .await?;
-                }
-            }
+            .await?;
         }
         Outcome::Unavailable => {
             sqlx::query("UPDATE invoices SET next_charge_us = $1 WHERE id = $2")
@@ -401,6 +373,166 @@ pub async fn charge(
     .await?;
     t.commit().await?;
     Ok(outcome)
+}
+
+/// The invoice is paid: the ledger takes the money in, the invoice is `paid`.
+async fn paid(
+    t: &mut DeptTx,
+    invoice_id: Uuid,
+    organization_id: Uuid,
+    amount_cents: i64,
+    now: DateTime<Utc>,
+) -> ApiResult<()> {
+    let dept = t.dept.id;
+    let mut ledger = books::load(t.conn(), dept).await?;
+    ledger
+        .charge_succeeded(organization_id, amount_cents)
+        .map_err(books::refused)?;
+    books::store_last(t.conn(), dept, &ledger, now).await?;
+    sqlx::query(
+        "UPDATE invoices SET status = 'paid', paid_us = $1, next_charge_us = NULL WHERE id = $2",
+    )
+    .bind(to_us(now))
+    .bind(invoice_id.to_string())
+    .execute(&mut *t.conn())
+    .await
+    .map_err(DbError::from)?;
+    Ok(())
+}
+
+/// A charge was declined (the new `declined` row is written): try again after the wait
+/// [`after_decline`] gives for the number of declines, or fail the invoice.
+async fn declined(
+    t: &mut DeptTx,
+    invoice_id: Uuid,
+    message: &str,
+    now: DateTime<Utc>,
+) -> ApiResult<Outcome> {
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n FROM charges WHERE invoice_id = $1 AND status = 'declined'",
+    )
+    .bind(invoice_id.to_string())
+    .fetch_one(&mut *t.conn())
+    .await
+    .map_err(DbError::from)?;
+    let declines: i64 = get(&row, "n")?;
+    match after_decline(declines) {
+        Some(wait) => {
+            let at = now + wait;
+            sqlx::query("UPDATE invoices SET next_charge_us = $1 WHERE id = $2")
+                .bind(to_us(at))
+                .bind(invoice_id.to_string())
+                .execute(&mut *t.conn())
+                .await
+                .map_err(DbError::from)?;
+            Ok(Outcome::Declined { retry_at: Some(at) })
+        }
+        None => {
+            fail(t, invoice_id, message, now).await?;
+            Ok(Outcome::Declined { retry_at: None })
+        }
+    }
+}
+
+/// How a charge the gateway took as `processing` (a bank debit) ended, as its webhook says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Settlement {
+    Succeeded,
+    Failed { message: String },
+}
+
+/// Settles the charge the gateway knows as `gateway_id` if it is still `processing`: paid (the
+/// ledger and the invoice, as for a card), or declined (retried later, or the invoice failed).
+/// Returns whether it changed anything: a repeated or late event, or a charge not ours, does
+/// not.
+pub async fn settle(
+    db: &Db,
+    gateway_id: &str,
+    how: Settlement,
+    now: DateTime<Utc>,
+) -> ApiResult<bool> {
+    if gateway_id.is_empty() || gateway_id.len() > 255 {
+        return Ok(false);
+    }
+    let department = {
+        let mut tx = db.read().await?;
+        sqlx::query("SELECT department_id FROM charges WHERE gateway_id = $1")
+            .bind(gateway_id)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(DbError::from)?
+            .map(|r| get_uuid(&r, "department_id"))
+            .transpose()?
+    };
+    let Some(department) = department else {
+        return Ok(false);
+    };
+    let mut t = DeptTx::begin(db, department).await?;
+    let row = sqlx::query(
+        "SELECT c.invoice_id, c.amount_cents, c.attempt, c.idem_key, c.status, \
+         i.organization_id FROM charges c JOIN invoices i ON i.id = c.invoice_id \
+         WHERE c.gateway_id = $1 AND c.department_id = $2",
+    )
+    .bind(gateway_id)
+    .bind(department.to_string())
+    .fetch_one(&mut *t.conn())
+    .await
+    .map_err(DbError::from)?;
+    let status: String = get(&row, "status")?;
+    if status != "processing" {
+        return Ok(false);
+    }
+    let invoice_id = get_uuid(&row, "invoice_id")?;
+    let amount: i64 = get(&row, "amount_cents")?;
+    let (new_status, message) = match &how {
+        Settlement::Succeeded => ("succeeded", None),
+        Settlement::Failed { message } => ("declined", Some(message.clone())),
+    };
+    sqlx::query(
+        "UPDATE charges SET status = $1, message = $2, updated_us = $3 WHERE gateway_id = $4",
+    )
+    .bind(new_status)
+    .bind(message.clone())
+    .bind(to_us(now))
+    .bind(gateway_id)
+    .execute(&mut *t.conn())
+    .await
+    .map_err(DbError::from)?;
+    match &how {
+        Settlement::Succeeded => {
+            paid(
+                &mut t,
+                invoice_id,
+                get_uuid(&row, "organization_id")?,
+                amount,
+                now,
+            )
+            .await?;
+        }
+        Settlement::Failed { message } => {
+            declined(&mut t, invoice_id, message, now).await?;
+        }
+    }
+    audit::append(
+        t.conn(),
+        department,
+        AuditEntry {
+            actor_id: None,
+            action: "invoice_charge_settled",
+            entity: "invoice",
+            entity_id: invoice_id.to_string(),
+            detail: serde_json::json!({
+                "attempt": get::<i64>(&row, "attempt")?,
+                "idempotency_key": get::<String>(&row, "idem_key")?,
+                "status": new_status, "amount_cents": amount, "gateway_id": gateway_id,
+                "message": message,
+            }),
+        },
+        now,
+    )
+    .await?;
+    t.commit().await?;
+    Ok(true)
 }
 
 /// Charges every invoice of the department whose next attempt is due.

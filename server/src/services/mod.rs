@@ -16,6 +16,7 @@ pub mod clock;
 pub mod customers;
 pub mod department;
 pub mod deposit_accounts;
+pub mod direct_payouts;
 pub mod event_requests;
 pub mod fields;
 pub mod group_commit;

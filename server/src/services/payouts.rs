@@ -47,9 +47,40 @@ use crate::services::txn::DeptTx;
 /// What the NACHA file's seal key is derived for.
 pub const FILE_SEAL_PURPOSE: &str = "payout file seal v1";
 
+/// How the department pays its officers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum PayoutMode {
+    /// Through the department's payroll: a payroll CSV and a NACHA direct-deposit file.
+    #[default]
+    Payroll,
+    /// Directly to each officer's payout account at the payment gateway (decision 049).
+    Direct,
+}
+
+impl PayoutMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PayoutMode::Payroll => "payroll",
+            PayoutMode::Direct => "direct",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<PayoutMode> {
+        match s {
+            "payroll" => Some(PayoutMode::Payroll),
+            "direct" => Some(PayoutMode::Direct),
+            _ => None,
+        }
+    }
+}
+
 /// The department's payroll details.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Settings {
+    /// Payroll files, or transfers to officers' payout accounts. The bank details below are
+    /// needed only for payroll files.
+    pub mode: PayoutMode,
     /// 7 or 14.
     pub period_days: i64,
     /// A local date a period starts on.
@@ -90,6 +121,20 @@ impl Settings {
                 "period_days",
                 "A pay period is 7 or 14 days.",
             ));
+        }
+        if self.mode == PayoutMode::Direct {
+            // Transfers need no bank file: the names below are checked only if given.
+            for (field, v) in [
+                ("destination_name", &self.destination_name),
+                ("origin_name", &self.origin_name),
+                ("company_name", &self.company_name),
+                ("entry_description", &self.entry_description),
+            ] {
+                if v.chars().count() > 100 {
+                    return Err(ApiError::invalid(field, "At most 100 characters."));
+                }
+            }
+            return Ok(());
         }
         for (field, v) in [
             ("destination_routing", &self.destination_routing),
@@ -143,7 +188,10 @@ impl Settings {
 
 fn settings_from_row(r: &sqlx::any::AnyRow) -> Result<Settings, DbError> {
     let anchor: String = get(r, "period_anchor")?;
+    let mode: String = get(r, "payout_mode")?;
     Ok(Settings {
+        mode: PayoutMode::parse(&mode)
+            .ok_or_else(|| DbError::corrupt("departments", "unknown payout_mode"))?,
         period_days: get(r, "period_days")?,
         period_anchor: anchor
             .parse()
@@ -163,10 +211,13 @@ async fn settings_in(
     conn: &mut AnyConnection,
     department_id: Uuid,
 ) -> Result<Option<Settings>, DbError> {
-    let row = sqlx::query("SELECT * FROM payroll_settings WHERE department_id = $1")
-        .bind(department_id.to_string())
-        .fetch_optional(&mut *conn)
-        .await?;
+    let row = sqlx::query(
+        "SELECT p.*, d.payout_mode FROM payroll_settings p \
+         JOIN departments d ON d.id = p.department_id WHERE p.department_id = $1",
+    )
+    .bind(department_id.to_string())
+    .fetch_optional(&mut *conn)
+    .await?;
     row.as_ref().map(settings_from_row).transpose()
 }
 
@@ -225,6 +276,12 @@ pub async fn set_settings(
     .execute(&mut *t.conn())
     .await
     .map_err(DbError::from)?;
+    sqlx::query("UPDATE departments SET payout_mode = $1 WHERE id = $2")
+        .bind(s.mode.as_str())
+        .bind(dept.to_string())
+        .execute(&mut *t.conn())
+        .await
+        .map_err(DbError::from)?;
     audit::append(
         t.conn(),
         dept,
@@ -234,7 +291,7 @@ pub async fn set_settings(
             entity: "department",
             entity_id: dept.to_string(),
             detail: serde_json::json!({
-                "period_days": s.period_days, "period_anchor": s.period_anchor,
+                "mode": s.mode, "period_days": s.period_days, "period_anchor": s.period_anchor,
                 "odfi_routing": s.odfi_routing, "company_id": s.company_id,
             }),
         },
@@ -254,15 +311,21 @@ pub struct OfficerPay {
     pub timecards: Vec<Uuid>,
     pub minutes: i64,
     pub cents: Cents,
-    /// Their deposit account, when set (the last four digits only); `None`: held.
+    /// Their deposit account, when set (the last four digits only).
     pub account: Option<deposit_accounts::Shown>,
+    /// Their payout account at the gateway, when it can receive payouts (direct mode).
+    pub connected: Option<String>,
 }
 
-/// What a batch for a period would pay: officers with a deposit account, and those held.
+/// What a batch for a period would pay: officers with somewhere to pay them (a deposit account
+/// for payroll files, a ready payout account for transfers), and those held. `settled` are
+/// officers owed nothing (every timecard's share is 0 cents, e.g. no billable minutes): their
+/// timecards are closed as paid with the batch, with no payment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Preview {
     pub paid: Vec<OfficerPay>,
     pub held: Vec<OfficerPay>,
+    pub settled: Vec<OfficerPay>,
 }
 
 impl Preview {
@@ -272,18 +335,21 @@ impl Preview {
 }
 
 /// The payable timecards clocked out before `end`, per officer (module docs).
-async fn payable(
+pub(crate) async fn payable(
     conn: &mut AnyConnection,
     department_id: Uuid,
     end: DateTime<Utc>,
+    mode: PayoutMode,
 ) -> ApiResult<Preview> {
     let rows = sqlx::query(
         "SELECT t.id, t.officer_id, t.invoice_id, t.billable_minutes, u.display_name, u.badge, \
-         d.routing, d.account_last4, d.kind \
+         d.routing, d.account_last4, d.kind, pa.gateway_account \
          FROM timecards t JOIN invoices i ON i.id = t.invoice_id \
          JOIN users u ON u.id = t.officer_id \
          LEFT JOIN deposit_accounts d ON d.officer_id = t.officer_id \
            AND d.department_id = t.department_id \
+         LEFT JOIN payout_accounts pa ON pa.officer_id = t.officer_id \
+           AND pa.department_id = t.department_id AND pa.ready = 1 \
          WHERE t.department_id = $1 AND t.status = 'invoiced' AND i.status = 'paid' \
            AND t.credit_note_id IS NULL AND t.payout_batch_id IS NULL AND t.out_us < $2 \
          ORDER BY u.display_name, t.officer_id, t.out_us",
@@ -327,11 +393,13 @@ async fn payable(
                 minutes: 0,
                 cents: 0,
                 account: None,
+                connected: None,
             }
         });
         if entry.timecards.is_empty() {
             entry.name = get(r, "display_name")?;
             entry.badge = get(r, "badge")?;
+            entry.connected = get(r, "gateway_account")?;
             entry.account = match routing {
                 Some(routing) => Some(deposit_accounts::Shown {
                     officer_id: officer,
@@ -352,13 +420,19 @@ async fn payable(
     let mut preview = Preview {
         paid: Vec::new(),
         held: Vec::new(),
+        settled: Vec::new(),
     };
     for officer in order {
         if let Some(o) = by_officer.remove(&officer) {
             if o.cents <= 0 {
+                preview.settled.push(o);
                 continue;
             }
-            if o.account.is_some() {
+            let can_pay = match mode {
+                PayoutMode::Payroll => o.account.is_some(),
+                PayoutMode::Direct => o.connected.is_some(),
+            };
+            if can_pay {
                 preview.paid.push(o);
             } else {
                 preview.held.push(o);
@@ -369,9 +443,14 @@ async fn payable(
 }
 
 /// What a batch for `period` would pay now.
-pub async fn preview(db: &Db, dept: &Department, period: Period) -> ApiResult<Preview> {
+pub async fn preview(
+    db: &Db,
+    dept: &Department,
+    period: Period,
+    mode: PayoutMode,
+) -> ApiResult<Preview> {
     let mut tx = db.read().await?;
-    payable(&mut tx, dept.id, period.end_at(dept.tz)).await
+    payable(&mut tx, dept.id, period.end_at(dept.tz), mode).await
 }
 
 /// A payout batch as listed.
@@ -386,6 +465,7 @@ pub struct Batch {
     pub file_id_modifier: String,
     pub created_by: String,
     pub created_at: DateTime<Utc>,
+    pub mode: PayoutMode,
 }
 
 fn batch_from_row(r: &sqlx::any::AnyRow, tz: Tz) -> Result<Batch, DbError> {
@@ -406,6 +486,8 @@ fn batch_from_row(r: &sqlx::any::AnyRow, tz: Tz) -> Result<Batch, DbError> {
         file_id_modifier: get(r, "file_id_modifier")?,
         created_by: get(r, "created_by_name")?,
         created_at: crate::db::from_us(get(r, "created_us")?),
+        mode: PayoutMode::parse(&get::<String>(r, "mode")?)
+            .ok_or_else(|| DbError::corrupt("payout_batches", "unknown mode"))?,
     })
 }
 
@@ -414,7 +496,7 @@ pub async fn batches(db: &Db, dept: &Department) -> ApiResult<Vec<Batch>> {
     let mut tx = db.read().await?;
     let rows = sqlx::query(
         "SELECT b.id, b.period_start_us, b.period_end_us, b.officers, b.timecards, \
-         b.total_cents, b.effective_date, b.file_id_modifier, b.created_us, \
+         b.total_cents, b.effective_date, b.file_id_modifier, b.created_us, b.mode, \
          COALESCE(u.display_name, '') AS created_by_name FROM payout_batches b \
          LEFT JOIN users u ON u.id = b.created_by \
          WHERE b.department_id = $1 ORDER BY b.period_start_us DESC",
@@ -434,7 +516,7 @@ pub async fn batch(db: &Db, dept: &Department, id: Uuid) -> ApiResult<Batch> {
     let mut tx = db.read().await?;
     let row = sqlx::query(
         "SELECT b.id, b.period_start_us, b.period_end_us, b.officers, b.timecards, \
-         b.total_cents, b.effective_date, b.file_id_modifier, b.created_us, \
+         b.total_cents, b.effective_date, b.file_id_modifier, b.created_us, b.mode, \
          COALESCE(u.display_name, '') AS created_by_name FROM payout_batches b \
          LEFT JOIN users u ON u.id = b.created_by \
          WHERE b.department_id = $1 AND b.id = $2",
@@ -475,6 +557,7 @@ pub async fn batch_lines(db: &Db, dept: &Department, id: Uuid) -> ApiResult<Vec<
                 minutes: 0,
                 cents: 0,
                 account: None,
+                connected: None,
             });
         }
         if let Some(o) = out.last_mut() {
@@ -554,20 +637,14 @@ fn file_seal(keys: &TokenKeys) -> SecretSeal {
     SecretSeal::for_purpose(keys, FILE_SEAL_PURPOSE)
 }
 
-/// A coordinator makes the payout batch of the closed period starting `start` (module docs).
-/// Refuses: no payroll details, a date that does not start a period, a period still running,
-/// a period already paid, nothing to pay, a deposit account that does not open, and whatever
-/// the ledger refuses.
-pub async fn make_batch(
-    db: &Db,
-    keys: &TokenKeys,
-    coordinator: AuthUser,
+/// The department's settings and the closed pay period starting `start`, checked for a new
+/// batch: settings set, a day that starts a period, the period over, not paid before.
+pub(crate) async fn closed_period(
+    t: &mut DeptTx,
     start: NaiveDate,
     now: DateTime<Utc>,
-) -> ApiResult<Batch> {
-    coordinator.require(Role::Coordinator)?;
-    let mut t = DeptTx::begin(db, coordinator.department_id).await?;
-    let (seq, dept) = (t.seq, t.dept.clone());
+) -> ApiResult<(Settings, Period)> {
+    let dept = t.dept.clone();
     let settings = settings_in(t.conn(), dept.id).await?.ok_or_else(|| {
         ApiError::invalid(
             "payroll",
@@ -604,7 +681,72 @@ pub async fn make_batch(
             "This pay period was already paid; its files are on the payouts page.",
         ));
     }
-    let preview = payable(t.conn(), dept.id, period.end_at(dept.tz)).await?;
+    Ok((settings, period))
+}
+
+/// Marks the batch's timecards `paid` (officers' apps hear through the change log).
+pub(crate) async fn mark_paid(
+    t: &mut DeptTx,
+    batch: Uuid,
+    officers: &[OfficerPay],
+    now: DateTime<Utc>,
+) -> ApiResult<()> {
+    let (seq, dept) = (t.seq, t.dept.id);
+    for o in officers {
+        for tc in &o.timecards {
+            sqlx::query(
+                "UPDATE timecards SET status = 'paid', paid_us = $1, payout_batch_id = $2, \
+                 version = $3 WHERE id = $4",
+            )
+            .bind(to_us(now))
+            .bind(batch.to_string())
+            .bind(seq)
+            .bind(tc.to_string())
+            .execute(&mut *t.conn())
+            .await
+            .map_err(DbError::from)?;
+            changes::record(
+                t.conn(),
+                dept,
+                seq,
+                Entity::Timecard,
+                *tc,
+                Some(o.officer_id),
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+/// A coordinator makes the payout batch of the closed period starting `start` (module docs).
+/// Refuses: no payroll details, a date that does not start a period, a period still running,
+/// a period already paid, nothing to pay, a deposit account that does not open, and whatever
+/// the ledger refuses.
+pub async fn make_batch(
+    db: &Db,
+    keys: &TokenKeys,
+    coordinator: AuthUser,
+    start: NaiveDate,
+    now: DateTime<Utc>,
+) -> ApiResult<Batch> {
+    coordinator.require(Role::Coordinator)?;
+    let mut t = DeptTx::begin(db, coordinator.department_id).await?;
+    let dept = t.dept.clone();
+    let (settings, period) = closed_period(&mut t, start, now).await?;
+    if settings.mode != PayoutMode::Payroll {
+        return Err(ApiError::conflict(
+            "The department pays officers directly through the payment provider; payroll files \
+             are made only in payroll mode (payout settings).",
+        ));
+    }
+    let preview = payable(
+        t.conn(),
+        dept.id,
+        period.end_at(dept.tz),
+        PayoutMode::Payroll,
+    )
+    .await?;
     if preview.paid.is_empty() {
         return Err(ApiError::invalid(
             "period",
@@ -747,30 +889,9 @@ pub async fn make_batch(
     .execute(&mut *t.conn())
     .await
     .map_err(DbError::from)?;
-    for o in &preview.paid {
-        for tc in &o.timecards {
-            sqlx::query(
-                "UPDATE timecards SET status = 'paid', paid_us = $1, payout_batch_id = $2, \
-                 version = $3 WHERE id = $4",
-            )
-            .bind(to_us(now))
-            .bind(id.to_string())
-            .bind(seq)
-            .bind(tc.to_string())
-            .execute(&mut *t.conn())
-            .await
-            .map_err(DbError::from)?;
-            changes::record(
-                t.conn(),
-                dept.id,
-                seq,
-                Entity::Timecard,
-                *tc,
-                Some(o.officer_id),
-            )
-            .await?;
-        }
-    }
+    mark_paid(&mut t, id, &preview.paid, now).await?;
+    // Timecards worth 0 cents close with the batch: nothing is owed, nothing is sent.
+    mark_paid(&mut t, id, &preview.settled, now).await?;
     audit::append(
         t.conn(),
         dept.id,
@@ -783,6 +904,7 @@ pub async fn make_batch(
                 "period_start": period.start, "period_end": period.last_day(),
                 "officers": preview.paid.len(), "timecards": timecards,
                 "total_cents": total, "held_officers": preview.held.len(),
+                "settled_officers": preview.settled.len(),
                 "effective_date": effective, "entry_hash": file.entry_hash,
             }),
         },
