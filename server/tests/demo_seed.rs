@@ -418,3 +418,50 @@ async fn the_demo_department_on_postgres() {
     });
     check_demo(postgres(&admin).await).await;
 }
+
+/// Two demo servers started at the same moment on one PostgreSQL: the money seed runs once
+/// (the second waits on the advisory lock, then finds the first one's mark) and neither fails.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_demo_servers_starting_together_make_the_money_once() {
+    let admin = std::env::var("OFFDUTY_TEST_PG_URL")
+        .unwrap_or_else(|_| panic!("PostgreSQL tests need OFFDUTY_TEST_PG_URL (an admin URL)"));
+    let name = format!("t_{}", Uuid::new_v4().simple());
+    let boot = Db::connect(&admin, 1).await.unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&boot.pool)
+        .await
+        .unwrap();
+    boot.pool.close().await;
+    let base = admin
+        .rsplit_once('/')
+        .map(|(b, _)| b)
+        .unwrap_or(admin.as_str());
+    let url = format!("{base}/{name}");
+    let one = Db::connect(&url, 4).await.unwrap();
+    migrate::migrate(&one).await.unwrap();
+    demo::seed(&one).await.unwrap();
+    let two = Db::connect(&url, 4).await.unwrap();
+    let state = |db: Db| async move {
+        let mut s = AppState::new(db).await.unwrap();
+        s.payments = Some(std::sync::Arc::new(
+            offduty_server::payments::SimulatedGateway::new(),
+        ));
+        s
+    };
+    let (a, b) = (state(one.clone()).await, state(two).await);
+    let now = Utc::now();
+    let (x, y) = tokio::join!(
+        demo::money::seed_money(&a, now),
+        demo::money::seed_money(&b, now)
+    );
+    let made = [x.unwrap(), y.unwrap()];
+    assert_eq!(
+        made.iter().filter(|m| m.is_some()).count(),
+        1,
+        "one seeded, the other found it done: {made:?}"
+    );
+    assert_eq!(
+        count(&one, "SELECT COUNT(*) AS n FROM payout_batches").await,
+        1
+    );
+}

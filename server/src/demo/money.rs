@@ -40,8 +40,40 @@ pub struct MoneySummary {
     pub officers_without_account: usize,
 }
 
+/// Arbitrary constant naming the demo money seed among PostgreSQL advisory locks.
+const PG_SEED_LOCK: i64 = 0x00ff_d07f;
+
 /// Seeds the demo's money side unless it is there (module docs). `None`: already there.
+/// Several demo processes starting together on one PostgreSQL take turns (an advisory lock):
+/// the first seeds, the others find its mark.
 pub async fn seed_money(
+    state: &AppState,
+    now: DateTime<Utc>,
+) -> Result<Option<MoneySummary>, String> {
+    let db = &state.db;
+    if db.dialect != crate::db::Dialect::Postgres {
+        return seed_unlocked(state, now).await;
+    }
+    let mut lock = db.pool.acquire().await.map_err(|e| e.to_string())?;
+    sqlx::query("SELECT pg_advisory_lock($1)")
+        .bind(PG_SEED_LOCK)
+        .execute(&mut *lock)
+        .await
+        .map_err(|e| e.to_string())?;
+    let seeded = seed_unlocked(state, now).await;
+    let unlocked = sqlx::query("SELECT pg_advisory_unlock($1)")
+        .bind(PG_SEED_LOCK)
+        .execute(&mut *lock)
+        .await;
+    if let Err(e) = unlocked {
+        // The lock goes with the connection; close it rather than return it to the pool.
+        tracing::warn!(error = %e, "demo money seed: unlock failed");
+        lock.detach();
+    }
+    seeded
+}
+
+async fn seed_unlocked(
     state: &AppState,
     now: DateTime<Utc>,
 ) -> Result<Option<MoneySummary>, String> {

@@ -28,7 +28,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 pub use secret::SecretString;
-pub use simulated::SimulatedGateway;
+pub use simulated::{SimulatedCall, SimulatedGateway};
 pub use stripe::{StripeConfig, StripeGateway};
 pub use webhook::{WebhookError, WebhookEvent, verify_webhook};
 

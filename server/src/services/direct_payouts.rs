@@ -812,7 +812,7 @@ pub async fn nec_summary(db: &Db, dept: &Department, year: i32) -> ApiResult<Vec
     let mut tx = db.read().await?;
     let rows = sqlx::query(
         "SELECT p.officer_id, u.display_name, u.badge, MAX(p.gateway_account) AS account, \
-         COUNT(*) AS n, SUM(p.amount_cents) AS cents FROM payout_transfers p \
+         COUNT(*) AS n, CAST(SUM(p.amount_cents) AS BIGINT) AS cents FROM payout_transfers p \
          JOIN users u ON u.id = p.officer_id \
          WHERE p.department_id = $1 AND p.status = 'succeeded' AND p.updated_us >= $2 \
            AND p.updated_us < $3 \

@@ -1,6 +1,7 @@
 //! The money task, beside the award sweeper: for every department, approve the timecards whose
 //! customer review window closed, issue the invoices that became due, and charge the card
-//! invoices whose attempt is due. Each step is its own department transaction (the department's
+//! invoices whose attempt is due, and send again the officers' payouts the provider could not be
+//! reached for. Each step is its own department transaction (the department's
 //! lock), so several server processes on one PostgreSQL can run it at once: issuing is
 //! serialized by the lock, and a charge attempt is leased and keyed (services::charges).
 
@@ -13,7 +14,7 @@ use uuid::Uuid;
 use crate::db::{Db, DbError, get_uuid};
 use crate::error::ApiResult;
 use crate::payments::PaymentGateway;
-use crate::services::{charges, invoices, review};
+use crate::services::{charges, direct_payouts, invoices, review};
 
 /// What one pass did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -21,6 +22,8 @@ pub struct Pass {
     pub auto_approved: usize,
     pub invoices: usize,
     pub charges: usize,
+    /// Payouts to officers sent again after the provider could not be reached (decision 049).
+    pub transfers: usize,
 }
 
 /// One pass over every department.
@@ -45,6 +48,9 @@ pub async fn pass(
         done.invoices += invoices::issue_due(db, dept, now).await?.len();
         if let Some(g) = gateway {
             done.charges += charges::charge_due(db, g, dept, now).await?;
+            done.transfers += direct_payouts::send_pending(db, g, dept, None, now)
+                .await?
+                .sent;
         }
     }
     Ok(done)
