@@ -22,9 +22,10 @@ use commands::actions::{CancelArgs, JobArg, KeyArg, TransferArgs};
 use commands::board::{JobArgs, JobsArgs, ShiftsArgs};
 use commands::clock::PunchArgs;
 use commands::earnings::EarningsArgs;
+use commands::payout::PayoutArgs;
 use commands::prefs::PrefsArgs;
 use commands::session::{LoginArgs, LogoutArgs};
-use commands::{App, actions, board, clock, earnings, prefs, session, sync};
+use commands::{App, actions, board, clock, earnings, payout, prefs, session, sync};
 use config::Settings;
 use error::{CliError, exit};
 
@@ -104,6 +105,8 @@ enum Command {
     Discard(KeyArg),
     /// Notification preferences: show them, or `prefs set …`.
     Prefs(PrefsArgs),
+    /// Your payout account when the department pays officers directly, or `payout setup`.
+    Payout(PayoutArgs),
 }
 
 fn run(cli: Cli) -> Result<(), CliError> {
@@ -135,6 +138,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Command::Retry(a) => actions::retry(&app, a),
         Command::Discard(a) => actions::discard(&app, a),
         Command::Prefs(a) => prefs::prefs(&app, a),
+        Command::Payout(a) => payout::payout(&app, a),
     }
 }
 

@@ -315,3 +315,25 @@ fn bad_input_exits_2_and_not_signed_in_exits_3() {
         unreachable.stderr
     );
 }
+
+#[test]
+fn payout_says_a_payroll_department_needs_no_payout_account() {
+    let server = demo_server();
+    let t = Terminal::new(&server.url);
+    t.login().expect_code(0);
+    let shown = t.run(&["payout"]);
+    shown.expect_code(0);
+    assert!(
+        shown.stdout.contains("through its payroll"),
+        "{}",
+        shown.stdout
+    );
+    let json = t.run(&["payout", "--json"]);
+    json.expect_code(0);
+    assert_eq!(json.json()["status"], "not_needed");
+    // The set-up link is refused with the server's sentence, not a crash.
+    let setup = t.run(&["payout", "setup"]);
+    assert_ne!(setup.code, 0);
+    assert!(setup.stderr.contains("payroll"), "{}", setup.stderr);
+    assert!(!setup.stderr.contains("panicked"), "{}", setup.stderr);
+}

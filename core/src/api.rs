@@ -279,6 +279,33 @@ impl Api {
         Ok(())
     }
 
+    /// `GET /v1/me/payout-account`.
+    pub async fn payout_account(
+        &self,
+        token: &str,
+    ) -> Result<offduty_domain::payouts::PayoutAccount> {
+        Ok(self
+            .call::<(), _>(Method::GET, "/v1/me/payout-account", Some(token), None)
+            .await?
+            .0)
+    }
+
+    /// `POST /v1/me/payout-account/link`.
+    pub async fn payout_setup_link(
+        &self,
+        token: &str,
+    ) -> Result<offduty_domain::payouts::PayoutSetupLink> {
+        Ok(self
+            .call::<(), _>(
+                Method::POST,
+                "/v1/me/payout-account/link",
+                Some(token),
+                None,
+            )
+            .await?
+            .0)
+    }
+
     /// `PUT /v1/preferences`.
     pub async fn put_preferences(&self, token: &str, prefs: &Preferences) -> Result<Preferences> {
         Ok(self

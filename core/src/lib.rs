@@ -23,6 +23,7 @@ pub mod inbox;
 pub mod job_cache;
 pub mod outbox;
 pub mod outcome;
+pub mod payouts;
 pub mod platform;
 pub mod prefs;
 pub mod push;

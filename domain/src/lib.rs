@@ -36,6 +36,7 @@ pub mod geofence;
 pub mod ledger;
 pub mod notice;
 pub mod pay;
+pub mod payouts;
 pub mod policy;
 pub mod prefs;
 pub mod protocol;

@@ -70,8 +70,9 @@ use offduty_domain::protocol as p;
     crate::routes::marketplace::TermsChange,
     offduty_domain::billing::Bill,
     offduty_domain::billing::RateCard,
-    crate::routes::payouts::PayoutAccountView,
-    crate::routes::payouts::PayoutSetupLink,
+    offduty_domain::payouts::PayoutAccount,
+    offduty_domain::payouts::PayoutAccountStatus,
+    offduty_domain::payouts::PayoutSetupLink,
     crate::routes::payouts::StripeEvent,
     crate::routes::payouts::WebhookReceipt,
 )))]
@@ -431,7 +432,7 @@ pub const OPERATIONS: &[Op] = &[
         roles: OFFICER,
         summary: "Where my payout account stands when the department pays officers directly (asks the provider again while set-up is unfinished)",
         body: None,
-        ok: (200, "PayoutAccountView"),
+        ok: (200, "PayoutAccount"),
         query: &[],
     },
     Op {

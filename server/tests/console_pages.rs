@@ -766,7 +766,102 @@ async fn settings_are_saved_through_the_apis_rules_and_audited(backend: Backend)
     assert!(shown.body.contains("value=\"40.5\""));
 }
 
+/// A verified shift: both punches on site, the timecard `pending`.
+async fn verified_shift(app: &TestApp, coord: &Actor, officer: &Actor) -> String {
+    let job = app.job(coord, |b| b["slots"] = json!(1)).await;
+    let id = job["id"].as_str().unwrap().to_string();
+    app.claim(officer, &id).await;
+    let now = Utc::now();
+    app.set_job_times(&id, now - Duration::hours(3), now + Duration::minutes(1))
+        .await;
+    let mut device = TestDevice::register(app, officer).await;
+    for (kind, at) in [
+        (PunchKind::In, now - Duration::hours(3)),
+        (PunchKind::Out, now - Duration::minutes(1)),
+    ] {
+        let ev = device.punch(officer, &id, kind, at, STADIUM.0, STADIUM.1, 5.0);
+        assert_eq!(
+            app.act(officer, punch_action(kind, &ev)).await["verdict"],
+            "verified"
+        );
+    }
+    let (_, cards) = app.get("/v1/timecards", coord).await;
+    let card = cards
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["job_id"] == job["id"])
+        .unwrap()
+        .clone();
+    assert_eq!(card["status"], "pending");
+    card["id"].as_str().unwrap().to_string()
+}
+
+async fn verified_timecards_are_approved_together(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let (dept, coord) = app.department("Columbus").await;
+    let (one, two) = (app.officer(dept).await, app.officer(dept).await);
+    let a = verified_shift(&app, &coord, &one).await;
+    let b2 = verified_shift(&app, &coord, &two).await;
+    let mut b = Browser::new(&app);
+    b.signed_in(&coord).await;
+    let page = b.get("/console/timecards").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("2 verified timecards"), "{}", page.body);
+    let csrf = page.csrf();
+    // Nothing selected: said so, nothing changed.
+    let none = b
+        .post(
+            "/console/timecards/approve-verified",
+            &[("csrf", csrf.as_str())],
+        )
+        .await;
+    assert_eq!(none.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(none.body.contains("Select the timecards to approve"));
+    // Without the CSRF token: refused.
+    let forged = b
+        .post(
+            "/console/timecards/approve-verified",
+            &[("timecard", a.as_str())],
+        )
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    let done = b
+        .post(
+            "/console/timecards/approve-verified",
+            &[
+                ("csrf", csrf.as_str()),
+                ("timecard", a.as_str()),
+                ("timecard", b2.as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    assert_eq!(done.location(), "/console/timecards?done=verified");
+    let (_, cards) = app.get("/v1/timecards", &coord).await;
+    for id in [&a, &b2] {
+        let c = cards
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == id.as_str())
+            .unwrap();
+        assert_eq!(c["status"], "approved");
+    }
+    let page = b.get("/console/timecards?done=verified").await;
+    assert!(page.body.contains("No verified timecard is waiting"));
+    // Approved already: a second press is refused with the reason, not a 500.
+    let again = b
+        .post(
+            "/console/timecards/approve-verified",
+            &[("csrf", csrf.as_str()), ("timecard", a.as_str())],
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.body);
+}
+
 on_both_backends!(
+    verified_timecards_are_approved_together,
     pages_are_for_coordinators_only,
     the_rate_card_is_edited_checked_by_the_domain_and_audited,
     flagged_timecards_show_the_punch_on_a_map_and_are_decided_here,

@@ -5,6 +5,7 @@ pub mod actions;
 pub mod board;
 pub mod clock;
 pub mod earnings;
+pub mod payout;
 pub mod prefs;
 pub mod send;
 pub mod session;

@@ -164,6 +164,10 @@ pub fn router() -> Router<AppState> {
         .route("/audit", get(audit_page::page))
         .route("/timecards", get(timecard_pages::page))
         .route("/timecards/{id}/approve", post(timecard_pages::approve))
+        .route(
+            "/timecards/approve-verified",
+            post(timecard_pages::approve_verified),
+        )
         .route("/timecards/{id}/reject", post(timecard_pages::reject))
         .route("/officers", get(officer_pages::list))
         .route("/officers/{id}", get(officer_pages::show))

@@ -1,8 +1,10 @@
 //! Timecards needing review (issue 11, decision 045): the cards whose punches the classifier
 //! flagged (status `needs_review`), each with the classifier's reasons in words, the punch on a
 //! map ([`map`]) and its distance from the fence, and the coordinator's two steps: approve (with
-//! what was checked) or reject (with the reason the officer reads). The steps are
-//! `services::timecards::take_step`, the API's state machine, audited there.
+//! what was checked) or reject (with the reason the officer reads). Below them, the verified
+//! timecards waiting for the coordinator's approval (status `pending`: both punches verified),
+//! approved together with one button. The steps are `services::timecards::take_step`, the API's
+//! state machine, audited there.
 
 use std::collections::HashMap;
 
@@ -56,12 +58,25 @@ pub struct CardView {
     pub error: Option<String>,
 }
 
+/// A verified timecard waiting for approval.
+pub struct VerifiedView {
+    pub id: Uuid,
+    pub officer: String,
+    pub job: String,
+    pub job_id: Uuid,
+    pub shift: String,
+    pub worked: String,
+    pub pay: String,
+}
+
 #[derive(Template)]
 #[template(path = "console/timecards.html")]
 struct TimecardsPage {
     chrome: Option<Chrome>,
     csrf: String,
     cards: Vec<CardView>,
+    verified: Vec<VerifiedView>,
+    verified_error: Option<String>,
     notice: Option<String>,
     time_zone: String,
 }
@@ -171,6 +186,17 @@ async fn render(
     notice: Option<String>,
     error: Option<(Uuid, String)>,
 ) -> Result<Response, ConsoleError> {
+    render_with(state, s, status, notice, error, None).await
+}
+
+async fn render_with(
+    state: &AppState,
+    s: &ConsoleSession,
+    status: StatusCode,
+    notice: Option<String>,
+    error: Option<(Uuid, String)>,
+    verified_error: Option<String>,
+) -> Result<Response, ConsoleError> {
     let dept = s.user.department_id;
     let (name, tz) = department(state, dept).await?;
     let q = TimecardQuery {
@@ -191,10 +217,38 @@ async fn render(
         }
         cards.push(v);
     }
+    let q = TimecardQuery {
+        officer_id: None,
+        status: Some(TimecardStatus::Pending),
+        from: None,
+        to: None,
+    };
+    let mut verified = Vec::new();
+    for (card, _, _) in &query_timecards(state, &s.user, &q).await? {
+        let job = job_reads::department_job(&state.db, dept, card.job_id).await?;
+        let worked = card.worked_minutes.unwrap_or(0);
+        verified.push(VerifiedView {
+            id: card.id,
+            officer: who
+                .get(&card.officer_id)
+                .cloned()
+                .unwrap_or_else(|| "An officer no longer listed".into()),
+            job: job.title.clone(),
+            job_id: job.id,
+            shift: view::shift(job.starts_at, job.ends_at, tz),
+            worked: format!("{} h {:02} min", worked / 60, worked % 60),
+            pay: card
+                .gross_cents
+                .map(|c| format_cents(c, &card.currency))
+                .unwrap_or_else(|| "—".into()),
+        });
+    }
     let page = TimecardsPage {
         chrome: Some(chrome(s, &name, "timecards")),
         csrf: s.csrf.clone(),
         cards,
+        verified,
+        verified_error,
         notice,
         time_zone: tz.name().to_string(),
     };
@@ -216,6 +270,11 @@ pub async fn page(
     let notice = match q.ok().and_then(|Query(d)| d.done).as_deref() {
         Some("approved") => Some("Timecard approved: the officer is owed the pay.".to_string()),
         Some("rejected") => Some("Timecard rejected: the officer is told why.".to_string()),
+        Some("verified") => Some(
+            "The selected timecards are approved: the officers are owed the pay, and each \
+             customer is billed once its review is done."
+                .to_string(),
+        ),
         _ => None,
     };
     render(&state, &s, StatusCode::OK, notice, None).await
@@ -283,4 +342,51 @@ pub async fn reject(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ConsoleError> {
     step(state, s, id, headers, body, Step::Reject).await
+}
+
+/// `POST /console/timecards/approve-verified` (`timecard`: the ids, repeated): approves the
+/// selected verified timecards, each through the same step as the API. Stops at the first
+/// refusal and says which; those approved before it stay approved.
+pub async fn approve_verified(
+    State(state): State<AppState>,
+    Coordinator(s): Coordinator,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ConsoleError> {
+    let bytes = body.map_err(|_| ConsoleError::BadRequest("The form could not be read.".into()))?;
+    // The ids repeat under one name; the CSRF check reads the same bytes.
+    let text = std::str::from_utf8(&bytes)
+        .map_err(|_| ConsoleError::BadRequest("The form could not be read.".into()))?;
+    let ids: Vec<Uuid> = crate::extract::form_pairs(text)
+        .into_iter()
+        .filter(|(k, _)| k == "timecard")
+        .map(|(_, v)| Uuid::parse_str(v.trim()))
+        .collect::<Result<_, _>>()
+        .map_err(|_| ConsoleError::BadRequest("A timecard id is not valid.".into()))?;
+    signed_form(&state, &s, &headers, Ok(bytes))?;
+    if ids.is_empty() {
+        return render_with(
+            &state,
+            &s,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            None,
+            None,
+            Some("Select the timecards to approve.".into()),
+        )
+        .await;
+    }
+    for id in ids {
+        match take_step(&state.db, s.user, id, Step::Approve, None, Utc::now()).await {
+            Ok(_) => {}
+            Err(e)
+                if e.status == StatusCode::UNPROCESSABLE_ENTITY
+                    || e.status == StatusCode::CONFLICT =>
+            {
+                let status = e.status;
+                return render_with(&state, &s, status, None, None, Some(refusal(&e))).await;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(Redirect::to(&format!("{PAGE}?done=verified")).into_response())
 }

@@ -8,6 +8,7 @@ use axum::http::{HeaderMap, header};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use offduty_domain::payouts::{PayoutAccount, PayoutSetupLink};
 use offduty_domain::protocol::Role;
 
 use crate::app::AppState;
@@ -17,44 +18,12 @@ use crate::payments::{WebhookError, verify_webhook, webhook};
 use crate::services::charges;
 use crate::services::direct_payouts::{self, AccountStatus};
 
-/// Where the officer's payout account stands.
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct PayoutAccountView {
-    /// `not_needed` (the department pays through its payroll), `not_started`, `onboarding`
-    /// (the provider still needs something), `ready`.
-    pub status: String,
-    /// What to tell the officer.
-    pub sentence: String,
-    /// When the provider was last asked (or told us).
-    pub checked_at: Option<DateTime<Utc>>,
-}
-
-/// A one-time link to the provider's onboarding pages.
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct PayoutSetupLink {
-    pub url: String,
-    /// After this the link no longer works; ask for a new one.
-    pub expires_at: DateTime<Utc>,
-}
-
-fn view(status: AccountStatus, checked_at: Option<DateTime<Utc>>) -> PayoutAccountView {
-    let name = serde_json::to_value(status)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default();
-    PayoutAccountView {
-        status: name,
-        sentence: status.sentence().to_string(),
-        checked_at,
-    }
-}
-
 /// `GET /v1/me/payout-account` (officer): where the payout account stands; while onboarding is
 /// unfinished the provider is asked again.
 pub async fn my_account(
     State(state): State<AppState>,
     user: AuthUser,
-) -> ApiResult<Json<PayoutAccountView>> {
+) -> ApiResult<Json<PayoutAccount>> {
     user.require(Role::Officer)?;
     let now = Utc::now();
     let (status, account) =
@@ -65,7 +34,10 @@ pub async fn my_account(
         }
         _ => (status, account),
     };
-    Ok(Json(view(status, account.and_then(|a| a.checked_at))))
+    Ok(Json(PayoutAccount::new(
+        status,
+        account.and_then(|a| a.checked_at),
+    )))
 }
 
 /// The address the provider sends the officer back to: this server as the phone reached it.

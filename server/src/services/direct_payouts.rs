@@ -48,41 +48,8 @@ use crate::services::audit::{self, AuditEntry};
 use crate::services::payouts::{self, Batch, OfficerPay, PayoutMode};
 use crate::services::txn::DeptTx;
 
-/// Where an officer's payout account stands, as the officer and the coordinator see it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AccountStatus {
-    /// The department pays through its payroll: no payout account is needed.
-    NotNeeded,
-    /// The officer has not started onboarding.
-    NotStarted,
-    /// Onboarding started; the provider cannot pay the account yet.
-    Onboarding,
-    /// The provider can pay the account.
-    Ready,
-}
-
-impl AccountStatus {
-    /// The sentence the officer and the coordinator read.
-    pub fn sentence(self) -> &'static str {
-        match self {
-            AccountStatus::NotNeeded => {
-                "Your department pays you through its payroll: there is nothing to set up here."
-            }
-            AccountStatus::NotStarted => {
-                "Set up your payout account to be paid directly: the payment provider asks for \
-                 your bank account and tax details on its own pages."
-            }
-            AccountStatus::Onboarding => {
-                "Your payout account is not finished: open the set-up link again to complete \
-                 what the payment provider still needs."
-            }
-            AccountStatus::Ready => {
-                "Your payout account is ready: you are paid after each pay period."
-            }
-        }
-    }
-}
+/// Where an officer's payout account stands (the domain's, with its sentences).
+pub use offduty_domain::payouts::PayoutAccountStatus as AccountStatus;
 
 /// An officer's payout account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
