@@ -87,9 +87,9 @@ export function storyFlows(get) {
     site: `Scioto Mile fountain ${run}`,
   };
   const title = `Riverfront concert ${run}: crowd security`;
-  // Twelve days ahead at dawn: past any short-notice surcharge, after most of the demo's shifts.
-  const day = new Date(Date.now() + 12 * 86_400_000);
-  const shift = { date: localParts(day).date, start: '05:00', end: '08:00', officers: 2 };
+  // Twelve days ahead at dawn (past any short-notice surcharge, after most of the demo's
+  // shifts), or the next day when that one is a holiday (the estimate shows its multiplier).
+  const shiftOn = (days) => ({ date: localParts(new Date(Date.now() + days * 86_400_000)).date, start: '05:00', end: '08:00', officers: 2 });
 
   /** What the story learns as it goes. */
   const s = {};
@@ -164,11 +164,17 @@ export function storyFlows(get) {
 
         await enter(page, page.getByRole('main').getByRole('link', { name: 'Request officers' }), '**/console/portal/events/new');
         assert.equal(await page.getByRole('alert').count(), 0, 'a validated card: no warning on the form');
-        await fillRequest(page, { site: biz.site, title, jobType: 'security', shifts: [shift], instructions: 'Stage left gate.' });
-        await enter(page, page.getByRole('button', { name: 'See the estimate', exact: true }), '**/console/portal/events');
-        const estimate = await billRows(page.getByRole('table', { name: "Estimate from the department's rate card" }));
-        const officers = estimate.filter((l) => /^2 officers × \d+ h \d\d min security$/.test(l.item));
-        assert.equal(officers.length, 1, `one line for the shift's officers: ${estimate.map((l) => l.item).join(' | ')}`);
+        let estimate;
+        let officers;
+        for (const days of [12, 13, 14]) {
+          await fillRequest(page, { site: biz.site, title, jobType: 'security', shifts: [shiftOn(days)], instructions: 'Stage left gate.' });
+          await enter(page, page.getByRole('button', { name: 'See the estimate', exact: true }), '**/console/portal/events');
+          estimate = await billRows(page.getByRole('table', { name: "Estimate from the department's rate card" }));
+          // "2 officers × 3 h 00 min security", with ", ×1.5 holiday" on a holiday.
+          officers = estimate.filter((l) => /^2 officers × \d+ h \d\d min security$/.test(l.item));
+          if (officers.length === 1) break;
+        }
+        assert.equal(officers.length, 1, `one line for the shift's officers, at the plain rate: ${estimate.map((l) => l.item).join(' | ')}`);
         const total = estimate.at(-1);
         assert.equal(total.item, 'Total');
         assert.ok(total.cents > 0);
@@ -277,6 +283,17 @@ export function storyFlows(get) {
             assert.match((await now.locator('td[data-label="Account"]').textContent()).trim(), /····\d{4}\b/, `${name} has an account`);
           }
 
+          // What the last closed pay period already owes them (the demo's own history), so the
+          // story's shift can be told apart once it is moved in.
+          await page.goto('/console/payouts');
+          s.period = (await page.getByRole('heading', { level: 2, name: /^Last pay period: / }).textContent()).trim().replace('Last pay period: ', '');
+          s.before = {};
+          for (const name of s.names) {
+            const row = page.getByRole('region', { name: /officers? to pay/ }).locator('tbody tr').filter({ has: page.locator('th', { hasText: name }) });
+            s.before[name] = (await row.count())
+              ? { cents: cents(await row.locator('td[data-label="Amount"]').textContent()), timecards: Number(await row.locator('td[data-label="Timecards"]').textContent()) }
+              : { cents: 0, timecards: 0 };
+          }
           assert.equal(problemReport(context, 'the roster and deposit accounts'), null);
         } finally {
           await context.close();
@@ -396,7 +413,7 @@ export function storyFlows(get) {
         try {
           await page.goto('/console/payouts');
           const heading = (await page.getByRole('heading', { level: 2, name: /^Last pay period: / }).textContent()).trim();
-          s.period = heading.replace('Last pay period: ', '');
+          assert.equal(heading.replace('Last pay period: ', ''), s.period, 'the same period as when the shift began');
           // "Mon 30 Nov 2026 – Sun 6 Dec 2026": the shift is moved to end at noon of its last day.
           const last = /– \w{3} (\d{1,2}) (\w{3}) (\d{4})$/.exec(s.period);
           assert.ok(last, s.period);
@@ -405,13 +422,18 @@ export function storyFlows(get) {
           assert.ok(noon < s.clockedOut, 'the last closed period is over');
           moveWorkedShift(env.db, s.job, noon - s.clockedOut);
 
-          // The period's table: both officers, one timecard each, what the invoice paid them.
+          // The period's table: both officers, each with one timecard more and the invoice's line more.
           await page.reload();
           const table = page.getByRole('region', { name: /officers? to pay/ }).locator('table');
           for (const name of s.names) {
             const row = table.locator('tbody tr').filter({ has: page.locator('th', { hasText: name }) });
             assert.equal(await row.count(), 1, `${name} is paid in ${s.period}`);
-            assert.equal(cents(await row.locator('td[data-label="Amount"]').textContent()), s.pay[name], `${name}: the invoice's line`);
+            assert.equal(
+              cents(await row.locator('td[data-label="Amount"]').textContent()),
+              s.before[name].cents + s.pay[name],
+              `${name}: what the period owed before, plus the invoice's line`,
+            );
+            assert.equal(Number(await row.locator('td[data-label="Timecards"]').textContent()), s.before[name].timecards + 1);
           }
           assert.equal(problemReport(context, 'the pay period'), null);
         } finally {
@@ -444,8 +466,9 @@ export function storyFlows(get) {
             const mine = lines.filter((l) => l[col('name')] === name);
             assert.equal(mine.length, 1, `${name}: one line`);
             const [line] = mine;
-            assert.equal(line[col('gross')], (s.pay[name] / 100).toFixed(2), `${name}: the invoice's officer line`);
-            assert.equal(Number(line[col('timecards')]) >= 1, true);
+            const owed = s.before[name].cents + s.pay[name];
+            assert.equal(line[col('gross')], (owed / 100).toFixed(2), `${name}: the invoice's officer line (and the period's other pay)`);
+            assert.equal(Number(line[col('timecards')]), s.before[name].timecards + 1, `${name}: timecards`);
           }
 
           const ach = await page.request.get(await row.getByRole('link', { name: /NACHA file/ }).getAttribute('href'));
@@ -456,7 +479,7 @@ export function storyFlows(get) {
             const key = (t) => t.toUpperCase().replace(/[^A-Z0-9]/g, '');
             const entry = entries.filter((r) => key(r.slice(54, 76)).length > 0 && key(name).startsWith(key(r.slice(54, 76))));
             assert.equal(entry.length, 1, `${name}: one entry: ${entries.map((r) => r.slice(54, 76)).join(' | ')}`);
-            assert.equal(Number(entry[0].slice(29, 39)), s.pay[name], `${name}: the entry's amount`);
+            assert.equal(Number(entry[0].slice(29, 39)), s.before[name].cents + s.pay[name], `${name}: the entry's amount`);
           }
           assert.equal(problemReport(context, 'the payroll files'), null);
         } finally {
