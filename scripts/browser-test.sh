@@ -7,6 +7,7 @@
 # every test in one process, one after another. Fails — never skips — when Chromium cannot run.
 #
 #   OFFDUTY_SERVER_BIN       the server binary (default ${CARGO_TARGET_DIR:-target}/debug/offduty-server)
+#   OFFDUTY_CLI_BIN          the officers' CLI, for the story's two officers (default ${CARGO_TARGET_DIR:-target}/debug/offduty)
 #   OFFDUTY_SCREENSHOTS=1    also write docs/screenshots/console-*.png
 #   CHROMIUM_PATH            another Chromium (default Debian's /usr/bin/chromium)
 #   OFFDUTY_BROWSER_TIMEOUT  the whole suite's bound in seconds (default 900)
@@ -54,6 +55,12 @@ bin="${OFFDUTY_SERVER_BIN:-${CARGO_TARGET_DIR:-target}/debug/offduty-server}"
 [ -x "$bin" ] || fail "no server binary at $bin (cargo build -p offduty-server, or set OFFDUTY_SERVER_BIN)"
 OFFDUTY_SERVER_BIN="$(realpath "$bin")"
 export OFFDUTY_SERVER_BIN
+# The story (flows/story.mjs) works its shift through the real core: the `offduty` CLI.
+cli="${OFFDUTY_CLI_BIN:-${CARGO_TARGET_DIR:-target}/debug/offduty}"
+[ -x "$cli" ] || fail "no CLI binary at $cli (cargo build -p offduty-cli, or set OFFDUTY_CLI_BIN)"
+OFFDUTY_CLI_BIN="$(realpath "$cli")"
+export OFFDUTY_CLI_BIN
+command -v python3 >/dev/null || fail "python3 is needed (the story moves its job in the demo's SQLite file, decision 012)"
 
 # The run's temporary files (the demo server's database) under one folder, removed at the end;
 # a demo server left running by a killed test process is stopped here too.

@@ -109,6 +109,7 @@ esac
 OFFDUTY_SERVER_BIN="$server_bin" scripts/api-fuzz.sh
 
 step "The console in a real browser (Playwright + Chromium, axe-core)"
+# The workspace build above made the server and the officers' CLI (offduty) the story drives.
 scripts/browser-test.sh
 
 step "Kotlin bindings on the JVM (real library, real server)"

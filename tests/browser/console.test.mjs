@@ -17,6 +17,7 @@ import { COORDINATOR, REPO, STADIUM, startDemoServer } from './lib/server.mjs';
 import { signIn } from './lib/session.mjs';
 import { marketplaceFlows } from './flows/marketplace.mjs';
 import { moneyFlows } from './flows/money.mjs';
+import { storyFlows } from './flows/story.mjs';
 import { PAGES } from './pages.mjs';
 
 /** Each test's budget: a page load and its checks take well under a second on a quiet machine. */
@@ -35,6 +36,8 @@ before(
   async () => {
     server = await startDemoServer();
     env.base = server.base;
+    // The demo server's SQLite file, for moving a job in time (decision 012; flows/story.mjs).
+    env.db = join(server.dir, 'server.db');
     browser = await launchBrowser();
     // One sign-in through the form, with the mouse, whose cookies every signed-in page reuses:
     // the login rate limit allows an account ten attempts in a burst, and the suite makes five.
@@ -439,6 +442,12 @@ describe('jobs and a job', () => {
   });
 });
 
+// One event from sign-up to payout (flows/story.mjs, decision 050), in three parts: the
+// officers are on shift while the sessions and marketplace flows run; the money flow makes the
+// payroll files. (After the jobs tests: they count the jobs the suite found on start.)
+const story = storyFlows(() => ({ browser, env, sessions }));
+story.opens();
+
 describe('sessions', () => {
   test('without a session a console page leads to the sign-in page', TEST, async () => {
     const context = await newContext(browser, VIEWPORTS[0], { base: env.base });
@@ -479,7 +488,9 @@ describe('sessions', () => {
 // ---- Flows: the customer portal and the approval queue (flows/marketplace.mjs) ------------
 
 marketplaceFlows(() => ({ browser, env, sessions }));
+story.works();
 moneyFlows(() => ({ browser, env, sessions }));
+story.paid();
 
 // ---- The checks themselves can fail -------------------------------------------------------
 

@@ -71,7 +71,13 @@ export async function startDemoServer() {
   const child = spawn(
     bin,
     ['serve', '--demo', '--listen', '127.0.0.1:0', '--database-url', `sqlite://${dir}/server.db`],
-    { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: process.env.RUST_LOG || 'info' } },
+    {
+      cwd: dir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      // The money task runs with the award sweep: every 2 s instead of 15, so the story's invoice
+      // is issued and charged within seconds of its approval (flows/story.mjs).
+      env: { ...process.env, RUST_LOG: process.env.RUST_LOG || 'info', OFFDUTY_SWEEP_SECONDS: process.env.OFFDUTY_SWEEP_SECONDS || '2' },
+    },
   );
   running.add(child);
   // For scripts/browser-test.sh: it kills what is left of the run by this file.
