@@ -26,6 +26,7 @@ pub mod outcome;
 pub mod platform;
 pub mod prefs;
 pub mod push;
+pub mod ratings;
 pub mod refusals;
 pub mod server;
 pub mod session;

@@ -119,77 +119,107 @@ impl SiteTag {
     }
 }
 
-/// A rating as given: stars, tags and an optional comment. The same shape rates an officer
-/// (`T` = [`OfficerTag`]) and a site (`T` = [`SiteTag`]).
+/// A customer's rating of an officer, as given.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct RatingForm<T> {
+pub struct OfficerRatingForm {
     /// 1 (poor) to 5 (excellent).
     pub stars: u8,
     /// Tags from the fixed list; each at most once.
     #[serde(default)]
-    pub tags: Vec<T>,
+    pub tags: Vec<OfficerTag>,
     /// At most 500 characters; blank means none.
     #[serde(default)]
     pub comment: Option<String>,
 }
 
-/// A customer's rating of an officer.
-pub type OfficerRatingForm = RatingForm<OfficerTag>;
-/// An officer's private rating of a site.
-pub type SiteRatingForm = RatingForm<SiteTag>;
+/// An officer's private rating of a site, as given.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SiteRatingForm {
+    /// 1 (poor) to 5 (excellent).
+    pub stars: u8,
+    /// Tags from the fixed list; each at most once.
+    #[serde(default)]
+    pub tags: Vec<SiteTag>,
+    /// At most 500 characters; blank means none.
+    #[serde(default)]
+    pub comment: Option<String>,
+}
 
-impl<T: Copy + Ord> RatingForm<T> {
-    /// Checks the stars (1..=5), the tags (no repeats) and the comment (at most
-    /// [`MAX_COMMENT_CHARS`] characters, no control characters but line breaks and tabs), and
-    /// returns the form with the tags sorted and the comment trimmed (`None` when blank).
-    pub fn validate(&self) -> Result<RatingForm<T>, Invalid> {
-        if !(1..=5).contains(&self.stars) {
-            return Err(Invalid::new(
-                "stars",
-                InvalidCode::OutOfRange,
-                format!("must be between 1 and 5 (got {})", self.stars),
-            ));
-        }
-        let mut seen = BTreeSet::new();
-        for (i, t) in self.tags.iter().enumerate() {
-            if !seen.insert(*t) {
-                return Err(Invalid::new(
-                    format!("tags[{i}]"),
-                    InvalidCode::Duplicate,
-                    "each tag may be given once",
-                ));
-            }
-        }
-        let comment = match self.comment.as_deref().map(str::trim) {
-            None | Some("") => None,
-            Some(c) => {
-                let n = c.chars().count();
-                if n > MAX_COMMENT_CHARS {
-                    return Err(Invalid::new(
-                        "comment",
-                        InvalidCode::TooLong,
-                        format!("must be at most {MAX_COMMENT_CHARS} characters (got {n})"),
-                    ));
-                }
-                if c.chars()
-                    .any(|ch| ch.is_control() && !matches!(ch, '\n' | '\r' | '\t'))
-                {
-                    return Err(Invalid::new(
-                        "comment",
-                        InvalidCode::BadFormat,
-                        "must not contain control characters",
-                    ));
-                }
-                Some(c.to_string())
-            }
-        };
-        Ok(RatingForm {
+impl OfficerRatingForm {
+    /// See [`check`]; returns the form with the tags sorted and the comment trimmed.
+    pub fn validate(&self) -> Result<OfficerRatingForm, Invalid> {
+        let (tags, comment) = check(self.stars, &self.tags, self.comment.as_deref())?;
+        Ok(OfficerRatingForm {
             stars: self.stars,
-            tags: seen.into_iter().collect(),
+            tags,
             comment,
         })
     }
+}
+
+impl SiteRatingForm {
+    /// See [`check`]; returns the form with the tags sorted and the comment trimmed.
+    pub fn validate(&self) -> Result<SiteRatingForm, Invalid> {
+        let (tags, comment) = check(self.stars, &self.tags, self.comment.as_deref())?;
+        Ok(SiteRatingForm {
+            stars: self.stars,
+            tags,
+            comment,
+        })
+    }
+}
+
+/// Checks the stars (1..=5), the tags (no repeats) and the comment (at most
+/// [`MAX_COMMENT_CHARS`] characters, no control characters but line breaks and tabs); returns
+/// the tags sorted and the comment trimmed (`None` when blank).
+fn check<T: Copy + Ord>(
+    stars: u8,
+    tags: &[T],
+    comment: Option<&str>,
+) -> Result<(Vec<T>, Option<String>), Invalid> {
+    if !(1..=5).contains(&stars) {
+        return Err(Invalid::new(
+            "stars",
+            InvalidCode::OutOfRange,
+            format!("must be between 1 and 5 (got {stars})"),
+        ));
+    }
+    let mut seen = BTreeSet::new();
+    for (i, t) in tags.iter().enumerate() {
+        if !seen.insert(*t) {
+            return Err(Invalid::new(
+                format!("tags[{i}]"),
+                InvalidCode::Duplicate,
+                "each tag may be given once",
+            ));
+        }
+    }
+    let comment = match comment.map(str::trim) {
+        None | Some("") => None,
+        Some(c) => {
+            let n = c.chars().count();
+            if n > MAX_COMMENT_CHARS {
+                return Err(Invalid::new(
+                    "comment",
+                    InvalidCode::TooLong,
+                    format!("must be at most {MAX_COMMENT_CHARS} characters (got {n})"),
+                ));
+            }
+            if c.chars()
+                .any(|ch| ch.is_control() && !matches!(ch, '\n' | '\r' | '\t'))
+            {
+                return Err(Invalid::new(
+                    "comment",
+                    InvalidCode::BadFormat,
+                    "must not contain control characters",
+                ));
+            }
+            Some(c.to_string())
+        }
+    };
+    Ok((seen.into_iter().collect(), comment))
 }
 
 /// Whether a rating first given at `first_rated_at` may still be changed at `now`.

@@ -156,6 +156,12 @@ pub fn router(state: AppState) -> Router {
         .route("/timecards/{id}/paid", post(routes::timecards::mark_paid))
         .route("/earnings", get(routes::timecards::earnings))
         .route("/me/history.pdf", get(routes::reports::my_history_pdf))
+        .route("/me/reliability", get(routes::ratings::my_reliability))
+        .route(
+            "/me/timecards/{id}/site-rating",
+            put(routes::ratings::put_site_rating),
+        )
+        .route("/timecards/{id}/rating", put(routes::ratings::put_rating))
         .route(
             "/officers",
             get(routes::admin::officers).post(routes::accounts::create_officer),

@@ -70,6 +70,15 @@ use offduty_domain::protocol as p;
     crate::routes::marketplace::TermsChange,
     offduty_domain::billing::Bill,
     offduty_domain::billing::RateCard,
+    offduty_domain::ratings::OfficerRatingForm,
+    offduty_domain::ratings::SiteRatingForm,
+    offduty_domain::ratings::OfficerTag,
+    offduty_domain::ratings::SiteTag,
+    offduty_domain::ratings::Reliability,
+    crate::services::ratings::OfficerRating,
+    crate::services::ratings::SiteRating,
+    crate::services::ratings::MyReliability,
+    crate::services::ratings::TagCount,
 )))]
 struct Schemas;
 
@@ -117,6 +126,8 @@ const CONFLICTS: &[(&str, &str)] = &[
     ("post", "/v1/event-requests/{id}/approve"),
     ("post", "/v1/event-requests/{id}/changes"),
     ("post", "/v1/event-requests/{id}/reject"),
+    ("put", "/v1/timecards/{id}/rating"),
+    ("put", "/v1/me/timecards/{id}/site-rating"),
 ];
 
 /// One operation: method, path, roles, summary, request schema, success status and schema
@@ -419,6 +430,33 @@ pub const OPERATIONS: &[Op] = &[
                 "last day, included (default: today); at most 366 days",
             ),
         ],
+    },
+    Op {
+        method: "get",
+        path: "/v1/me/reliability",
+        roles: OFFICER,
+        summary: "My reliability over the last 180 days, computed from the record, and what customers said (never who)",
+        body: None,
+        ok: (200, "MyReliability"),
+        query: &[],
+    },
+    Op {
+        method: "put",
+        path: "/v1/me/timecards/{id}/site-rating",
+        roles: OFFICER,
+        summary: "Rate the site of a shift I worked (1-5, tags, comment), for the department only; changeable for 14 days",
+        body: Some("SiteRatingForm"),
+        ok: (200, "SiteRating"),
+        query: &[],
+    },
+    Op {
+        method: "put",
+        path: "/v1/timecards/{id}/rating",
+        roles: CUSTOMER,
+        summary: "Rate the officer who worked a timecard of my organization (1-5, tags, comment); changeable for 14 days",
+        body: Some("OfficerRatingForm"),
+        ok: (200, "OfficerRating"),
+        query: &[],
     },
     Op {
         method: "get",

@@ -9,7 +9,7 @@ fn at(m: i64) -> DateTime<Utc> {
 }
 
 fn form(stars: u8, tags: Vec<OfficerTag>, comment: Option<&str>) -> OfficerRatingForm {
-    RatingForm {
+    OfficerRatingForm {
         stars,
         tags,
         comment: comment.map(str::to_string),

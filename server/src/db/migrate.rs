@@ -69,6 +69,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "reports",
         include_str!("../../migrations/0014_reports.sql"),
     ),
+    (
+        15,
+        "ratings",
+        include_str!("../../migrations/0015_ratings.sql"),
+    ),
 ];
 
 /// Arbitrary constant identifying the migration lock among PostgreSQL advisory locks.

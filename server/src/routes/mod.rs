@@ -11,6 +11,7 @@ pub mod marketplace;
 pub mod meta;
 pub mod prefs;
 pub mod push_tokens;
+pub mod ratings;
 pub mod reports;
 pub mod sync;
 pub mod timecards;
