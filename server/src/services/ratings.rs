@@ -17,6 +17,7 @@ use crate::db::{Db, DbError, from_us, get, get_json, get_uuid, json, to_us};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::AuthUser;
 use crate::services::audit::{self, AuditEntry};
+use crate::services::changes::{self, Entity};
 use crate::services::customers;
 use crate::services::txn::DeptTx;
 
@@ -238,6 +239,18 @@ pub async fn rate_officer(
         now,
     )
     .await?;
+    // The transaction took the department's next sequence: the change log has its entry (the
+    // timecard, which the officer's phone may re-read; nothing on it changed).
+    let seq = t.seq;
+    changes::record(
+        t.conn(),
+        dept,
+        seq,
+        Entity::Timecard,
+        timecard_id,
+        Some(w.officer_id),
+    )
+    .await?;
     let stored = officer_rating_of(t.conn(), timecard_id)
         .await?
         .ok_or_else(ApiError::internal)?;
@@ -422,6 +435,16 @@ pub async fn rate_site(
         .await
         .map_err(DbError::from)?;
     let stored = site_rating(&stored)?;
+    let seq = t.seq;
+    changes::record(
+        t.conn(),
+        dept,
+        seq,
+        Entity::Timecard,
+        timecard_id,
+        Some(w.officer_id),
+    )
+    .await?;
     t.commit().await?;
     Ok(stored)
 }
@@ -498,6 +521,17 @@ pub async fn hide_comment(
             }),
         },
         now,
+    )
+    .await?;
+    let officer = get_uuid(&row, "officer_id")?;
+    let seq = t.seq;
+    changes::record(
+        t.conn(),
+        dept,
+        seq,
+        Entity::Timecard,
+        timecard_id,
+        Some(officer),
     )
     .await?;
     t.commit().await
