@@ -306,6 +306,40 @@ impl Api {
             .0)
     }
 
+    /// `PUT /v1/me/timecards/{id}/site-rating`.
+    pub async fn put_site_rating(
+        &self,
+        token: &str,
+        timecard: Uuid,
+        form: &offduty_domain::ratings::SiteRatingForm,
+    ) -> Result<()> {
+        let _: (serde_json::Value, _) = self
+            .call(
+                Method::PUT,
+                &format!("/v1/me/timecards/{timecard}/site-rating"),
+                Some(token),
+                Some(form),
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// `GET /v1/me/reliability`: the figures (the tags and comments are left to the screens
+    /// that show them).
+    pub async fn my_reliability(
+        &self,
+        token: &str,
+    ) -> Result<offduty_domain::ratings::Reliability> {
+        #[derive(serde::Deserialize)]
+        struct Mine {
+            reliability: offduty_domain::ratings::Reliability,
+        }
+        let (mine, _): (Mine, _) = self
+            .call::<(), _>(Method::GET, "/v1/me/reliability", Some(token), None)
+            .await?;
+        Ok(mine.reliability)
+    }
+
     /// `PUT /v1/preferences`.
     pub async fn put_preferences(&self, token: &str, prefs: &Preferences) -> Result<Preferences> {
         Ok(self

@@ -27,6 +27,7 @@ pub mod payouts;
 pub mod platform;
 pub mod prefs;
 pub mod push;
+pub mod ratings;
 pub mod refusals;
 pub mod server;
 pub mod session;

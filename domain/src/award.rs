@@ -155,6 +155,20 @@ pub struct Candidate {
 /// with a repeated officer id, the remaining fields), so the order is total, deterministic and
 /// independent of the input order. The output holds every input id once per input candidate.
 pub fn rank(rule: &AwardRule, job_id: Uuid, candidates: &[Candidate]) -> Vec<Uuid> {
+    rank_with_tie_break(rule, job_id, candidates, |_| 0)
+}
+
+/// [`rank`], with one more key between the rule's own key and the receipt order: `tie_break`
+/// (lower first), consulted only between candidates the rule ranks equal. A department that
+/// opted in passes its officers' reliability key ([`crate::ratings::Reliability::tie_break_key`],
+/// decision 046); a constant `tie_break` gives exactly [`rank`]'s order. First come is never
+/// re-ordered: its order is the receipt order itself.
+pub fn rank_with_tie_break(
+    rule: &AwardRule,
+    job_id: Uuid,
+    candidates: &[Candidate],
+    tie_break: impl Fn(Uuid) -> u64,
+) -> Vec<Uuid> {
     // Each candidate's rule key, receipt order and id are computed once and packed into integers
     // that compare like the fields they come from; the sort then compares plain integers. Only
     // candidates equal on all three (a repeated officer id with the same receipt: malformed
@@ -162,7 +176,13 @@ pub fn rank(rule: &AwardRule, job_id: Uuid, candidates: &[Candidate]) -> Vec<Uui
     // contents, so an unstable sort returns the same order as a stable one.
     let mut keyed: Vec<(RankKey, &Candidate)> = candidates
         .iter()
-        .map(|c| (RankKey::new(rule, job_id, c), c))
+        .map(|c| {
+            let mut key = RankKey::new(rule, job_id, c);
+            if !rule.is_immediate() {
+                key.tie = tie_break(c.officer_id);
+            }
+            (key, c)
+        })
         .collect();
     keyed.sort_unstable_by(|(ka, a), (kb, b)| {
         ka.cmp(kb)
@@ -173,10 +193,12 @@ pub fn rank(rule: &AwardRule, job_id: Uuid, candidates: &[Candidate]) -> Vec<Uui
     keyed.into_iter().map(|(_, c)| c.officer_id).collect()
 }
 
-/// What [`rank`] sorts by, in order: the rule's own key, the receipt order, the officer id.
+/// What [`rank`] sorts by, in order: the rule's own key, the department's tie-break (0 unless
+/// it opted in), the receipt order, the officer id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 struct RankKey {
     primary: i128,
+    tie: u64,
     receipt_seq: u64,
     officer: u128,
 }
@@ -192,6 +214,7 @@ impl RankKey {
         };
         RankKey {
             primary,
+            tie: 0,
             receipt_seq: c.receipt_seq,
             officer: c.officer_id.as_u128(),
         }

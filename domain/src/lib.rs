@@ -22,6 +22,8 @@
 //! - [`alerts`]: service-level alerts on shifts (no-show, late, early, overrun, punch review),
 //!   their escalation and the shift reminder's timing.
 //! - [`push`]: push tokens (FCM, APNs), checked alike by phone and server.
+//! - [`ratings`]: customers' ratings of officers, officers' private site ratings, and the
+//!   reliability figures computed from the record.
 //! - [`directory`]: the officer directory colleagues search (no contact details).
 
 pub mod actions;
@@ -42,5 +44,6 @@ pub mod prefs;
 pub mod protocol;
 pub mod punch;
 pub mod push;
+pub mod ratings;
 pub mod timecard;
 pub mod validation;

@@ -159,6 +159,12 @@ pub fn router(state: AppState) -> Router {
         .route("/me/payout-account", get(routes::payouts::my_account))
         .route("/me/payout-account/link", post(routes::payouts::setup_link))
         .route("/webhooks/stripe", post(routes::payouts::stripe))
+        .route("/me/reliability", get(routes::ratings::my_reliability))
+        .route(
+            "/me/timecards/{id}/site-rating",
+            put(routes::ratings::put_site_rating),
+        )
+        .route("/timecards/{id}/rating", put(routes::ratings::put_rating))
         .route(
             "/officers",
             get(routes::admin::officers).post(routes::accounts::create_officer),

@@ -75,6 +75,15 @@ use offduty_domain::protocol as p;
     offduty_domain::payouts::PayoutSetupLink,
     crate::routes::payouts::StripeEvent,
     crate::routes::payouts::WebhookReceipt,
+    offduty_domain::ratings::OfficerRatingForm,
+    offduty_domain::ratings::SiteRatingForm,
+    offduty_domain::ratings::OfficerTag,
+    offduty_domain::ratings::SiteTag,
+    offduty_domain::ratings::Reliability,
+    crate::services::ratings::OfficerRating,
+    crate::services::ratings::SiteRating,
+    crate::services::ratings::MyReliability,
+    crate::services::ratings::TagCount,
 )))]
 struct Schemas;
 
@@ -123,6 +132,8 @@ const CONFLICTS: &[(&str, &str)] = &[
     ("post", "/v1/event-requests/{id}/changes"),
     ("post", "/v1/event-requests/{id}/reject"),
     ("post", "/v1/me/payout-account/link"),
+    ("put", "/v1/timecards/{id}/rating"),
+    ("put", "/v1/me/timecards/{id}/site-rating"),
 ];
 
 /// One operation: method, path, roles, summary, request schema, success status and schema
@@ -451,6 +462,33 @@ pub const OPERATIONS: &[Op] = &[
         summary: "Stripe's signed events: bank debits settling, officers' payout accounts becoming payable (checked by the Stripe-Signature header)",
         body: Some("StripeEvent"),
         ok: (200, "WebhookReceipt"),
+        query: &[],
+    },
+    Op {
+        method: "get",
+        path: "/v1/me/reliability",
+        roles: OFFICER,
+        summary: "My reliability over the last 180 days, computed from the record, and what customers said (never who)",
+        body: None,
+        ok: (200, "MyReliability"),
+        query: &[],
+    },
+    Op {
+        method: "put",
+        path: "/v1/me/timecards/{id}/site-rating",
+        roles: OFFICER,
+        summary: "Rate the site of a shift I worked (1-5, tags, comment), for the department only; changeable for 14 days",
+        body: Some("SiteRatingForm"),
+        ok: (200, "SiteRating"),
+        query: &[],
+    },
+    Op {
+        method: "put",
+        path: "/v1/timecards/{id}/rating",
+        roles: CUSTOMER,
+        summary: "Rate the officer who worked a timecard of my organization (1-5, tags, comment); changeable for 14 days",
+        body: Some("OfficerRatingForm"),
+        ok: (200, "OfficerRating"),
         query: &[],
     },
     Op {

@@ -169,7 +169,8 @@ fn targets(op: &Op) -> Option<Vec<Target>> {
             | "/v1/organizations"
             | "/v1/rate-card"
             | "/v1/me/history.pdf"
-            | "/v1/me/payout-account",
+            | "/v1/me/payout-account"
+            | "/v1/me/reliability",
         ) => vec![Plain],
         ("post", "/v1/me/payout-account/link" | "/v1/webhooks/stripe") => vec![Plain],
         (
@@ -213,6 +214,7 @@ fn targets(op: &Op) -> Option<Vec<Target>> {
             | "/v1/actions",
         ) => records,
         ("patch", "/v1/jobs/{id}") | ("put", "/v1/users/{id}/role") => records,
+        ("put", "/v1/timecards/{id}/rating" | "/v1/me/timecards/{id}/site-rating") => records,
         ("get", "/v1/jobs/{id}" | "/v1/jobs/{id}/roster") => records,
         // Before the revoke in OPERATIONS: officer 1's device is still active when they set it.
         ("put" | "delete", "/v1/devices/{id}/push-token") => records,
@@ -298,6 +300,10 @@ fn expect(op: &Op, who: Who, target: Target) -> Expect {
             {
                 Expect::Refused(404)
             }
+            // A customer rates its own organization's timecards only; an officer rates the
+            // site of their own shift only.
+            "/v1/timecards/{id}/rating" if who != Who::Customer1(d) => Expect::Refused(404),
+            "/v1/me/timecards/{id}/site-rating" if who != Who::Officer1(d) => Expect::Refused(404),
             // Customers see their own jobs only.
             "/v1/jobs/{id}" if role == Role::Customer && who != Who::Customer1(d) => {
                 Expect::Refused(404)
@@ -336,6 +342,8 @@ struct Dept {
     t_paid: String,
     /// o1's pending timecard of another shift: target of reject.
     t_reject: String,
+    /// o2's worked timecard of customer 1's job: target of the customer's rating.
+    t_rate: String,
     /// An officer no caller signs in as: target of the account administration routes.
     spare: Actor,
     /// o1's device: target of revoke.
@@ -575,6 +583,15 @@ async fn build_dept(app: &TestApp, name: &str, free_hours: u32, admin_fee: i64) 
     let (t_reject, _dev3) = work_shift(app, &coord, &o1, &j_work3).await;
     let spare = app.officer(id).await;
     let (t_paid, _dev2) = work_shift(app, &coord, &o2, &j_work2).await;
+    let j_rate = id_of(
+        &app.job(&coord, |b| {
+            *b = job_body(day(1), 1);
+            b["customer_id"] = json!(cust1.id);
+        })
+        .await,
+    );
+    assert_eq!(app.claim(&o2, &j_rate).await["type"], "awarded");
+    let (t_rate, _dev4) = work_shift(app, &coord, &o2, &j_rate).await;
     let (s, card) = app
         .post(
             &format!("/v1/timecards/{t_paid}/approve"),
@@ -624,6 +641,7 @@ async fn build_dept(app: &TestApp, name: &str, free_hours: u32, admin_fee: i64) 
         t_approve,
         t_paid,
         t_reject,
+        t_rate,
         spare,
         dev1,
         settings,
@@ -676,6 +694,8 @@ fn record_id(op: &Op, d: &Dept) -> String {
         "/v1/timecards/{id}/approve" => d.t_approve.clone(),
         "/v1/timecards/{id}/paid" => d.t_paid.clone(),
         "/v1/timecards/{id}/reject" => d.t_reject.clone(),
+        "/v1/timecards/{id}/rating" => d.t_rate.clone(),
+        "/v1/me/timecards/{id}/site-rating" => d.t_approve.clone(),
         "/v1/users/{id}/disable"
         | "/v1/users/{id}/enable"
         | "/v1/users/{id}/reset-password"
@@ -796,6 +816,12 @@ async fn request(app: &TestApp, w: &World, op: &Op, who: Who, target: Target) ->
         }
         ("put", "/v1/organizations/{id}/terms") => Some(json!({"terms": "invoice"})),
         ("put", "/v1/rate-card") => Some(home.rate_card.clone()),
+        ("put", "/v1/timecards/{id}/rating") => {
+            Some(json!({"stars": 5, "tags": ["on_time"], "comment": "Matrix: thank you."}))
+        }
+        ("put", "/v1/me/timecards/{id}/site-rating") => {
+            Some(json!({"stars": 3, "tags": ["parking"]}))
+        }
         ("put", "/v1/users/{id}/role") => Some(json!({"role": "coordinator"})),
         ("post", "/v1/auth/reset-password") => {
             let reset = offduty_server::services::access::reset_password(
@@ -1524,6 +1550,24 @@ async fn check_scope(
                     .iter()
                     .all(|n| !text.contains(&format!("| {n} |"))),
                 "another officer's shifts in the history".into(),
+            );
+        }
+        ("put", "/v1/timecards/{id}/rating" | "/v1/me/timecards/{id}/site-rating") => need(
+            body["timecard_id"] == record,
+            format!("rated {}, asked {record}", body["timecard_id"]),
+        ),
+        ("get", "/v1/me/reliability") => {
+            // The caller's own figures: never more ratings than the caller's own in the store.
+            let mine = db_set(
+                app,
+                "SELECT timecard_id FROM officer_ratings WHERE officer_id = $1",
+                &[&me_id],
+            )
+            .await;
+            let n = body["reliability"]["ratings"].as_u64().unwrap_or(u64::MAX);
+            need(
+                n as usize <= mine.len(),
+                format!("{n} ratings reported, {} of the caller's", mine.len()),
             );
         }
         (m, p) => need(false, format!("no scope check for {m} {p}")),

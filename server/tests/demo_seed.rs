@@ -296,6 +296,25 @@ async fn check_demo(db: Db) {
         );
     }
 
+    // Ratings (decision 046): customers rated their latest shifts through the services, one
+    // comment is hidden, and officers rated sites.
+    assert_eq!(
+        count(&db, "SELECT COUNT(*) AS n FROM officer_ratings").await,
+        6
+    );
+    assert_eq!(
+        count(
+            &db,
+            "SELECT COUNT(*) AS n FROM officer_ratings WHERE hidden_us IS NOT NULL"
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        count(&db, "SELECT COUNT(*) AS n FROM site_ratings").await,
+        3
+    );
+
     // Sequence numbers: nothing is newer than the department's change sequence.
     let seq = count(&db, "SELECT change_seq AS n FROM departments").await;
     for table in ["jobs", "assignments", "timecards"] {

@@ -57,6 +57,8 @@ export const PAGES = [
   { name: 'deposit-accounts', path: '/console/payouts/accounts', as: 'coordinator', heading: 'Deposit accounts' },
   { name: 'deposit-account', path: (env) => env.depositAccount.path, as: 'coordinator', heading: (env) => `Deposit account of ${env.depositAccount.name}` },
   { name: 'alerts', path: '/console/alerts', as: 'coordinator', heading: 'Alerts' },
+  { name: 'ratings', path: '/console/ratings', as: 'coordinator', heading: 'Ratings' },
+  { name: 'event-ratings', path: (env) => `${env.request.path}/ratings`, as: 'customer', heading: 'Rate the officers' },
   { name: 'two-factor', path: '/console/account/two-factor', as: 'coordinator', heading: 'Two-factor sign-in' },
   // The coordinator's remaining pages (decision 045).
   { name: 'rate-card', path: '/console/rate-card', as: 'coordinator', heading: 'Rate card', screenshot: { fullPage: true } },

@@ -567,3 +567,75 @@ fn rank_of_fifty_thousand_officers_matches_the_reference() {
         );
     }
 }
+
+/// The rule's own key of an officer, as `rank` computes it.
+fn primary(rule: &AwardRule, cs: &[Candidate], o: &Uuid) -> i128 {
+    RankKey::new(rule, job(), by_id(cs, o)).primary
+}
+
+proptest! {
+    #[test]
+    fn a_department_without_the_tie_break_keeps_the_rule_order(
+        rule in any_rule(),
+        cs in any_candidates(),
+        k in any::<u64>(),
+    ) {
+        // Off (the default) is a constant key: exactly the fairness rule's order.
+        prop_assert_eq!(rank_with_tie_break(&rule, job(), &cs, |_| k), rank(&rule, job(), &cs));
+    }
+
+    #[test]
+    fn the_tie_break_only_reorders_officers_the_rule_ranks_equal(
+        rule in any_rule(),
+        cs in any_candidates(),
+        salt in any::<u64>(),
+    ) {
+        let key = |o: Uuid| (o.as_u128() as u64) ^ salt;
+        let plain = rank(&rule, job(), &cs);
+        let tied = rank_with_tie_break(&rule, job(), &cs, key);
+        // The same officers, and the rule's key in the same sequence: only ties moved.
+        prop_assert_eq!(sorted(tied.clone()), sorted(plain.clone()));
+        let keys = |v: &[Uuid]| v.iter().map(|o| primary(&rule, &cs, o)).collect::<Vec<_>>();
+        prop_assert_eq!(keys(&tied), keys(&plain));
+        if rule.is_immediate() {
+            prop_assert_eq!(&tied, &plain);
+        } else {
+            // Within a tie, the lower tie-break key comes first.
+            for w in tied.windows(2) {
+                if primary(&rule, &cs, &w[0]) == primary(&rule, &cs, &w[1]) {
+                    prop_assert!(key(w[0]) <= key(w[1]));
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn the_tie_break_puts_the_more_reliable_of_two_equally_senior_officers_first() {
+    // Same seniority; officer 2 claimed later but has the better record.
+    let cs = vec![
+        Candidate {
+            seniority: 4,
+            ..cand(1)
+        },
+        Candidate {
+            seniority: 4,
+            ..cand(2)
+        },
+        Candidate {
+            seniority: 1,
+            ..cand(3)
+        },
+    ];
+    assert_eq!(rank(&AwardRule::Seniority, job(), &cs), ids(&[3, 1, 2]));
+    let better = |o: Uuid| if o == id(2) { 0 } else { 5 };
+    assert_eq!(
+        rank_with_tie_break(&AwardRule::Seniority, job(), &cs, better),
+        ids(&[3, 2, 1])
+    );
+    // First come is never re-ordered.
+    assert_eq!(
+        rank_with_tie_break(&AwardRule::FirstCome, job(), &cs, better),
+        rank(&AwardRule::FirstCome, job(), &cs)
+    );
+}

@@ -16,6 +16,7 @@ pub mod pages;
 pub mod payout_pages;
 pub mod portal;
 pub mod rate_card_page;
+pub mod ratings_pages;
 pub mod reports;
 pub mod second_factor;
 pub mod session;
@@ -105,6 +106,13 @@ pub fn router() -> Router<AppState> {
             get(portal::event).post(portal::event_update),
         )
         .route("/portal/events/{id}/edit", get(portal::event_edit))
+        .route(
+            "/portal/events/{id}/ratings",
+            get(ratings_pages::event_ratings),
+        )
+        .route("/portal/ratings/{id}", post(ratings_pages::rate))
+        .route("/ratings", get(ratings_pages::page))
+        .route("/ratings/{id}/hide", post(ratings_pages::hide))
         .route(
             "/portal/events/{id}/cancel",
             get(portal::cancel_form).post(portal::cancel),

@@ -94,6 +94,8 @@ struct RosterRow {
     status: &'static str,
     offered: bool,
     place: String,
+    /// Reliability computed from the record (decision 046).
+    reliability: offduty_domain::ratings::Reliability,
 }
 
 #[derive(Template)]
@@ -105,6 +107,8 @@ struct JobPage {
     address: String,
     rate: String,
     roster: Vec<RosterRow>,
+    /// The department breaks the award rule's ties by reliability (decision 046).
+    tie_break: bool,
 }
 
 /// A file to download: 200 with its type and `Content-Disposition: attachment` under `name`.
@@ -524,12 +528,22 @@ pub async fn job(
     id: Result<Path<String>, axum::extract::rejection::PathRejection>,
 ) -> Result<Response, ConsoleError> {
     let id = path_id(id)?;
-    let (name, tz) = department(&state, s.user.department_id).await?;
+    let dept = department_row(&state, s.user.department_id).await?;
+    let (name, tz) = (dept.name.clone(), dept.tz);
     let job = job_reads::department_job(&state.db, s.user.department_id, id).await?;
     let roster = job_reads::roster(&state.db, s.user.department_id, id).await?;
+    let ids: Vec<Uuid> = roster.iter().map(|r| r.officer_id).collect();
+    let mut conn = state.db.pool.acquire().await.map_err(DbError::from)?;
+    let figures =
+        crate::services::reliability::of_officers(&mut conn, &dept, &ids, Utc::now()).await?;
+    drop(conn);
     let roster = roster
         .iter()
         .map(|r| RosterRow {
+            reliability: figures
+                .get(&r.officer_id)
+                .cloned()
+                .unwrap_or_else(offduty_domain::ratings::Reliability::empty),
             name: r.display_name.clone(),
             badge: r.badge.clone(),
             status: view::assignment_status(r.status),
@@ -547,6 +561,7 @@ pub async fn job(
         rate: view::rate(job.rate_cents, job.multiplier_bp, &job.currency),
         job: job_row(&job, tz),
         roster,
+        tie_break: dept.rules.reliability_tie_break,
     };
     Ok(html(StatusCode::OK, &page))
 }

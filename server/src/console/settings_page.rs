@@ -95,6 +95,7 @@ struct SettingsPage {
     two_factor_required: bool,
     numbers: Vec<NumberField>,
     permit_required: bool,
+    reliability_tie_break: bool,
     period_length: String,
     period_anchor: String,
     period_error: Option<String>,
@@ -107,6 +108,8 @@ struct SettingsPage {
 pub struct SettingsValues {
     pub numbers: HashMap<&'static str, String>,
     pub permit_required: bool,
+    /// Ranked awards break ties by reliability (decision 046).
+    pub reliability_tie_break: bool,
     pub period_length: String,
     pub period_anchor: String,
 }
@@ -132,6 +135,7 @@ impl SettingsValues {
         SettingsValues {
             numbers: NUMBERS.iter().map(|f| f.0).zip(values).collect(),
             permit_required: r.limits.permit_required,
+            reliability_tie_break: r.reliability_tie_break,
             period_length: length_name(r.pay_period.length).to_string(),
             period_anchor: r.pay_period.anchor.format("%Y-%m-%d").to_string(),
         }
@@ -144,6 +148,7 @@ impl SettingsValues {
                 .map(|f| (f.0, form.get(f.0).cloned().unwrap_or_default()))
                 .collect(),
             permit_required: form.contains_key("rules.limits.permit_required"),
+            reliability_tie_break: form.contains_key("rules.reliability_tie_break"),
             period_length: form
                 .get("rules.pay_period.length")
                 .cloned()
@@ -193,6 +198,7 @@ impl SettingsValues {
         r.limits.max_hours_per_week = small(NUMBERS[1].0)?;
         r.limits.min_rest_hours = small(NUMBERS[2].0)?;
         r.limits.permit_required = self.permit_required;
+        r.reliability_tie_break = self.reliability_tie_break;
         r.cancel_policy.free_hours = small(NUMBERS[3].0)?;
         r.cancel_policy.replacement_hours = small(NUMBERS[4].0)?;
         r.punch_thresholds.max_accuracy_m = decimal(NUMBERS[5].0)?;
@@ -276,6 +282,7 @@ async fn render(
         two_factor_required: two_factor::required(&state.db, d.id).await?,
         numbers,
         permit_required: values.permit_required,
+        reliability_tie_break: values.reliability_tie_break,
         period_length: values.period_length.clone(),
         period_anchor: values.period_anchor.clone(),
         period_error: on("rules.pay_period.length").or_else(|| on("rules.pay_period.anchor")),

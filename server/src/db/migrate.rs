@@ -70,6 +70,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../../migrations/0014_reports.sql"),
     ),
     (
+        15,
+        "ratings",
+        include_str!("../../migrations/0015_ratings.sql"),
+    ),
+    (
         18,
         "direct_payouts",
         include_str!("../../migrations/0018_direct_payouts.sql"),

@@ -33,6 +33,11 @@ pub struct RulesJson {
     /// decision 043).
     #[serde(default)]
     pub alerts: AlertRules,
+    /// Ranked awards break the rule's ties by the officers' reliability, computed from the
+    /// record (absent from rows written before it: off; decision 046). Fairness first: only
+    /// officers the rule ranks equal are re-ordered.
+    #[serde(default)]
+    pub reliability_tie_break: bool,
 }
 
 /// A department with its rules decoded.

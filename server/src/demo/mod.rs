@@ -11,6 +11,7 @@ mod data;
 mod market;
 pub mod money;
 mod plan;
+mod ratings;
 mod rng;
 mod roster;
 mod write;
@@ -150,9 +151,13 @@ impl DemoSummary {
 /// commit marks the seed complete (`change_seq > 0`). A seed interrupted before that commit is
 /// resumed by the next call.
 pub async fn seed(db: &Db) -> Result<DemoSummary, String> {
-    seed_at(db, Utc::now())
+    let now = Utc::now();
+    let summary = seed_at(db, now)
         .await
-        .map_err(|e| format!("seeding the demo department: {e}"))
+        .map_err(|e| format!("seeding the demo department: {e}"))?;
+    // Ratings go through the services, once the shifts they rate exist (decision 046).
+    ratings::seed_ratings(db, now).await?;
+    Ok(summary)
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -12,6 +12,7 @@ pub mod meta;
 pub mod payouts;
 pub mod prefs;
 pub mod push_tokens;
+pub mod ratings;
 pub mod reports;
 pub mod sync;
 pub mod timecards;

@@ -34,7 +34,24 @@ pub async fn line_order(conn: &mut AnyConnection, job: &Job) -> Result<Vec<Uuid>
         return rows.iter().map(|r| get_uuid(r, "officer_id")).collect();
     }
     let candidates = schedule::load_candidates(conn, job, window_days(&job.award_rule)).await?;
-    Ok(award::rank(&job.award_rule, job.id, &candidates))
+    let dept = crate::services::award::load_department(conn, job.department_id).await?;
+    match dept.filter(|d| d.rules.reliability_tie_break) {
+        // The department opted in (decision 046): the rule's ties go to the more reliable
+        // officer, computed from the record as it stands now.
+        Some(dept) => {
+            let ids: Vec<Uuid> = candidates.iter().map(|c| c.officer_id).collect();
+            let figures =
+                crate::services::reliability::of_officers(conn, &dept, &ids, chrono::Utc::now())
+                    .await?;
+            Ok(award::rank_with_tie_break(
+                &job.award_rule,
+                job.id,
+                &candidates,
+                |o| figures.get(&o).map_or(u64::MAX, |r| r.tie_break_key()),
+            ))
+        }
+        None => Ok(award::rank(&job.award_rule, job.id, &candidates)),
+    }
 }
 
 /// Puts a newly waitlisted officer at the end of a first-come line (nobody else moves) and

@@ -29,6 +29,8 @@ pub mod money_task;
 pub mod notify;
 pub mod payouts;
 pub mod rate_card;
+pub mod ratings;
+pub mod reliability;
 pub mod retention;
 pub mod review;
 pub mod roster;
