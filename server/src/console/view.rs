@@ -113,3 +113,8 @@ mod tests {
         assert_eq!(award_rule(&AwardRule::Lottery { seed: 7 }), "Lottery");
     }
 }
+
+/// Minutes worked as people read them: `4 h 05 min`.
+pub fn worked(minutes: i64) -> String {
+    format!("{} h {:02} min", minutes / 60, minutes % 60)
+}

@@ -69,6 +69,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "reports",
         include_str!("../../migrations/0014_reports.sql"),
     ),
+    (
+        16,
+        "affiliates",
+        include_str!("../../migrations/0016_affiliates.sql"),
+    ),
 ];
 
 /// Arbitrary constant identifying the migration lock among PostgreSQL advisory locks.

@@ -25,8 +25,8 @@ pub fn render(id: &str, kind: &str, notice: Option<&Notice>, urgent: bool, tz: T
     let mut data = BTreeMap::new();
     data.insert("notification_id".to_string(), id.to_string());
     data.insert("kind".to_string(), kind.to_string());
-    if let Some(n) = notice {
-        data.insert("job_id".to_string(), n.job_id().to_string());
+    if let Some(job_id) = notice.and_then(Notice::job_id) {
+        data.insert("job_id".to_string(), job_id.to_string());
     }
     Message {
         id: id.to_string(),
@@ -151,6 +151,20 @@ fn words(n: &Notice, tz: Tz) -> (String, String) {
             format!(
                 "Your shift at {site_name} starts {}. Clock in on site.",
                 local(*starts_at, tz)
+            ),
+        ),
+        Notice::AffiliateInvitation {
+            organization,
+            department,
+            link,
+            expires_at,
+            ..
+        } => (
+            format!("{department} invites {organization}"),
+            format!(
+                "{department} invites {organization} to request officers as an affiliate. Open \
+                 {link} to set your password; the link works once, until {}.",
+                local(*expires_at, tz)
             ),
         ),
         Notice::LateCancellation {
