@@ -265,4 +265,26 @@ mod tests {
              late-cancellation window. The slot is open: reassign it."
         );
     }
+
+    #[test]
+    fn an_invitation_mail_carries_its_link_and_expiry_and_no_job() {
+        let ny: Tz = "America/New_York".parse().unwrap();
+        let invitation = Notice::AffiliateInvitation {
+            organization_id: Uuid::from_u128(1),
+            organization: "Buckeye Security Group".into(),
+            department: "Columbus PD".into(),
+            link: "https://console.example/console/invitation?token=oda1.abc".into(),
+            expires_at: "2026-12-12T23:00:00Z".parse().unwrap(),
+        };
+        let m = render("n", invitation.kind(), Some(&invitation), false, ny);
+        assert_eq!(m.title, "Columbus PD invites Buckeye Security Group");
+        assert!(
+            m.body
+                .contains("https://console.example/console/invitation?token=oda1.abc")
+                && m.body.contains("until Sat Dec 12, 18:00"),
+            "{}",
+            m.body
+        );
+        assert!(!m.data.contains_key("job_id"), "an invitation opens no job");
+    }
 }
