@@ -64,7 +64,7 @@ pub async fn seed_affiliate(
         &Invite {
             name: AFFILIATE_NAME.into(),
             billing_address: "65 E State St, Suite 1100, Columbus, OH 43215".into(),
-            contact_name: "Dana Whitfield".into(),
+            contact_name: "Morgan Ellis".into(),
             email: AFFILIATE_EMAIL.into(),
             terms: Terms::Invoice,
         },
@@ -121,7 +121,7 @@ pub async fn seed_affiliate(
             title: "Armored cash delivery escort".into(),
             job_type: "security".into(),
             vehicle: true,
-            contact_name: "Dana Whitfield".into(),
+            contact_name: "Morgan Ellis".into(),
             contact_phone: "(614) 555-0142".into(),
             instructions: "Meet the armored truck at the rear loading dock; radio channel 4."
                 .into(),
