@@ -166,7 +166,7 @@ mod tests {
             "kind": "waitlisted", "job_id": job, "title": "Traffic detail", "position": 3
         }))
         .unwrap();
-        assert_eq!(n.job_id(), job);
+        assert_eq!(n.job_id(), Some(job));
         assert!(matches!(n, Notice::Waitlisted { position: 3, .. }));
         assert_eq!(
             Notice::parse(&serde_json::json!({"kind": "running_late", "job_id": job})),

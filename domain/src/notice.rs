@@ -111,6 +111,16 @@ pub enum Notice {
         window: CancelWindow,
         replaced: bool,
     },
+    /// (To a security firm's contact.) The department invites the firm as an affiliate
+    /// (decision 047): `link` opens the page where the contact sets a password. The link is
+    /// single-use and works until `expires_at`.
+    AffiliateInvitation {
+        organization_id: Uuid,
+        organization: String,
+        department: String,
+        link: String,
+        expires_at: DateTime<Utc>,
+    },
 }
 
 impl Notice {
@@ -128,12 +138,13 @@ impl Notice {
             Notice::NoShowAtEvent { .. } => "no_show_at_event",
             Notice::ShiftReminder { .. } => "shift_reminder",
             Notice::LateCancellation { .. } => "late_cancellation",
+            Notice::AffiliateInvitation { .. } => "affiliate_invitation",
         }
     }
 
-    /// The job the notice is about.
-    pub fn job_id(&self) -> Uuid {
-        match self {
+    /// The job the notice is about; `None` for a notice about no job (an invitation).
+    pub fn job_id(&self) -> Option<Uuid> {
+        Some(match self {
             Notice::Awarded { job_id, .. }
             | Notice::Waitlisted { job_id, .. }
             | Notice::SlotTakenOver { job_id, .. }
@@ -145,7 +156,8 @@ impl Notice {
             | Notice::NoShowAtEvent { job_id, .. }
             | Notice::ShiftReminder { job_id, .. }
             | Notice::LateCancellation { job_id, .. } => *job_id,
-        }
+            Notice::AffiliateInvitation { .. } => return None,
+        })
     }
 
     /// Whether the notice goes out even during the officer's quiet hours (decision 041). Urgent:
@@ -174,7 +186,8 @@ impl Notice {
             | Notice::SlotTakenOver { .. }
             | Notice::JobChanged { .. }
             | Notice::HolderNoLongerEligible { .. }
-            | Notice::TimecardRejected { .. } => false,
+            | Notice::TimecardRejected { .. }
+            | Notice::AffiliateInvitation { .. } => false,
         }
     }
 
@@ -266,8 +279,23 @@ mod tests {
             let v = serde_json::to_value(&n).unwrap();
             assert_eq!(v["kind"], n.kind());
             assert_eq!(Notice::parse(&v), Some(n.clone()));
-            assert_eq!(n.job_id(), job_id);
+            assert_eq!(n.job_id(), Some(job_id));
         }
+        let invitation = Notice::AffiliateInvitation {
+            organization_id: Uuid::from_u128(11),
+            organization: "Buckeye Security Group".into(),
+            department: "Columbus PD".into(),
+            link: "https://console.example/console/invitation?token=oda1.x".into(),
+            expires_at: DateTime::from_timestamp(1_800_000_000, 0).unwrap(),
+        };
+        let v = serde_json::to_value(&invitation).unwrap();
+        assert_eq!(v["kind"], "affiliate_invitation");
+        assert_eq!(Notice::parse(&v), Some(invitation.clone()));
+        assert_eq!(invitation.job_id(), None, "an invitation is about no job");
+        assert!(
+            !invitation.is_urgent(None),
+            "an invitation waits for quiet hours"
+        );
     }
 
     #[test]

@@ -56,6 +56,7 @@ use offduty_domain::protocol as p;
     offduty_domain::directory::DirectoryEntry,
     crate::services::customers::Organization,
     crate::services::customers::Terms,
+    crate::services::customers::OrganizationKind,
     crate::services::customers::Site,
     crate::services::customers::NewSite,
     crate::services::event_requests::EventForm,

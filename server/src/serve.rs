@@ -86,6 +86,19 @@ pub async fn prepare(cfg: &ServeConfig) -> Result<AppState, ServeError> {
     state.secure_cookies =
         crate::console::session::secure_cookies(cfg.listen, !cfg.trusted_proxies.is_empty());
     state.payments = payments(cfg.demo)?;
+    // The demo's affiliate (decision 047), before the money seed so its past work is invoiced.
+    #[cfg(feature = "demo")]
+    if cfg.demo
+        && let Some(line) = crate::demo::affiliates::seed_affiliate(
+            &state.db,
+            &format!("http://{}", cfg.listen),
+            chrono::Utc::now(),
+        )
+        .await
+        .map_err(ServeError::Demo)?
+    {
+        println!("{line}");
+    }
     // The demo's invoices and payouts are made by the services themselves, with this server's
     // key (the direct-deposit file is sealed with it) and gateway.
     // A failure here leaves the demo's money pages emptier, never the server down.

@@ -2,7 +2,9 @@
 //! generated from `openapi::OPERATIONS`: every operation × every kind of caller (anonymous; two
 //! officers, the coordinator and two customers of department A; an officer, the coordinator and
 //! a customer of department B; each department's two customers belong to two organizations of
-//! that department, each with a site and invoice terms) × every target (department A's record, department B's record)
+//! that department, each with a site and invoice terms — the second is an affiliate the
+//! coordinator invited, its contact's account made by the invitation (decision 047), so the
+//! matrix proves an affiliate user is scoped like a customer) × every target (department A's record, department B's record)
 //! where the route names one. Each cell is checked against `expect`, written from the product
 //! rules: anonymous → 401; a role the route does not serve → 403; another department's record →
 //! 404 (never data); officers and customers see only their own rows; every 403 is audited.
@@ -30,7 +32,7 @@ use offduty_domain::protocol::Role;
 use offduty_domain::timecard::{self, GENESIS_HASH, PunchKind};
 use offduty_server::extract::AuthUser;
 use offduty_server::openapi::{OPERATIONS, Op};
-use offduty_server::services::{customers, event_requests, rate_card};
+use offduty_server::services::{affiliates, customers, event_requests, rate_card};
 
 const STADIUM: (f64, f64) = (40.0017, -83.0197);
 /// `GET /v1/jobs` with every job of the department, not only the last day's.
@@ -486,6 +488,72 @@ async fn business(app: &TestApp, dept: Uuid, coord: &Actor, name: &str) -> (Acto
     (customer, org.id, site.id)
 }
 
+/// A security firm the coordinator invited as an affiliate (decision 047), its contact having
+/// accepted the link, with one site: returns the contact, organization and site.
+async fn affiliate(app: &TestApp, dept: Uuid, coord: &Actor, name: &str) -> (Actor, Uuid, Uuid) {
+    let now = Utc::now();
+    let email = format!(
+        "{}-{}@affiliate.test",
+        name.to_lowercase().replace(' ', "-"),
+        Uuid::new_v4().simple()
+    );
+    let invited = affiliates::invite(
+        &app.db,
+        auth(coord),
+        &affiliates::Invite {
+            name: name.into(),
+            billing_address: "65 E State St, Columbus, OH".into(),
+            contact_name: "Jordan Reyes".into(),
+            email: email.clone(),
+            terms: customers::Terms::Invoice,
+        },
+        "http://127.0.0.1",
+        now,
+    )
+    .await
+    .unwrap();
+    let token = invited.link.split("token=").nth(1).unwrap();
+    affiliates::accept(&app.db, token, common::PASSWORD, now)
+        .await
+        .unwrap();
+    let user_id = invited.user_id;
+    // Accepting ended any session the account had: a token must carry its current epoch.
+    let epoch: i64 = sqlx::query("SELECT session_epoch FROM users WHERE id = $1")
+        .bind(user_id.to_string())
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap()
+        .try_get("session_epoch")
+        .unwrap();
+    let contact = Actor {
+        id: user_id,
+        department_id: dept,
+        role: Role::Customer,
+        email,
+        token: app
+            .state
+            .tokens
+            .issue_access_at_epoch(user_id, dept, Role::Customer, epoch, now),
+    };
+    let site = customers::add_site(
+        &app.db,
+        auth(&contact),
+        &customers::NewSite {
+            name: format!("{name} vault"),
+            address: "17 S High St".into(),
+            location: GeoPoint {
+                lat: STADIUM.0,
+                lon: STADIUM.1,
+            },
+            radius_m: None,
+        },
+        now,
+    )
+    .await
+    .unwrap();
+    (contact, invited.organization.id, site.id)
+}
+
 fn auth(a: &Actor) -> AuthUser {
     AuthUser {
         user_id: a.id,
@@ -517,7 +585,7 @@ async fn build_dept(app: &TestApp, name: &str, free_hours: u32, admin_fee: i64) 
     let o1 = app.officer(id).await;
     let o2 = app.officer(id).await;
     let (cust1, org1, site1) = business(app, id, &coord, &format!("{name} Arena")).await;
-    let (cust2, org2, site2) = business(app, id, &coord, &format!("{name} Fair")).await;
+    let (cust2, org2, site2) = affiliate(app, id, &coord, &format!("{name} Security")).await;
     let r_view = submitted(app, &cust1, site1, 15).await;
     let r_cancel = submitted(app, &cust1, site1, 16).await;
     let r_approve = submitted(app, &cust1, site1, 17).await;

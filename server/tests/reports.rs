@@ -1021,6 +1021,47 @@ async fn every_report_counts_what_the_record_holds(backend: Backend) {
     );
     assert_eq!(r.cell("Bolt Bank", "Invoiced"), "120.00");
 
+    // Affiliates (decision 047): Bolt Bank becomes an affiliate, Acme stays a customer. In
+    // February Bolt asked for "Audit day", Casey worked 150 min on its job (paid $180), and it
+    // was invoiced $110 + $10.
+    exec(
+        &app,
+        "UPDATE organizations SET kind = 'affiliate' WHERE id = $1",
+        vec![json!(w.bolt.to_string())],
+    )
+    .await;
+    let r = k.get("affiliate-work", FEB).await;
+    assert_eq!(r.rows().len(), 1, "Acme is a customer, not an affiliate");
+    assert_eq!(
+        (
+            r.cell("Bolt Bank", "Events requested"),
+            r.cell("Bolt Bank", "Shifts worked"),
+            r.cell("Bolt Bank", "Officers"),
+            r.cell("Bolt Bank", "Hours worked"),
+            r.cell("Bolt Bank", "Officers' pay"),
+            r.cell("Bolt Bank", "Invoiced")
+        ),
+        (
+            "1".into(),
+            "1".into(),
+            "1".into(),
+            "2.50".into(),
+            "180.00".into(),
+            "120.00".into()
+        )
+    );
+    let r = k
+        .get("affiliate-work", "from=2026-03-01&to=2026-03-31")
+        .await;
+    assert_eq!(
+        (
+            r.cell("Bolt Bank", "Shifts worked"),
+            r.cell("Bolt Bank", "Invoiced")
+        ),
+        ("0".into(), "0.00".into()),
+        "an affiliate without work in the period is listed with nothing"
+    );
+
     let all: std::collections::BTreeSet<&str> =
         offduty_server::reports::all().map(|r| r.id).collect();
     assert_eq!(

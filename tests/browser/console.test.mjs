@@ -78,6 +78,10 @@ before(
       await page.goto('/console/officers');
       const officer = page.locator('tbody th a').first();
       env.officer = { path: await officer.getAttribute('href'), name: (await officer.textContent()).trim() };
+      // The demo's affiliate (decision 047).
+      await page.goto('/console/affiliates');
+      const affiliate = page.locator('tbody th a').first();
+      env.affiliate = { path: await affiliate.getAttribute('href'), name: (await affiliate.textContent()).trim() };
       assert.equal(problemReport(context, 'signing in'), null);
     } finally {
       await context.close();

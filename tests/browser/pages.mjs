@@ -25,7 +25,7 @@
 // customer's oldest request waiting for approval; env.approval = { path, title } the oldest
 // request in the coordinator's queue; env.department the department's name; env.officer =
 // { path, name } the first officer on the officers page; env.depositAccount = { path, name } an
-// officer's deposit-account form.
+// officer's deposit-account form; env.affiliate = { path, name } the demo's affiliate (047).
 
 import { fillRequest, press, shiftInDays } from './lib/portal.mjs';
 
@@ -71,6 +71,11 @@ export const PAGES = [
   { name: 'reports', path: '/console/reports', as: 'coordinator', heading: 'Reports' },
   { name: 'report', path: '/console/reports/hours-by-officer', as: 'coordinator', heading: 'Hours and earnings per officer', screenshot: { fullPage: true } },
   { name: 'report-fairness', path: '/console/reports/fairness-by-rule', as: 'coordinator', heading: 'Fairness by award rule (Gini)' },
+  // Affiliates (decision 047): the list, the invitation form, the demo's affiliate, a link that cannot be used.
+  { name: 'affiliates', path: '/console/affiliates', as: 'coordinator', heading: 'Affiliates' },
+  { name: 'affiliate-new', path: '/console/affiliates/new', as: 'coordinator', heading: 'Invite a security firm', autofocus: '#name' },
+  { name: 'affiliate', path: (env) => env.affiliate.path, as: 'coordinator', heading: (env) => env.affiliate.name, screenshot: { fullPage: true } },
+  { name: 'invitation-unusable', path: '/console/invitation?token=oda1.unknown', status: 410, heading: 'This invitation cannot be used' },
   { name: 'report-bad-period', path: '/console/reports/jobs-filled?from=2026-03-05&to=2026-03-01', as: 'coordinator', status: 422, heading: 'Jobs filled and unfilled', screenshot: false },
 
   // The customer portal.

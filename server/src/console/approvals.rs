@@ -390,7 +390,12 @@ pub async fn customers_page(
     q: Result<Query<TermsDone>, QueryRejection>,
 ) -> Result<Response, ConsoleError> {
     let (name, _, _, _) = place(&state, &s).await?;
-    let orgs = customers::list(&state.db, s.user.department_id).await?;
+    // Affiliates have their own page (decision 047).
+    let orgs: Vec<Organization> = customers::list(&state.db, s.user.department_id)
+        .await?
+        .into_iter()
+        .filter(|o| o.kind == customers::OrganizationKind::Customer)
+        .collect();
     let done = q.ok().map(|Query(d)| d);
     let named = |id: Option<&String>| {
         let id = Uuid::parse_str(id?).ok()?;

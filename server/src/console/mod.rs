@@ -3,6 +3,7 @@
 //! sessions with CSRF tokens ([`session`]), pages and forms ([`pages`]), HTML error pages
 //! ([`ConsoleError`]), and the security headers every console response carries.
 
+pub mod affiliate_pages;
 pub mod alerts_page;
 pub mod approvals;
 pub mod audit_page;
@@ -141,6 +142,25 @@ pub fn router() -> Router<AppState> {
         .route("/alerts", get(alerts_page::page))
         .route("/alerts/{id}/acknowledge", post(alerts_page::acknowledge))
         .route("/customers/{id}/terms", post(approvals::set_terms))
+        .route(
+            "/affiliates",
+            get(affiliate_pages::list).post(affiliate_pages::invite),
+        )
+        .route("/affiliates/new", get(affiliate_pages::new_form))
+        .route("/affiliates/{id}", get(affiliate_pages::show))
+        .route("/affiliates/{id}/suspend", post(affiliate_pages::suspend))
+        .route(
+            "/affiliates/{id}/reinstate",
+            post(affiliate_pages::reinstate),
+        )
+        .route(
+            "/affiliates/{id}/invitation",
+            post(affiliate_pages::reinvite),
+        )
+        .route(
+            "/invitation",
+            get(affiliate_pages::accept_form).post(affiliate_pages::accept),
+        )
         .route("/payouts", get(payout_pages::page).post(payout_pages::make))
         .route(
             "/payouts/settings",

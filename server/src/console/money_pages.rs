@@ -94,11 +94,7 @@ fn card_row(i: &ReviewItem, p: &Place, now: DateTime<Utc>) -> CardRow {
         officer: i.officer_name.clone(),
         clock_in: i.clock_in.map(|t| when(t, p.tz)).unwrap_or_default(),
         clock_out: when(i.clock_out, p.tz),
-        worked: format!(
-            "{} h {:02} min",
-            i.worked_minutes / 60,
-            i.worked_minutes % 60
-        ),
+        worked: crate::console::view::worked(i.worked_minutes),
         pay: format_cents(i.gross_cents, &p.currency),
         review: match i.review.as_deref() {
             None => "To review".into(),
@@ -126,6 +122,8 @@ struct ReviewPage {
     csrf: String,
     cards: Vec<CardRow>,
     coordinator: bool,
+    /// An affiliate's portal calls the page "Work by our officers" (decision 047).
+    affiliate: bool,
 }
 
 /// An invoice row.
@@ -216,6 +214,13 @@ pub async fn customer_timecards(
 ) -> Result<Response, ConsoleError> {
     let p = place(&state, &s).await?;
     let now = Utc::now();
+    let affiliate = {
+        let mut conn = state.db.pool.acquire().await.map_err(DbError::from)?;
+        crate::services::customers::of_customer(&mut conn, s.user)
+            .await?
+            .kind
+            == crate::services::customers::OrganizationKind::Affiliate
+    };
     let mut cards: Vec<CardRow> = review::of_customer(&state.db, s.user)
         .await?
         .iter()
@@ -229,6 +234,7 @@ pub async fn customer_timecards(
             csrf: s.csrf.clone(),
             cards,
             coordinator: false,
+            affiliate,
         },
     ))
 }
@@ -278,6 +284,7 @@ pub async fn disputes(
             csrf: s.csrf.clone(),
             cards,
             coordinator: true,
+            affiliate: false,
         },
     ))
 }

@@ -75,6 +75,8 @@ pub struct RequestRow {
     pub id: Uuid,
     pub title: String,
     pub organization: String,
+    /// The requester is an affiliate (decision 047), labelled so in the queue.
+    pub affiliate: bool,
     pub site: String,
     pub first: String,
     pub shifts: usize,
@@ -97,6 +99,7 @@ impl RequestRow {
             id: r.id,
             title: r.title.clone(),
             organization: r.organization.clone(),
+            affiliate: r.organization_kind == customers::OrganizationKind::Affiliate,
             site: r.site.clone(),
             first,
             shifts: r.shifts.len(),
@@ -789,8 +792,18 @@ pub async fn sign_up(
             StatusCode::UNPROCESSABLE_ENTITY,
         ));
     }
-    // Signed up: sign in with the same check as the sign-in page (rate limit, audit).
-    let verified = match signin::check(&state, &req.email, &req.password, Via::Console).await? {
+    sign_in_new_account(&state, &req.email, &req.password, now).await
+}
+
+/// Signs in a customer account just made (signed up, or an affiliate's accepted invitation)
+/// with the same check as the sign-in page (rate limit, audit) and opens the portal.
+pub(crate) async fn sign_in_new_account(
+    state: &AppState,
+    email: &str,
+    password: &str,
+    now: chrono::DateTime<Utc>,
+) -> Result<Response, ConsoleError> {
+    let verified = match signin::check(state, email, password, Via::Console).await? {
         Ok(v) if v.user.role == Role::Customer => v,
         // Made a moment ago: only a race (disabled at once, a rate limit) lands here.
         Ok(_) | Err(_) => return Ok(Redirect::to(crate::console::SIGN_IN).into_response()),
@@ -818,7 +831,7 @@ pub async fn sign_up(
 
 /// The address the gateway sends the customer back to: this server as the browser reached it
 /// (`https` behind the TLS proxy, where cookies are `Secure`; plain `http` on loopback).
-fn here(state: &AppState, headers: &HeaderMap) -> Result<String, ConsoleError> {
+pub(crate) fn here(state: &AppState, headers: &HeaderMap) -> Result<String, ConsoleError> {
     let host = headers
         .get(header::HOST)
         .and_then(|v| v.to_str().ok())

@@ -75,6 +75,11 @@ pub fn assignment_status(s: AssignmentStatus) -> &'static str {
     }
 }
 
+/// Minutes worked as people read them: `4 h 05 min`.
+pub fn worked(minutes: i64) -> String {
+    format!("{} h {:02} min", minutes / 60, minutes % 60)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

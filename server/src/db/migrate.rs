@@ -75,6 +75,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../../migrations/0015_ratings.sql"),
     ),
     (
+        16,
+        "affiliates",
+        include_str!("../../migrations/0016_affiliates.sql"),
+    ),
+    (
         18,
         "direct_payouts",
         include_str!("../../migrations/0018_direct_payouts.sql"),

@@ -25,8 +25,8 @@ pub fn render(id: &str, kind: &str, notice: Option<&Notice>, urgent: bool, tz: T
     let mut data = BTreeMap::new();
     data.insert("notification_id".to_string(), id.to_string());
     data.insert("kind".to_string(), kind.to_string());
-    if let Some(n) = notice {
-        data.insert("job_id".to_string(), n.job_id().to_string());
+    if let Some(job_id) = notice.and_then(Notice::job_id) {
+        data.insert("job_id".to_string(), job_id.to_string());
     }
     Message {
         id: id.to_string(),
@@ -153,6 +153,20 @@ fn words(n: &Notice, tz: Tz) -> (String, String) {
                 local(*starts_at, tz)
             ),
         ),
+        Notice::AffiliateInvitation {
+            organization,
+            department,
+            link,
+            expires_at,
+            ..
+        } => (
+            format!("{department} invites {organization}"),
+            format!(
+                "{department} invites {organization} to request officers as an affiliate. Open \
+                 {link} to set your password; the link works once, until {}.",
+                local(*expires_at, tz)
+            ),
+        ),
         Notice::LateCancellation {
             title,
             display_name,
@@ -250,5 +264,27 @@ mod tests {
             "Officer Ruiz cancelled the shift starting Fri Dec 12, 18:00 inside the \
              late-cancellation window. The slot is open: reassign it."
         );
+    }
+
+    #[test]
+    fn an_invitation_mail_carries_its_link_and_expiry_and_no_job() {
+        let ny: Tz = "America/New_York".parse().unwrap();
+        let invitation = Notice::AffiliateInvitation {
+            organization_id: Uuid::from_u128(1),
+            organization: "Buckeye Security Group".into(),
+            department: "Columbus PD".into(),
+            link: "https://console.example/console/invitation?token=oda1.abc".into(),
+            expires_at: "2026-12-12T23:00:00Z".parse().unwrap(),
+        };
+        let m = render("n", invitation.kind(), Some(&invitation), false, ny);
+        assert_eq!(m.title, "Columbus PD invites Buckeye Security Group");
+        assert!(
+            m.body
+                .contains("https://console.example/console/invitation?token=oda1.abc")
+                && m.body.contains("until Sat Dec 12, 18:00"),
+            "{}",
+            m.body
+        );
+        assert!(!m.data.contains_key("job_id"), "an invitation opens no job");
     }
 }

@@ -205,9 +205,11 @@ async fn starts_in(
     notice: Option<&Notice>,
     now: DateTime<Utc>,
 ) -> Result<Option<chrono::Duration>, DbError> {
-    let Some(n) = notice else { return Ok(None) };
+    let Some(job_id) = notice.and_then(Notice::job_id) else {
+        return Ok(None);
+    };
     let row = sqlx::query("SELECT starts_us FROM jobs WHERE id = $1")
-        .bind(n.job_id().to_string())
+        .bind(job_id.to_string())
         .fetch_optional(&db.pool)
         .await?;
     Ok(match row {

@@ -388,6 +388,42 @@ pub static REPORTS: &[Report] = &[
         reads: &[],
         post: None,
     },
+    Report {
+        id: "affiliate-work",
+        title: "Affiliate work",
+        audience: Audience::Department,
+        about: "Per affiliate (a security firm the department invited, decision 047) in the \
+                period: events requested, shifts the department's officers worked on its jobs, \
+                how many officers, their hours and pay, and what the affiliate was invoiced.",
+        filters: CUSTOMER,
+        columns: &[
+            col("Affiliate", Text),
+            sum("Events requested", Int),
+            sum("Shifts worked", Int),
+            col("Officers", Int),
+            sum("Hours worked", Minutes),
+            sum("Officers' pay", Cents),
+            sum("Invoiced", Cents),
+        ],
+        sql: "SELECT o.name, \
+              (SELECT COUNT(*) FROM event_requests e WHERE e.organization_id = o.id \
+              AND e.submitted_us >= :from AND e.submitted_us < :to), \
+              COUNT(t.id), COUNT(DISTINCT t.officer_id), \
+              CAST(COALESCE(SUM(t.worked_minutes), 0) AS BIGINT), \
+              CAST(COALESCE(SUM(t.gross_cents), 0) AS BIGINT), \
+              (SELECT CAST(COALESCE(SUM(i.total_cents), 0) AS BIGINT) FROM invoices i \
+              WHERE i.organization_id = o.id AND i.issued_us >= :from AND i.issued_us < :to) \
+              FROM organizations o LEFT JOIN ( \
+              SELECT c.organization_id, t.id, t.officer_id, t.worked_minutes, t.gross_cents \
+              FROM timecards t JOIN jobs j ON j.id = t.job_id \
+              JOIN users c ON c.id = j.customer_id WHERE t.department_id = :dept \
+              AND j.starts_us >= :from AND j.starts_us < :to AND t.worked_minutes IS NOT NULL \
+              AND t.status <> 'rejected') t ON t.organization_id = o.id \
+              WHERE o.department_id = :dept AND o.kind = 'affiliate' \
+              AND (:org = '' OR o.id = :org) GROUP BY o.id, o.name ORDER BY o.name",
+        reads: &[],
+        post: None,
+    },
 ];
 
 fn event_fees(_: &Ctx, rows: Vec<Vec<Value>>) -> Vec<Vec<Value>> {

@@ -47,6 +47,41 @@ impl Terms {
     }
 }
 
+/// What kind of organization it is (decision 047).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OrganizationKind {
+    /// A business that signed up through the portal.
+    Customer,
+    /// A security firm a coordinator invited; it requests events like a customer.
+    Affiliate,
+}
+
+impl OrganizationKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrganizationKind::Customer => "customer",
+            OrganizationKind::Affiliate => "affiliate",
+        }
+    }
+
+    /// How the pages label it ("Customer", "Affiliate").
+    pub fn label(self) -> &'static str {
+        match self {
+            OrganizationKind::Customer => "Customer",
+            OrganizationKind::Affiliate => "Affiliate",
+        }
+    }
+
+    pub(crate) fn parse(s: &str) -> OrganizationKind {
+        if s == "affiliate" {
+            OrganizationKind::Affiliate
+        } else {
+            OrganizationKind::Customer
+        }
+    }
+}
+
 /// A customer business as its own people and the coordinators see it.
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Organization {
@@ -61,6 +96,10 @@ pub struct Organization {
     /// What the saved payment method is shown as ("Visa ending 4242"), once validated.
     pub payment_method_label: Option<String>,
     pub payment_method_validated_at: Option<DateTime<Utc>>,
+    /// A customer that signed up, or an affiliate a coordinator invited.
+    pub kind: OrganizationKind,
+    /// When a coordinator suspended it (its users cannot sign in or request), while suspended.
+    pub suspended_at: Option<DateTime<Utc>>,
     /// The gateway's id of the saved method (never a card number).
     #[serde(skip)]
     pub payment_method: Option<String>,
@@ -110,7 +149,8 @@ pub struct NewSite {
 pub const DEFAULT_RADIUS_M: f64 = 150.0;
 
 const ORG_COLUMNS: &str = "id, department_id, name, billing_address, contact_phone, terms, \
-                           gateway_customer, payment_method, payment_method_label, payment_method_us";
+                           gateway_customer, payment_method, payment_method_label, payment_method_us, \
+                           kind, suspended_us";
 
 fn org_from_row(r: &sqlx::any::AnyRow) -> Result<Organization, DbError> {
     Ok(Organization {
@@ -124,6 +164,8 @@ fn org_from_row(r: &sqlx::any::AnyRow) -> Result<Organization, DbError> {
         payment_method: get(r, "payment_method")?,
         payment_method_label: get(r, "payment_method_label")?,
         payment_method_validated_at: get_opt_time(r, "payment_method_us")?,
+        kind: OrganizationKind::parse(&get::<String>(r, "kind")?),
+        suspended_at: get_opt_time(r, "suspended_us")?,
     })
 }
 
@@ -163,7 +205,15 @@ pub async fn of_customer(conn: &mut AnyConnection, user: AuthUser) -> ApiResult<
         .fetch_optional(&mut *conn)
         .await?;
     match row {
-        Some(r) => Ok(org_from_row(&r)?),
+        Some(r) => {
+            let org = org_from_row(&r)?;
+            if org.suspended_at.is_some() {
+                return Err(ApiError::forbidden(
+                    "the department has suspended this organization's access; ask the department",
+                ));
+            }
+            Ok(org)
+        }
         None => Err(ApiError::forbidden(
             "this customer account belongs to no organization; ask the department",
         )),

@@ -126,6 +126,8 @@ pub struct EventRequest {
     pub id: Uuid,
     pub organization_id: Uuid,
     pub organization: String,
+    /// Whether the requester is a customer or an affiliate (decision 047).
+    pub organization_kind: customers::OrganizationKind,
     pub site_id: Uuid,
     pub site: String,
     pub address: String,
@@ -149,7 +151,8 @@ pub struct EventRequest {
     pub cancellation_fee_cents: Option<Cents>,
 }
 
-const COLUMNS: &str = "r.id, r.organization_id, o.name AS organization, r.site_id, \
+const COLUMNS: &str = "r.id, r.organization_id, o.name AS organization, \
+    o.kind AS organization_kind, r.site_id, \
     s.name AS site, s.address, r.title, r.job_type, r.vehicle, r.contact_name, r.contact_phone, \
     r.instructions, r.shifts_json, r.estimate_json, r.status, r.reason, r.submitted_by, \
     r.submitted_us, r.decided_us, r.decided_by, r.cancelled_us, r.cancellation_fee_cents";
@@ -162,6 +165,10 @@ fn from_row(r: &sqlx::any::AnyRow) -> Result<EventRequest, DbError> {
         id: get_uuid(r, "id")?,
         organization_id: get_uuid(r, "organization_id")?,
         organization: get(r, "organization")?,
+        organization_kind: customers::OrganizationKind::parse(&get::<String>(
+            r,
+            "organization_kind",
+        )?),
         site_id: get_uuid(r, "site_id")?,
         site: get(r, "site")?,
         address: get(r, "address")?,

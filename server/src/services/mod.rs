@@ -6,6 +6,7 @@
 pub mod access;
 pub mod accounts;
 pub mod actions;
+pub mod affiliates;
 pub mod alerts;
 pub mod assignments;
 pub mod audit;

@@ -136,6 +136,22 @@ pub async fn of_customer(db: &Db, user: AuthUser) -> ApiResult<Vec<ReviewItem>> 
     .await
 }
 
+/// One organization's clocked-out timecards, for a coordinator's page of it (an affiliate's).
+pub async fn of_organization(
+    db: &Db,
+    department_id: Uuid,
+    organization_id: Uuid,
+) -> ApiResult<Vec<ReviewItem>> {
+    let mut tx = db.read().await?;
+    items(
+        &mut tx,
+        department_id,
+        "AND o.id = $2",
+        Some(organization_id.to_string()),
+    )
+    .await
+}
+
 /// The department's disputed timecards, for the coordinators.
 pub async fn disputes(db: &Db, department_id: Uuid) -> ApiResult<Vec<ReviewItem>> {
     let mut tx = db.read().await?;
