@@ -263,7 +263,11 @@ mod tests {
         assert!(due(&r, &s, at(44)).is_empty(), "grace after the arrival");
         assert_eq!(due(&r, &s, at(45)), vec![AlertKind::NoShow]);
         s.late_eta = Some(at(-5));
-        assert_eq!(due(&r, &s, at(15)), vec![AlertKind::NoShow], "never earlier");
+        assert_eq!(
+            due(&r, &s, at(15)),
+            vec![AlertKind::NoShow],
+            "never earlier"
+        );
         s.clock_in = Some(at(28));
         assert_eq!(
             due(&r, &s, at(60)),

@@ -251,7 +251,10 @@ mod tests {
         let w = check_wont_make_it(&facts(&job, at_min(-30)), &policy).expect("allowed");
         assert_eq!(w, CancelWindow::CallCoordinator);
         let sentence = wont_make_it_confirmation(&policy, job.starts_at, at_min(-30));
-        assert!(sentence.contains("counts as a late cancellation"), "{sentence}");
+        assert!(
+            sentence.contains("counts as a late cancellation"),
+            "{sentence}"
+        );
         let lenient = CancelPolicy {
             free_hours: 1,
             replacement_hours: 0,

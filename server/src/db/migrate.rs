@@ -69,6 +69,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "reports",
         include_str!("../../migrations/0014_reports.sql"),
     ),
+    (
+        17,
+        "late_reports",
+        include_str!("../../migrations/0017_late_reports.sql"),
+    ),
 ];
 
 /// Arbitrary constant identifying the migration lock among PostgreSQL advisory locks.

@@ -7,6 +7,7 @@
 //! next 14), computed as local times in America/New_York and stored as UTC microseconds.
 //! Seeding is idempotent: once the department exists, a second call changes nothing.
 
+pub mod arrival;
 mod data;
 mod market;
 pub mod money;

@@ -7,6 +7,7 @@ pub mod access;
 pub mod accounts;
 pub mod actions;
 pub mod alerts;
+pub mod arrival;
 pub mod assignments;
 pub mod audit;
 pub mod award;
