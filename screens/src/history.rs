@@ -67,6 +67,11 @@ impl Live for HistoryScreen {
     }
 }
 
+/// A calendar month, newest first in a `BTreeMap`.
+type MonthKey = std::cmp::Reverse<(i32, u32)>;
+/// A month being gathered: a day in it, its totals and its rows.
+type Month = (NaiveDate, Totals, Vec<EarningsRow>);
+
 fn month_label(d: NaiveDate) -> String {
     d.format("%B %Y").to_string()
 }
@@ -112,8 +117,7 @@ impl HistoryScreen {
             .map_or_else(|| "USD".to_string(), |r| r.currency.clone());
         // Months keyed by (year, month), newest first; shifts keep the report's order (newest
         // first).
-        let mut months: BTreeMap<std::cmp::Reverse<(i32, u32)>, (NaiveDate, Totals, Vec<_>)> =
-            BTreeMap::new();
+        let mut months: BTreeMap<MonthKey, Month> = BTreeMap::new();
         let mut total = Totals {
             label: Msg::HistoryTotal.text(),
             ..Totals::default()
