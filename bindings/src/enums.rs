@@ -22,6 +22,10 @@ pub enum ActionKind {
     Transfer,
     ClockIn,
     ClockOut,
+    /// "Running late": the department is told when to expect the officer.
+    ReportLate,
+    /// "Won't make it": the shift given up at short notice.
+    WontMakeIt,
 }
 
 /// Lifecycle of a job.
@@ -191,6 +195,8 @@ pub enum OutcomeKind {
     Cancelled,
     Transferred,
     Punched,
+    /// The department knows the officer is running late.
+    LateReported,
     Rejected,
 }
 
@@ -205,6 +211,7 @@ impl From<&protocol::Outcome> for OutcomeKind {
             O::Cancelled { .. } => OutcomeKind::Cancelled,
             O::Transferred { .. } => OutcomeKind::Transferred,
             O::Punched { .. } => OutcomeKind::Punched,
+            O::LateReported { .. } => OutcomeKind::LateReported,
             O::Rejected { .. } => OutcomeKind::Rejected,
         }
     }

@@ -24,6 +24,7 @@ mod types;
 mod screens_clock;
 mod screens_earnings;
 mod screens_events;
+mod screens_history;
 mod screens_inbox;
 mod screens_labels;
 mod screens_nav;

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 pub use offduty_domain::eligibility::Rank;
-pub use offduty_screens::actions::{ConfirmDialog, JobAction, JobActionKind};
+pub use offduty_screens::actions::{ConfirmDialog, JobAction, JobActionKind, LateChoice};
 pub use offduty_screens::job::{JobDetail, JobState, MapFence, MapPoint, ReasonLine, SignupPhase};
 pub use offduty_screens::transfer::{OfficerMatch, TransferPicker};
 
@@ -40,6 +40,19 @@ pub enum JobActionKind {
     Transfer,
     /// Offer the shift back to the board.
     Offer,
+    /// Tell the department the officer will be late: pick the minutes from the state's
+    /// `late_choices`, then call `report_late`.
+    RunningLate,
+    /// Give the shift up at short notice (confirm the dialog's sentence first).
+    WontMakeIt,
+}
+
+/// One "how late" choice for the running-late intent.
+#[uniffi::remote(Record)]
+pub struct LateChoice {
+    pub minutes: u16,
+    /// `15 min`.
+    pub label: String,
 }
 
 /// A confirmation to show before an action goes ahead.
@@ -200,6 +213,9 @@ pub struct JobState {
     pub missing: Option<String>,
     pub actions: Vec<JobAction>,
     pub transfer: Option<TransferPicker>,
+    /// How late the officer may say they are, when "running late" is offered.
+    pub late_choices: Vec<LateChoice>,
+    pub late_title: String,
     pub busy: bool,
     pub notice: Option<Notice>,
 }
@@ -248,6 +264,17 @@ impl JobScreen {
         let inner = self.inner.clone();
         let _ = on_runtime(async move {
             inner.perform(kind, reason).await;
+            Ok(())
+        })
+        .await;
+    }
+
+    /// Says the officer will be `minutes` late (one of the state's `late_choices`); the
+    /// outcome is the notice.
+    pub async fn report_late(&self, minutes: u16) {
+        let inner = self.inner.clone();
+        let _ = on_runtime(async move {
+            inner.report_late(minutes).await;
             Ok(())
         })
         .await;

@@ -46,6 +46,8 @@ pub struct Labels {
     pub clock_open_settings: String,
     pub earnings_payments: String,
     pub earnings_share: String,
+    /// Opens the history screen.
+    pub earnings_history: String,
     pub activity_wedged: String,
     pub activity_pending: String,
     pub settings_quiet_hours: String,

@@ -88,6 +88,62 @@ impl Core {
         })
     }
 
+    /// Tells the department the officer will be `minutes_late` minutes late (decision 048):
+    /// checked here by the same rule the server applies (their own slot, from two hours
+    /// before the start to the end, 1 to 180 minutes), then queued; the note says when the
+    /// department will expect them, in the department's time.
+    pub fn report_late(&self, job_id: Uuid, minutes_late: u16) -> Result<Queued> {
+        let now = self.services.clock.now();
+        let eta = self.store.read(|c| {
+            let (_, verdict) = checks::report_late(c, job_id, minutes_late, now)?;
+            Ok(verdict?)
+        })?;
+        let note = Some(crate::outcome::expected_at(eta, self.time_zone()?));
+        self.queue(
+            Action::ReportLate {
+                job_id,
+                minutes_late,
+            },
+            note,
+            now,
+        )
+    }
+
+    /// Gives the shift up because the officer cannot come (decision 048): a cancellation in
+    /// whatever window applies, never refused for want of a replacement. The note is the
+    /// sentence the officer confirmed ([`Core::wont_make_it_terms`]).
+    pub fn wont_make_it(&self, job_id: Uuid, reason: Option<String>) -> Result<Queued> {
+        let now = self.services.clock.now();
+        let reason = actions::cancel_reason(reason.as_deref())?;
+        let note = self.store.read(|c| {
+            let (job, policy, verdict) = checks::wont_make_it(c, job_id, now)?;
+            verdict?;
+            Ok(Some(actions::wont_make_it_confirmation(
+                &policy,
+                job.starts_at,
+                now,
+            )))
+        })?;
+        self.queue(Action::WontMakeIt { job_id, reason }, note, now)
+    }
+
+    /// What the officer confirms before saying they won't make it: the slot is given up, and
+    /// whether it counts as a late cancellation (the sentence is the domain's).
+    pub fn wont_make_it_terms(&self, job_id: Uuid) -> Result<String> {
+        let now = self.services.clock.now();
+        self.store.read(|c| {
+            let job = apply::job(c, job_id)?.ok_or(CoreError::NotFound("job"))?;
+            let policy = apply::rules(c)?
+                .map(|r| r.cancel_policy)
+                .unwrap_or_default();
+            Ok(actions::wont_make_it_confirmation(
+                &policy,
+                job.starts_at,
+                now,
+            ))
+        })
+    }
+
     /// Hands a shift to a named officer, or offers it back to the board (`to = None`).
     pub fn transfer(&self, job_id: Uuid, to: Option<Uuid>) -> Result<Queued> {
         let now = self.services.clock.now();

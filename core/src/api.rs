@@ -78,6 +78,25 @@ impl Api {
         token: Option<&str>,
         body: Option<&B>,
     ) -> Result<(T, WireBytes)> {
+        let (bytes, wire) = self.call_bytes(method, path, token, body).await?;
+        let body = if bytes.is_empty() {
+            &b"null"[..]
+        } else {
+            &bytes[..]
+        };
+        let value = serde_json::from_slice(body)
+            .map_err(|e| CoreError::Server(format!("unreadable answer from {path}: {e}")))?;
+        Ok((value, wire))
+    }
+
+    /// Sends a request; a success's body as bytes, a failure as the problem it carries.
+    async fn call_bytes<B: Serialize>(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&B>,
+    ) -> Result<(Vec<u8>, WireBytes)> {
         let payload = body.map(serde_json::to_vec).transpose()?;
         let sent = payload.as_ref().map_or(0, |b| b.len() as u64);
         let request = || {
@@ -116,14 +135,7 @@ impl Api {
             received: bytes.len() as u64,
         };
         if status.is_success() {
-            let body = if bytes.is_empty() {
-                &b"null"[..]
-            } else {
-                &bytes[..]
-            };
-            let value = serde_json::from_slice(body)
-                .map_err(|e| CoreError::Server(format!("unreadable answer from {path}: {e}")))?;
-            return Ok((value, wire));
+            return Ok((Vec::from(bytes), wire));
         }
         // RFC 9457: a body that is not a problem detail is "about:blank" with the status.
         let problem = serde_json::from_slice::<Problem>(&bytes).unwrap_or_else(|_| Problem {
@@ -224,6 +236,20 @@ impl Api {
             None,
         )
         .await
+    }
+
+    /// `GET /v1/me/history.pdf`: the signed-in officer's own history (the last 365 days) as a
+    /// PDF document.
+    pub async fn history_pdf(&self, token: &str) -> Result<Vec<u8>> {
+        let (bytes, _) = self
+            .call_bytes::<()>(Method::GET, "/v1/me/history.pdf", Some(token), None)
+            .await?;
+        if !bytes.starts_with(b"%PDF-") {
+            return Err(CoreError::Server(
+                "the history download is not a PDF document".into(),
+            ));
+        }
+        Ok(bytes)
     }
 
     /// `GET /v1/notifications`: the signed-in user's, newest first.

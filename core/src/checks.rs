@@ -9,7 +9,7 @@ use rusqlite::Connection;
 use uuid::Uuid;
 
 use offduty_domain::actions::{
-    self, CancelFacts, ClaimFacts, ClaimPath, Claimant, Refusal, Stake, TransferFacts,
+    self, CancelFacts, ClaimFacts, ClaimPath, Claimant, LateFacts, Refusal, Stake, TransferFacts,
 };
 use offduty_domain::policy::{CancelPolicy, CancelWindow};
 use offduty_domain::protocol::Job;
@@ -39,6 +39,11 @@ pub struct ActionChecks {
     /// Handing the shift on, to a named officer or back to the board (the server judges the
     /// named officer).
     pub transfer: Verdict<()>,
+    /// Saying "running late" (judged for the shortest delay; the minutes are checked when
+    /// the officer picks them): the time the officer would then be expected.
+    pub report_late: Verdict<DateTime<Utc>>,
+    /// Saying "won't make it", and the cancellation window it would fall in.
+    pub wont_make_it: Verdict<CancelWindow>,
 }
 
 fn job(conn: &Connection, job_id: Uuid) -> Result<Job> {
@@ -131,6 +136,41 @@ pub(crate) fn transfer(
     }))
 }
 
+fn late_facts<'a>(conn: &Connection, job: &'a Job, now: DateTime<Utc>) -> Result<LateFacts<'a>> {
+    Ok(LateFacts {
+        job,
+        stake: standing::on_job(conn, job.id)?.stake(),
+        clocked_in: clocked_in(conn, job.id)?,
+        now,
+    })
+}
+
+/// The running-late check for `minutes_late`, and the job it is about.
+pub(crate) fn report_late(
+    conn: &Connection,
+    job_id: Uuid,
+    minutes_late: u16,
+    now: DateTime<Utc>,
+) -> Result<(Job, Verdict<DateTime<Utc>>)> {
+    let job = job(conn, job_id)?;
+    let verdict = actions::check_report_late(&late_facts(conn, &job, now)?, minutes_late);
+    Ok((job, verdict))
+}
+
+/// The won't-make-it check, the job and the department's policy its sentence needs.
+pub(crate) fn wont_make_it(
+    conn: &Connection,
+    job_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<(Job, CancelPolicy, Verdict<CancelWindow>)> {
+    let job = job(conn, job_id)?;
+    let policy = apply::rules(conn)?
+        .map(|r| r.cancel_policy)
+        .unwrap_or_default();
+    let verdict = actions::check_wont_make_it(&late_facts(conn, &job, now)?, &policy);
+    Ok((job, policy, verdict))
+}
+
 impl Core {
     /// What the rules say about each action on one job now, without queueing anything: the
     /// very checks `claim`, `withdraw`, `cancel` and `transfer` make, so a screen offers the
@@ -144,6 +184,8 @@ impl Core {
                 withdraw: withdraw(c, job_id)?,
                 cancel: cancel(c, job_id, now)?.1,
                 transfer: transfer(c, job_id, None, now)?,
+                report_late: report_late(c, job_id, 1, now)?.1,
+                wont_make_it: wont_make_it(c, job_id, now)?.2,
             })
         })
     }

@@ -19,6 +19,7 @@ pub mod clock;
 pub mod directory;
 pub mod earnings;
 pub mod error;
+pub mod history;
 pub mod inbox;
 pub mod job_cache;
 pub mod outbox;

@@ -8,6 +8,15 @@ use offduty_domain::punch::PunchVerdict;
 
 use crate::actions::OFFERED_ON_BOARD;
 
+/// What an officer who reported running late reads: when the department expects them, in
+/// the department's time (decision 048).
+pub fn expected_at(eta: chrono::DateTime<chrono::Utc>, tz: Tz) -> String {
+    format!(
+        "Running late: the department expects you at {}.",
+        eta.with_timezone(&tz).format("%H:%M")
+    )
+}
+
 /// A sentence for the officer about what the server decided.
 pub fn text(outcome: &Outcome, tz: Tz) -> String {
     match outcome {
@@ -35,6 +44,7 @@ pub fn text(outcome: &Outcome, tz: Tz) -> String {
             to_officer_id: None,
             ..
         } => OFFERED_ON_BOARD.into(),
+        Outcome::LateReported { eta, .. } => expected_at(*eta, tz),
         Outcome::Punched {
             verdict, reasons, ..
         } => {
@@ -112,6 +122,16 @@ mod tests {
         assert_eq!(
             text(&refused, tz),
             "Refused: You have no secondary-employment permit on file."
+        );
+        // 23:15 UTC on Dec 12 is 18:15 in New York.
+        let late = Outcome::LateReported {
+            assignment_id: id,
+            minutes_late: 15,
+            eta: chrono::DateTime::from_timestamp(1_765_581_300, 0).unwrap(),
+        };
+        assert_eq!(
+            text(&late, tz),
+            "Running late: the department expects you at 18:15."
         );
     }
 }

@@ -282,6 +282,74 @@ async fn cancel_promotes_the_waitlisted_officer() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn running_late_then_wont_make_it_offline_are_decided_once_synced() {
+    let server = TestServer::start(2).await;
+    // Starts within two hours: running late and won't make it are open.
+    let job = server.create_job(hours_from_now(1), 1).await;
+    let a = server.phone(0).await;
+    let b = server.phone(1).await;
+    a.core.claim(job).unwrap();
+    assert!(matches!(
+        a.sync().await.decided[0].outcome,
+        Outcome::Awarded { .. }
+    ));
+    b.core.claim(job).unwrap();
+    assert!(matches!(
+        b.sync().await.decided[0].outcome,
+        Outcome::Waitlisted { .. }
+    ));
+
+    a.go_offline();
+    let q = a.core.report_late(job, 15).unwrap();
+    assert!(
+        q.note
+            .as_deref()
+            .is_some_and(|n| n.starts_with("Running late")),
+        "{q:?}"
+    );
+    assert_eq!(a.standing(job), "Running-late notice waiting to sync");
+    let r = a.sync().await;
+    assert!(
+        r.decided.is_empty(),
+        "offline: nothing decided, nothing lost"
+    );
+    assert_eq!(a.core.pending_actions().unwrap().len(), 1);
+    a.go_online();
+    let r = a.sync().await;
+    match &r.decided[0].outcome {
+        Outcome::LateReported { minutes_late, .. } => assert_eq!(*minutes_late, 15),
+        other => panic!("expected late_reported: {other:?}"),
+    }
+    assert_eq!(a.standing(job), "Your shift");
+
+    a.go_offline();
+    let q = a
+        .core
+        .wont_make_it(job, Some("car broke down".into()))
+        .unwrap();
+    assert!(
+        q.note
+            .as_deref()
+            .is_some_and(|n| n.contains("late cancellation")),
+        "{q:?}"
+    );
+    assert_eq!(a.standing(job), "Won't-make-it notice waiting to sync");
+    a.go_online();
+    let r = a.sync().await;
+    assert!(
+        matches!(
+            r.decided[0].outcome,
+            Outcome::Cancelled { promoted: true, .. }
+        ),
+        "{r:?}"
+    );
+    assert!(a.core.pending_actions().unwrap().is_empty());
+    assert_eq!(a.standing(job), "You cancelled");
+    b.sync().await;
+    assert_eq!(b.standing(job), "Your shift");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn clock_in_offline_sync_verified_timecard_earnings() {
     let server = TestServer::start(1).await;
     let job = server.create_job(hours_from_now(72), 1).await;

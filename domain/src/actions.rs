@@ -21,6 +21,12 @@ use crate::protocol::{AssignmentStatus, Job, JobStatus, OfficerProfile, Outcome,
 use crate::timecard::PunchKind;
 use crate::validation::{Invalid, optional_text};
 
+pub mod arrival;
+pub use arrival::{
+    LATE_CHOICES, LateFacts, MAX_MINUTES_LATE, REPORT_LEAD_HOURS, check_report_late,
+    check_wont_make_it, wont_make_it_confirmation,
+};
+
 /// Longest reason an officer may give for cancelling, in characters.
 pub const MAX_CANCEL_REASON_CHARS: usize = 500;
 
@@ -35,6 +41,8 @@ pub enum ActionKind {
     Transfer,
     ClockIn,
     ClockOut,
+    ReportLate,
+    WontMakeIt,
 }
 
 impl ActionKind {
@@ -47,6 +55,8 @@ impl ActionKind {
             ActionKind::Transfer => "transfer",
             ActionKind::ClockIn => "clock_in",
             ActionKind::ClockOut => "clock_out",
+            ActionKind::ReportLate => "report_late",
+            ActionKind::WontMakeIt => "wont_make_it",
         }
     }
 
@@ -59,6 +69,8 @@ impl ActionKind {
             "transfer" => ActionKind::Transfer,
             "clock_in" => ActionKind::ClockIn,
             "clock_out" => ActionKind::ClockOut,
+            "report_late" => ActionKind::ReportLate,
+            "wont_make_it" => ActionKind::WontMakeIt,
             _ => return None,
         })
     }
@@ -77,6 +89,8 @@ impl ActionKind {
             ActionKind::Transfer => "transfer",
             ActionKind::ClockIn => "clock-in",
             ActionKind::ClockOut => "clock-out",
+            ActionKind::ReportLate => "running-late notice",
+            ActionKind::WontMakeIt => "won't-make-it notice",
         }
     }
 }
@@ -125,7 +139,12 @@ impl Stake {
     /// action changes nothing until it is retried).
     pub fn holds_slot(&self) -> bool {
         match self.pending_live() {
-            Some(ActionKind::Cancel | ActionKind::Transfer | ActionKind::Withdraw) => false,
+            Some(
+                ActionKind::Cancel
+                | ActionKind::Transfer
+                | ActionKind::Withdraw
+                | ActionKind::WontMakeIt,
+            ) => false,
             _ => self.status == Some(AssignmentStatus::Awarded),
         }
     }

@@ -94,6 +94,10 @@ pub enum AlertKind {
     Overrun,
     /// A punch the presence check could not verify (a supervisor must look at it).
     PunchReview,
+    /// The officer said from the phone they are running late (decision 048).
+    RunningLate,
+    /// The officer said from the phone they won't make it and gave the slot up (decision 048).
+    WontMakeIt,
     /// A kind a newer server knows and this version does not.
     #[serde(other)]
     Other,
@@ -101,12 +105,23 @@ pub enum AlertKind {
 
 impl AlertKind {
     /// Every kind the watcher raises, in the order it checks them.
-    pub const ALL: [AlertKind; 5] = [
+    pub const WATCHED: [AlertKind; 5] = [
         AlertKind::NoShow,
         AlertKind::LateClockIn,
         AlertKind::EarlyClockOut,
         AlertKind::Overrun,
         AlertKind::PunchReview,
+    ];
+
+    /// Every kind: the watcher's, then the ones an officer's action raises.
+    pub const ALL: [AlertKind; 7] = [
+        AlertKind::NoShow,
+        AlertKind::LateClockIn,
+        AlertKind::EarlyClockOut,
+        AlertKind::Overrun,
+        AlertKind::PunchReview,
+        AlertKind::RunningLate,
+        AlertKind::WontMakeIt,
     ];
 
     /// The name stored in `alerts.kind` and sent on the wire.
@@ -117,6 +132,8 @@ impl AlertKind {
             AlertKind::EarlyClockOut => "early_clock_out",
             AlertKind::Overrun => "overrun",
             AlertKind::PunchReview => "punch_review",
+            AlertKind::RunningLate => "running_late",
+            AlertKind::WontMakeIt => "wont_make_it",
             AlertKind::Other => "other",
         }
     }
@@ -137,6 +154,8 @@ impl AlertKind {
             AlertKind::EarlyClockOut => "Early clock-out",
             AlertKind::Overrun => "Running past the end",
             AlertKind::PunchReview => "Punch needs review",
+            AlertKind::RunningLate => "Running late",
+            AlertKind::WontMakeIt => "Won't make it",
             AlertKind::Other => "Alert",
         }
     }
@@ -155,17 +174,23 @@ pub struct SlotFacts {
     pub clock_out: Option<DateTime<Utc>>,
     /// A punch of this slot was classified `needs_review`.
     pub punch_needs_review: bool,
+    /// The officer reported running late and is expected then (decision 048): no no-show
+    /// before this time plus the grace.
+    pub late_eta: Option<DateTime<Utc>>,
 }
 
-/// The alerts due for a slot at `now`, in [`AlertKind::ALL`] order. The caller raises each
-/// one not raised yet (one per slot and kind).
+/// The alerts due for a slot at `now`, in [`AlertKind::WATCHED`] order. The caller raises each
+/// one not raised yet (one per slot and kind). An officer who reported running late is a
+/// no-show only once their reported arrival plus the grace has passed; a late clock-in is
+/// still judged against the start (the coordinator's record of the shift).
 pub fn due(rules: &AlertRules, slot: &SlotFacts, now: DateTime<Utc>) -> Vec<AlertKind> {
     let mins = AlertRules::mins;
     let expected = slot.starts_at.max(slot.held_since);
     let mut out = Vec::new();
     match slot.clock_in {
         None => {
-            if now >= expected + mins(rules.no_show_grace_minutes) {
+            let awaited = slot.late_eta.map_or(expected, |eta| expected.max(eta));
+            if now >= awaited + mins(rules.no_show_grace_minutes) {
                 out.push(AlertKind::NoShow);
             }
         }
@@ -225,7 +250,30 @@ mod tests {
             clock_in: clock_in.map(at),
             clock_out: clock_out.map(at),
             punch_needs_review: false,
+            late_eta: None,
         }
+    }
+
+    #[test]
+    fn a_reported_late_arrival_moves_the_no_show() {
+        let r = AlertRules::default();
+        let mut s = slot(None, None);
+        s.late_eta = Some(at(30));
+        assert!(due(&r, &s, at(15)).is_empty(), "not before the arrival");
+        assert!(due(&r, &s, at(44)).is_empty(), "grace after the arrival");
+        assert_eq!(due(&r, &s, at(45)), vec![AlertKind::NoShow]);
+        s.late_eta = Some(at(-5));
+        assert_eq!(
+            due(&r, &s, at(15)),
+            vec![AlertKind::NoShow],
+            "never earlier"
+        );
+        s.clock_in = Some(at(28));
+        assert_eq!(
+            due(&r, &s, at(60)),
+            vec![AlertKind::LateClockIn],
+            "the clock-in is still late against the start"
+        );
     }
 
     #[test]
@@ -309,7 +357,8 @@ mod tests {
                 serde_json::json!(k.as_str())
             );
         }
-        assert_eq!(AlertKind::parse("running_late"), AlertKind::Other);
+        assert_eq!(AlertKind::parse("running_late"), AlertKind::RunningLate);
+        assert_eq!(AlertKind::parse("from_the_future"), AlertKind::Other);
         assert!(AlertRules::default().validate().is_ok());
         let bad = AlertRules {
             late_tolerance_minutes: 30,

@@ -121,6 +121,17 @@ pub enum Notice {
         link: String,
         expires_at: DateTime<Utc>,
     },
+    /// (To the coordinators and the customer's contacts.) An officer said from the phone they
+    /// are running late and will arrive at `expected_at` (decision 048); sent again when they
+    /// report a new time.
+    RunningLate {
+        job_id: Uuid,
+        title: String,
+        officer_id: Uuid,
+        display_name: String,
+        starts_at: DateTime<Utc>,
+        expected_at: DateTime<Utc>,
+    },
 }
 
 impl Notice {
@@ -139,6 +150,7 @@ impl Notice {
             Notice::ShiftReminder { .. } => "shift_reminder",
             Notice::LateCancellation { .. } => "late_cancellation",
             Notice::AffiliateInvitation { .. } => "affiliate_invitation",
+            Notice::RunningLate { .. } => "running_late",
         }
     }
 
@@ -155,7 +167,8 @@ impl Notice {
             | Notice::ShiftAlert { job_id, .. }
             | Notice::NoShowAtEvent { job_id, .. }
             | Notice::ShiftReminder { job_id, .. }
-            | Notice::LateCancellation { job_id, .. } => *job_id,
+            | Notice::LateCancellation { job_id, .. }
+            | Notice::RunningLate { job_id, .. } => *job_id,
             Notice::AffiliateInvitation { .. } => return None,
         })
     }
@@ -175,6 +188,7 @@ impl Notice {
             Notice::JobCancelled { .. }
             | Notice::ShiftReminder { .. }
             | Notice::LateCancellation { .. }
+            | Notice::RunningLate { .. }
             | Notice::NoShowAtEvent { .. } => true,
             Notice::ShiftAlert {
                 alert, escalated, ..
@@ -273,6 +287,14 @@ mod tests {
                 starts_at: DateTime::from_timestamp(1_800_000_000, 0).unwrap(),
                 window: CancelWindow::NeedsReplacement,
                 replaced: true,
+            },
+            Notice::RunningLate {
+                job_id,
+                title: "Gate 3".into(),
+                officer_id: Uuid::from_u128(9),
+                display_name: "Officer Ruiz".into(),
+                starts_at: DateTime::from_timestamp(1_800_000_000, 0).unwrap(),
+                expected_at: DateTime::from_timestamp(1_800_000_900, 0).unwrap(),
             },
         ];
         for n in all {

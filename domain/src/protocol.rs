@@ -358,6 +358,17 @@ pub enum Action {
     ClockIn { event: SignedClockEvent },
     /// A signed clock-out punch.
     ClockOut { event: SignedClockEvent },
+    /// Tell the department the officer will arrive `minutes_late` minutes after the start (or,
+    /// once the shift has started, after now): 1 to 180, from two hours before the start to
+    /// the end (decision 048).
+    ReportLate { job_id: Uuid, minutes_late: u16 },
+    /// Give up an awarded slot at short notice because the officer cannot come: a cancellation
+    /// in every window, from two hours before the start to the end (decision 048).
+    WontMakeIt {
+        job_id: Uuid,
+        #[serde(default)]
+        reason: Option<String>,
+    },
 }
 
 impl Action {
@@ -371,6 +382,8 @@ impl Action {
             Action::Transfer { .. } => ActionKind::Transfer,
             Action::ClockIn { .. } => ActionKind::ClockIn,
             Action::ClockOut { .. } => ActionKind::ClockOut,
+            Action::ReportLate { .. } => ActionKind::ReportLate,
+            Action::WontMakeIt { .. } => ActionKind::WontMakeIt,
         }
     }
 
@@ -380,7 +393,9 @@ impl Action {
             Action::Claim { job_id }
             | Action::Withdraw { job_id }
             | Action::Cancel { job_id, .. }
-            | Action::Transfer { job_id, .. } => *job_id,
+            | Action::Transfer { job_id, .. }
+            | Action::ReportLate { job_id, .. }
+            | Action::WontMakeIt { job_id, .. } => *job_id,
             Action::ClockIn { event } | Action::ClockOut { event } => event.event.job_id,
         }
     }
@@ -440,6 +455,13 @@ pub enum Outcome {
     Transferred {
         assignment_id: Uuid,
         to_officer_id: Option<Uuid>,
+    },
+    /// The department knows the officer is running late and expects them at `eta`; the
+    /// no-show alert waits until then (plus the grace).
+    LateReported {
+        assignment_id: Uuid,
+        minutes_late: u16,
+        eta: DateTime<Utc>,
     },
     /// The punch is recorded with the server's verdict.
     Punched {

@@ -32,6 +32,30 @@ pub enum JobActionKind {
     Transfer,
     /// Offer the shift back to the board (kept until another officer takes it).
     Offer,
+    /// Tell the department the officer will be late (near the start; the officer picks how
+    /// many minutes from the state's choices, then calls `report_late`).
+    RunningLate,
+    /// Give the shift up at short notice because the officer cannot come (near the start).
+    WontMakeIt,
+}
+
+/// One "how late" choice for the running-late intent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LateChoice {
+    pub minutes: u16,
+    /// `15 min`.
+    pub label: String,
+}
+
+/// The choices the running-late intent offers (the domain's list).
+pub fn late_choices() -> Vec<LateChoice> {
+    offduty_domain::actions::LATE_CHOICES
+        .iter()
+        .map(|&minutes| LateChoice {
+            minutes,
+            label: Msg::LateChoice.with(&[("minutes", &minutes.to_string())]),
+        })
+        .collect()
 }
 
 /// A confirmation to show before an action goes ahead.
@@ -108,6 +132,30 @@ pub(crate) fn for_job(root: &Screens, card: &JobCard) -> Result<Vec<JobAction>, 
             &checks.transfer,
             None,
         ));
+        // Near the start (from two hours before it until the end, not once clocked in):
+        // running late and won't make it, which the rules then allow.
+        if checks.report_late.is_ok() {
+            out.push(button(
+                JobActionKind::RunningLate,
+                Msg::ActionRunningLate,
+                &checks.report_late,
+                None,
+            ));
+        }
+        if checks.wont_make_it.is_ok() {
+            let mut give_up = dialog(
+                Msg::ConfirmWontMakeItTitle,
+                core.wont_make_it_terms(job.id)?,
+                Msg::ActionWontMakeIt.text(),
+            );
+            give_up.reason_label = Some(Msg::ConfirmCancelReason.text());
+            out.push(button(
+                JobActionKind::WontMakeIt,
+                Msg::ActionWontMakeIt,
+                &checks.wont_make_it,
+                Some(give_up),
+            ));
+        }
         if !stake.offered {
             out.push(button(
                 JobActionKind::Offer,
@@ -160,13 +208,39 @@ pub(crate) fn for_job(root: &Screens, card: &JobCard) -> Result<Vec<JobAction>, 
 /// Queues `kind` on the job (the core checks the rule again) and, when it was accepted, syncs
 /// so it reaches the server now if the phone is online. Returns what to tell the officer: the
 /// server's decision, that it waits for a connection, or the refusal. `Transfer` is not an
-/// action by itself (the officer picks a colleague first): see `transfer::Picker`.
+/// action by itself (the officer picks a colleague first): see `transfer::Picker`; nor is
+/// `RunningLate` (the officer picks the minutes first: [`report_late`]).
 pub(crate) async fn perform(
     root: &Screens,
     job_id: Uuid,
     kind: JobActionKind,
     reason: Option<String>,
     to: Option<Uuid>,
+) -> Notice {
+    perform_with(root, job_id, kind, reason, to, None).await
+}
+
+/// Queues "running late" by `minutes` (from [`late_choices`], or any 1–180) and sends it like
+/// [`perform`].
+pub(crate) async fn report_late(root: &Screens, job_id: Uuid, minutes: u16) -> Notice {
+    perform_with(
+        root,
+        job_id,
+        JobActionKind::RunningLate,
+        None,
+        None,
+        Some(minutes),
+    )
+    .await
+}
+
+async fn perform_with(
+    root: &Screens,
+    job_id: Uuid,
+    kind: JobActionKind,
+    reason: Option<String>,
+    to: Option<Uuid>,
+    minutes: Option<u16>,
 ) -> Notice {
     let core = root.core();
     let queued = match kind {
@@ -180,6 +254,11 @@ pub(crate) async fn perform(
             Some(to) => core.transfer(job_id, Some(to)),
             None => return Notice::new(NoticeKind::Info, Msg::TransferTitle.text()),
         },
+        JobActionKind::RunningLate => match minutes {
+            Some(m) => core.report_late(job_id, m),
+            None => return Notice::new(NoticeKind::Info, Msg::LatePickFirst.text()),
+        },
+        JobActionKind::WontMakeIt => core.wont_make_it(job_id, reason),
     };
     let queued = match queued {
         Ok(q) => q,

@@ -150,7 +150,7 @@ fn shifts_text(n: u32) -> String {
     }
 }
 
-fn summary(t: &Totals, cur: &str) -> EarningsSummary {
+pub(crate) fn summary(t: &Totals, cur: &str) -> EarningsSummary {
     let s = &t.sums;
     EarningsSummary {
         label: t.label.clone(),
@@ -170,7 +170,7 @@ fn summary(t: &Totals, cur: &str) -> EarningsSummary {
     }
 }
 
-fn row(s: &ShiftEarning, cur: &str, fmt: &format::Fmt) -> EarningsRow {
+pub(crate) fn row(s: &ShiftEarning, cur: &str, fmt: &format::Fmt) -> EarningsRow {
     let rate = Msg::PerHour.with(&[("amount", &format::money(s.rate_cents, cur))]);
     let rate = if s.multiplier_bp == 10_000 {
         rate

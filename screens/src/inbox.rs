@@ -302,6 +302,22 @@ fn words(entry: &InboxEntry, fmt: &crate::format::Fmt) -> (InboxKind, String, St
                 format!("{body} {}", then.text()),
             )
         }
+        Some(Told::RunningLate {
+            title,
+            display_name,
+            starts_at,
+            expected_at,
+            ..
+        }) => (
+            InboxKind::ShiftAlert,
+            Msg::InboxRunningLateTitle.text(),
+            Msg::InboxRunningLateBody.with(&[
+                ("name", display_name),
+                ("title", title),
+                ("when", &fmt.day_time(*starts_at)),
+                ("eta", &fmt.day_time(*expected_at)),
+            ]),
+        ),
         None => (
             InboxKind::Other,
             Msg::InboxUnknownTitle.text(),
@@ -526,5 +542,26 @@ mod tests {
         );
         assert_eq!(kind, InboxKind::ShiftAlert);
         assert!(body.contains("did not clock in"), "{body}");
+
+        let (kind, title, body) = words(
+            &entry(Told::RunningLate {
+                job_id,
+                title: "Gate 3".into(),
+                officer_id: Uuid::from_u128(3),
+                display_name: "Officer Ruiz".into(),
+                starts_at,
+                expected_at: starts_at + chrono::Duration::minutes(15),
+            }),
+            &fmt,
+        );
+        assert_eq!(
+            (kind, title.as_str()),
+            (InboxKind::ShiftAlert, "Running late")
+        );
+        assert_eq!(
+            body,
+            "Officer Ruiz is running late for Gate 3 (Fri 12 Dec 18:00) and expects to arrive \
+             at Fri 12 Dec 18:15."
+        );
     }
 }

@@ -18,7 +18,7 @@ use offduty_domain::award::{AwardRuleKind, SignupState};
 use offduty_domain::geofence::{GeoPoint, Geofence};
 use offduty_domain::protocol::JobStatus;
 
-use crate::actions::{self, JobAction, JobActionKind};
+use crate::actions::{self, JobAction, JobActionKind, LateChoice};
 use crate::board::Eligibility;
 use crate::format::{self, Fmt};
 use crate::text::{Msg, award_label};
@@ -125,6 +125,10 @@ pub struct JobState {
     pub actions: Vec<JobAction>,
     /// The "give this shift to…" panel, while open.
     pub transfer: Option<TransferPicker>,
+    /// How late the officer may say they are (5, 10, 15, 30, 60 minutes), when "running late"
+    /// is among the actions; the shell shows them under `late_title` and calls `report_late`.
+    pub late_choices: Vec<LateChoice>,
+    pub late_title: String,
     /// An action is being sent.
     pub busy: bool,
     pub notice: Option<Notice>,
@@ -310,6 +314,14 @@ impl JobScreen {
             .iter()
             .find(|a| a.kind == JobActionKind::Offer)
             .cloned();
+        let late_choices = if actions
+            .iter()
+            .any(|a| a.kind == JobActionKind::RunningLate && a.enabled)
+        {
+            actions::late_choices()
+        } else {
+            Vec::new()
+        };
         JobState {
             job_id: self.raw_id.clone(),
             sync,
@@ -317,6 +329,8 @@ impl JobScreen {
             detail,
             actions,
             transfer: self.transfers.state(&self.root, offer),
+            late_choices,
+            late_title: Msg::LatePickTitle.text(),
             busy,
             notice,
         }
@@ -367,6 +381,23 @@ impl JobScreen {
         self.transfers
             .perform(&self.root, job_id, kind, reason, to, show)
             .await;
+    }
+
+    /// Says the officer will be `minutes` late (one of `late_choices`): queued, sent when
+    /// online; the notice says when the department expects them, or why not.
+    pub async fn report_late(&self, minutes: u16) {
+        let Some(job_id) = self.job_id else {
+            return self.update(|ui| ui.notice = Some(missing()));
+        };
+        self.update(|ui| {
+            ui.busy = true;
+            ui.notice = None;
+        });
+        let notice = actions::report_late(&self.root, job_id, minutes).await;
+        self.update(|ui| {
+            ui.busy = false;
+            ui.notice = Some(notice);
+        });
     }
 
     /// Searches the department's officers by name or badge for the transfer (online only).

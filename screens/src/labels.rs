@@ -53,6 +53,8 @@ pub struct Labels {
     pub clock_open_settings: String,
     pub earnings_payments: String,
     pub earnings_share: String,
+    /// Opens the history screen (past shifts by month, the PDF).
+    pub earnings_history: String,
     /// The activity screen's sections.
     pub activity_wedged: String,
     pub activity_pending: String,
@@ -110,6 +112,7 @@ pub fn labels() -> Labels {
         clock_open_settings: Msg::LabelClockOpenSettings.text(),
         earnings_payments: Msg::LabelEarningsPayments.text(),
         earnings_share: Msg::LabelEarningsShare.text(),
+        earnings_history: Msg::LabelEarningsHistory.text(),
         activity_wedged: Msg::LabelActivityWedged.text(),
         activity_pending: Msg::LabelActivityPending.text(),
         settings_quiet_hours: Msg::LabelSettingsQuietHours.text(),
@@ -154,6 +157,7 @@ mod tests {
             &l.clock_open_settings,
             &l.earnings_payments,
             &l.earnings_share,
+            &l.earnings_history,
             &l.activity_wedged,
             &l.activity_pending,
             &l.settings_quiet_hours,

@@ -21,6 +21,7 @@ pub mod activity;
 pub mod clock;
 pub mod earnings;
 pub mod events;
+pub mod history;
 pub mod inbox;
 pub mod job;
 pub mod labels;
@@ -46,6 +47,7 @@ pub use clock::ClockScreen;
 pub use earnings::EarningsScreen;
 pub use events::AppEvent;
 pub use format::{Display, Fmt, HourCycle};
+pub use history::HistoryScreen;
 pub use inbox::InboxScreen;
 pub use job::JobScreen;
 pub use labels::{Labels, SortChoice, labels};
@@ -316,6 +318,14 @@ impl Screens {
     pub fn earnings(self: &Arc<Self>) -> Arc<EarningsScreen> {
         let screen = Arc::new(EarningsScreen::new(self.clone()));
         let weak: Weak<EarningsScreen> = Arc::downgrade(&screen);
+        self.register(weak);
+        screen
+    }
+
+    /// The officer's history: past shifts by month, and its PDF.
+    pub fn history(self: &Arc<Self>) -> Arc<HistoryScreen> {
+        let screen = Arc::new(HistoryScreen::new(self.clone()));
+        let weak: Weak<HistoryScreen> = Arc::downgrade(&screen);
         self.register(weak);
         screen
     }

@@ -224,6 +224,106 @@ async fn a_cancel_inside_the_call_coordinator_window_is_refused_with_its_sentenc
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn near_the_start_the_officer_can_say_running_late_or_wont_make_it() {
+    let server = DemoServer::start();
+    let (phone, screens) = officer(server.addr, 16).await;
+    let pick = claimable(&screens).into_iter().next().unwrap();
+    let job = screens.job(&pick.job_id);
+    job.perform(JobActionKind::Claim, None).await;
+    let s = job.state();
+    assert_eq!(s.detail.clone().unwrap().standing, StandingKind::Holding);
+    assert!(
+        !kinds(&s).contains(&JobActionKind::RunningLate) && s.late_choices.is_empty(),
+        "days ahead: not yet"
+    );
+
+    // The job moves to start in 40 minutes.
+    let now = Utc::now();
+    offduty_testkit::move_job(
+        &server.db_path,
+        &pick.job_id,
+        now + Duration::minutes(40),
+        now + Duration::minutes(280),
+    );
+    job.refresh().await;
+    let s = job.state();
+    assert_eq!(
+        kinds(&s),
+        [
+            JobActionKind::Cancel,
+            JobActionKind::Transfer,
+            JobActionKind::RunningLate,
+            JobActionKind::WontMakeIt,
+            JobActionKind::Offer
+        ]
+    );
+    let minutes: Vec<u16> = s.late_choices.iter().map(|c| c.minutes).collect();
+    assert_eq!(minutes, [5, 10, 15, 30, 60]);
+    assert_eq!(s.late_choices[2].label, "15 min");
+    assert_eq!(s.late_title, "How late will you be?");
+    let give_up = s
+        .actions
+        .iter()
+        .find(|a| a.kind == JobActionKind::WontMakeIt)
+        .unwrap();
+    assert!(give_up.enabled);
+    let confirm = give_up.confirm.as_ref().unwrap();
+    let terms = phone
+        .core
+        .wont_make_it_terms(pick.job_id.parse().unwrap())
+        .unwrap();
+    assert_eq!(confirm.message, terms, "the sentence is the core's");
+    assert!(terms.contains("counts as a late cancellation"), "{terms}");
+    assert_eq!(confirm.title, "Give up this shift?");
+
+    // Running late without the minutes: the shell must ask first.
+    job.perform(JobActionKind::RunningLate, None).await;
+    assert_eq!(job.state().notice.unwrap().text, Msg::LatePickFirst.text());
+
+    // Offline: saved and shown waiting; the shift is still the officer's.
+    phone.link.set_online(false);
+    job.report_late(15).await;
+    let s = job.state();
+    let notice = s.notice.clone().unwrap();
+    assert_eq!(
+        (notice.kind, notice.text.as_str()),
+        (NoticeKind::Info, Msg::QueuedOffline.text().as_str())
+    );
+    let d = s.detail.clone().unwrap();
+    assert_eq!(d.pending, Some(ActionKind::ReportLate));
+    assert_eq!(d.standing_text, "Running-late notice waiting to sync");
+    assert!(kinds(&s).contains(&JobActionKind::WontMakeIt));
+
+    // Online: a new time, sent at once; the server's answer is the notice.
+    phone.link.set_online(true);
+    job.report_late(10).await;
+    let s = job.state();
+    let notice = s.notice.clone().unwrap();
+    assert_eq!(notice.kind, NoticeKind::Success, "{}", notice.text);
+    assert!(
+        notice
+            .text
+            .starts_with("Running late: the department expects you at"),
+        "{}",
+        notice.text
+    );
+    assert_eq!(s.sync.pending, 0, "both reports were sent");
+    assert_eq!(s.detail.unwrap().standing, StandingKind::Holding);
+
+    // Won't make it: given up as a cancellation, the slot is no longer the officer's.
+    job.perform(JobActionKind::WontMakeIt, Some("flat tyre".into()))
+        .await;
+    let s = job.state();
+    let notice = s.notice.clone().unwrap();
+    assert_eq!(notice.kind, NoticeKind::Success, "{}", notice.text);
+    assert!(notice.text.starts_with("Cancelled"), "{}", notice.text);
+    let d = s.detail.clone().unwrap();
+    assert_eq!(d.standing, StandingKind::Left);
+    assert!(!kinds(&s).contains(&JobActionKind::RunningLate));
+    assert!(s.late_choices.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_job_the_officer_may_not_work_says_why_with_every_reason() {
     let server = DemoServer::start();
     let (_phone, screens) = officer(server.addr, 12).await;

@@ -117,6 +117,15 @@ pub async fn prepare(cfg: &ServeConfig) -> Result<AppState, ServeError> {
             }
         }
     }
+    // An officer of the demo says "running late" through the action service (decision 048).
+    #[cfg(feature = "demo")]
+    if cfg.demo
+        && crate::demo::arrival::seed_running_late(&state, chrono::Utc::now())
+            .await
+            .map_err(ServeError::Demo)?
+    {
+        println!("Alerts: an officer reported running late for the detail about to start");
+    }
     Ok(state)
 }
 

@@ -95,6 +95,46 @@ class JobScreenTest {
     }
 
     @Test
+    fun nearTheStartTheOfficerCanSayRunningLateOrWontMakeIt() = runBlocking {
+        val app = demo.app()
+        app.login("officer034@columbus.demo", DemoDepartment.PASSWORD, "JVM")
+        val screens = OfficerScreens(app)
+        val board = screens.board()
+        board.setFilters(BoardFilters(nearMe = false, radiusKm = 25.0, from = null, to = null,
+            minHourlyCents = null, jobTypes = listOf(), onlyEligible = true))
+        val row = board.state().rows.first {
+            it.award == AwardRuleKind.FIRST_COME && !it.full && it.standing == StandingKind.NONE &&
+                it.eligibility == Eligibility.ELIGIBLE
+        }
+        val job = screens.job(row.jobId)
+        job.perform(JobActionKind.CLAIM, null)
+        assertEquals(StandingKind.HOLDING, job.state().detail!!.standing)
+        assertTrue("days ahead: not yet", job.state().lateChoices.isEmpty())
+
+        // The shift now starts in 40 minutes.
+        demo.moveJob(row.jobId, -40, 4)
+        job.refresh()
+        var s = job.state()
+        assertEquals(listOf(JobActionKind.CANCEL, JobActionKind.TRANSFER, JobActionKind.RUNNING_LATE,
+            JobActionKind.WONT_MAKE_IT, JobActionKind.OFFER), s.actions.map { it.kind })
+        assertEquals(listOf(5, 10, 15, 30, 60), s.lateChoices.map { it.minutes.toInt() })
+
+        job.reportLate(15u)
+        s = job.state()
+        assertEquals(NoticeKind.SUCCESS, s.notice!!.kind)
+        assertTrue(s.notice!!.text, s.notice!!.text.startsWith("Running late"))
+        assertEquals("still the officer's shift", StandingKind.HOLDING, s.detail!!.standing)
+
+        val giveUp = s.actions.first { it.kind == JobActionKind.WONT_MAKE_IT }
+        assertTrue(giveUp.confirm!!.message, giveUp.confirm!!.message.contains("late cancellation"))
+        job.perform(JobActionKind.WONT_MAKE_IT, "flat tyre")
+        s = job.state()
+        assertEquals(NoticeKind.SUCCESS, s.notice!!.kind)
+        assertEquals(StandingKind.LEFT, s.detail!!.standing)
+        assertTrue(s.lateChoices.isEmpty())
+    }
+
+    @Test
     fun aJobThatIsNotOnThePhoneSaysSo() = runBlocking {
         val screens = OfficerScreens(demo.app())
         val job = screens.job("not-a-job")

@@ -11,6 +11,7 @@ mod support;
 
 mod actions;
 mod apply;
+mod arrival;
 mod board;
 mod clock;
 mod earnings;

@@ -10,7 +10,7 @@ fn at(h: i64) -> DateTime<Utc> {
 }
 
 /// A first-come job starting at hour 100, signups open since hour 0.
-fn job() -> Job {
+pub(super) fn job() -> Job {
     let p = GeoPoint::new(39.96, -83.0);
     Job {
         id: Uuid::from_u128(7),

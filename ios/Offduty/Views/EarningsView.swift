@@ -10,6 +10,8 @@ import SwiftUI
 
 struct EarningsView: View {
     @ObservedObject var model: EarningsModel
+    /// Makes the history screen's model when the officer opens it.
+    let history: () -> HistoryModel
     @State private var exported: URL?
 
     var body: some View {
@@ -63,6 +65,11 @@ struct EarningsView: View {
             Section(s.yearToDate.label) {
                 Text("\(s.yearToDate.shiftsText) · \(s.yearToDate.hours)")
                 Text(s.yearToDate.paidText)
+                NavigationLink {
+                    HistoryView(model: history())
+                } label: {
+                    Text(appLabels.earningsHistory)
+                }
             }
         }
         .refreshable { await model.screen.refresh() }
@@ -92,6 +99,60 @@ struct EarningsView: View {
         } catch {
             return nil
         }
+    }
+}
+/// The officer's past shifts by month with totals, and the department's PDF of them.
+struct HistoryView: View {
+    @StateObject var model: HistoryModel
+
+    var body: some View {
+        let s = model.state
+        List {
+            Section {
+                SyncLine(sync: s.sync)
+                if let notice = s.notice {
+                    NoticeBanner(notice: notice) { model.screen.dismissNotice() }
+                }
+            }
+            if let empty = s.empty {
+                Text(empty).foregroundStyle(.secondary)
+            }
+            ForEach(s.months, id: \.label) { month in
+                Section {
+                    ForEach(month.rows, id: \.timecardId) { row in
+                        VStack(alignment: .leading, spacing: 4) {
+                            HStack {
+                                Text(row.site).font(.headline)
+                                Spacer()
+                                Text(row.gross ?? "—").monospacedDigit()
+                            }
+                            Text("\(row.date) · \(row.hours ?? "—")").font(.subheadline)
+                            if let invoiced = row.invoiced { Text(invoiced).font(.caption) }
+                            if let paid = row.paid { Text(paid).font(.caption) }
+                        }
+                        .accessibilityElement(children: .combine)
+                    }
+                } header: {
+                    Text(month.label)
+                } footer: {
+                    Text("\(month.summary.shiftsText) · \(month.summary.hours) · \(month.summary.gross)")
+                }
+            }
+            Section(s.total.label) {
+                Text("\(s.total.shiftsText) · \(s.total.hours) · \(s.total.gross)")
+                if let saved = s.savedPdf {
+                    ShareLink(item: URL(fileURLWithPath: saved)) { Label(s.pdfLabel, systemImage: "doc.richtext") }
+                } else {
+                    Button(s.pdfLabel) {
+                        let url = FileManager.default.temporaryDirectory.appendingPathComponent("history.pdf")
+                        Task { await model.screen.downloadPdf(path: url.path) }
+                    }
+                    .disabled(s.downloading)
+                }
+            }
+        }
+        .refreshable { await model.screen.refresh() }
+        .navigationTitle(appLabels.earningsHistory)
     }
 }
 #endif

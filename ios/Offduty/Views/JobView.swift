@@ -69,8 +69,15 @@ struct JobView: View {
             if !s.actions.isEmpty {
                 Section {
                     ForEach(s.actions, id: \.kind) { action in
-                        ActionButton(action: action) { reason in
-                            await model.screen.perform(kind: action.kind, reason: reason)
+                        if action.kind == .runningLate {
+                            // Running late: the minutes are the choice (the core lists them).
+                            LateChoices(title: s.lateTitle, choices: s.lateChoices) { minutes in
+                                await model.screen.reportLate(minutes: minutes)
+                            }
+                        } else {
+                            ActionButton(action: action) { reason in
+                                await model.screen.perform(kind: action.kind, reason: reason)
+                            }
                         }
                     }
                 }
@@ -89,6 +96,25 @@ struct JobView: View {
                     choose: { await model.screen.transferTo(officerId: $0) },
                     offer: { await model.screen.perform(kind: .offer, reason: nil) }
                 )
+            }
+        }
+    }
+}
+
+/// "Running late": one button per choice of minutes, under the core's title.
+struct LateChoices: View {
+    let title: String
+    let choices: [LateChoice]
+    let report: (UInt16) async -> Void
+
+    var body: some View {
+        VStack(alignment: .leading) {
+            Text(title).font(.headline)
+            HStack {
+                ForEach(choices, id: \.minutes) { choice in
+                    Button(choice.label) { Task { await report(choice.minutes) } }
+                        .buttonStyle(.bordered)
+                }
             }
         }
     }

@@ -29,7 +29,7 @@ struct MainTabs: View {
             stack(.jobs) { BoardView(app: model, model: model.board) }
             stack(.myShifts) { ShiftsView(model: model.shifts) }
             stack(.clock) { ClockView(model: model.clock(), location: model.clockLocation).id(model.navigation.clockJob) }
-            stack(.earnings) { EarningsView(model: model.earnings) }
+            stack(.earnings) { EarningsView(model: model.earnings, history: model.history) }
             stack(.settings) { SettingsView(app: model, model: model.settings) }
         }
     }

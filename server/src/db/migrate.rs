@@ -80,6 +80,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../../migrations/0016_affiliates.sql"),
     ),
     (
+        17,
+        "late_reports",
+        include_str!("../../migrations/0017_late_reports.sql"),
+    ),
+    (
         18,
         "direct_payouts",
         include_str!("../../migrations/0018_direct_payouts.sql"),

@@ -193,6 +193,21 @@ fn words(n: &Notice, tz: Tz) -> (String, String) {
                 ),
             )
         }
+        Notice::RunningLate {
+            title,
+            display_name,
+            starts_at,
+            expected_at,
+            ..
+        } => (
+            format!("Running late: {title}"),
+            format!(
+                "{display_name} is running late for the shift starting {} and expects to arrive \
+                 at {}.",
+                local(*starts_at, tz),
+                local(*expected_at, tz)
+            ),
+        ),
     }
 }
 
@@ -212,7 +227,7 @@ mod tests {
         assert_eq!(m.data["kind"], "job_cancelled");
         assert_eq!(m.data["job_id"], Uuid::from_u128(5).to_string());
         assert_eq!(m.data["notification_id"], "n1");
-        let m = render("n2", "running_late", None, false, Tz::UTC);
+        let m = render("n2", "from_the_future", None, false, Tz::UTC);
         assert!(!m.title.is_empty() && !m.body.is_empty());
         assert!(!m.data.contains_key("job_id"));
     }
@@ -286,5 +301,27 @@ mod tests {
             m.body
         );
         assert!(!m.data.contains_key("job_id"), "an invitation opens no job");
+    }
+
+    #[test]
+    fn running_late_says_the_expected_arrival_in_the_departments_zone() {
+        // 23:00 UTC on Dec 12 is 18:00 in New York.
+        let starts_at = chrono::DateTime::from_timestamp(1_765_580_400, 0).unwrap();
+        let ny: Tz = "America/New_York".parse().unwrap();
+        let late = Notice::RunningLate {
+            job_id: Uuid::from_u128(5),
+            title: "Gate 3".into(),
+            officer_id: Uuid::from_u128(2),
+            display_name: "Officer Ruiz".into(),
+            starts_at,
+            expected_at: starts_at + chrono::Duration::minutes(15),
+        };
+        let m = render("n", late.kind(), Some(&late), true, ny);
+        assert_eq!(m.title, "Running late: Gate 3");
+        assert_eq!(
+            m.body,
+            "Officer Ruiz is running late for the shift starting Fri Dec 12, 18:00 and expects \
+             to arrive at Fri Dec 12, 18:15."
+        );
     }
 }

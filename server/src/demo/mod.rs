@@ -8,6 +8,7 @@
 //! Seeding is idempotent: once the department exists, a second call changes nothing.
 
 pub mod affiliates;
+pub mod arrival;
 mod data;
 mod market;
 pub mod money;

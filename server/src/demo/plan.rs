@@ -31,6 +31,7 @@ const SEED_SCHEDULE: u64 = 0x0ffd_0002;
 const SEED_PAST: u64 = 0x0ffd_0003;
 const SEED_UPCOMING: u64 = 0x0ffd_0004;
 const SEED_UNDER_WAY: u64 = 0x0ffd_0005;
+const SEED_ABOUT_TO_START: u64 = 0x0ffd_0006;
 
 /// Days of history (duty blocks and completed details).
 pub const HISTORY_DAYS: i64 = 28;
@@ -273,6 +274,7 @@ pub fn build(inp: &Inputs<'_>) -> Plan {
     p.past_jobs();
     p.upcoming_jobs();
     p.under_way();
+    p.about_to_start();
     p.sequence();
     p.positions();
     p.plan
@@ -861,6 +863,44 @@ impl Planner<'_> {
         self.events.push((created, Ev::Created(j)));
         let mut rng = Rng::new(SEED_UNDER_WAY);
         self.claims(&mut rng, j, 1, 1);
+    }
+
+    /// One detail about to start (decision 048): a first-come job starting in 50 minutes, its
+    /// one slot awarded. At start-up the demo has its officer say "running late" through the
+    /// action service (`demo::arrival`), so the console's Alerts page shows a running-late
+    /// alert and the no-show waits for the reported arrival.
+    fn about_to_start(&mut self) {
+        let now = self.inp.now;
+        let Some(mut row) = self
+            .plan
+            .jobs
+            .iter()
+            .find(|j| {
+                j.starts > now + hours(24)
+                    && j.award_rule.is_immediate()
+                    && j.release_tiers.is_empty()
+                    && j.slots_filled == 0
+            })
+            .cloned()
+        else {
+            return;
+        };
+        let created = now - hours(30);
+        row.id = Uuid::now_v7();
+        row.starts = now + minutes(50);
+        row.ends = row.starts + hours(4);
+        row.slots = 1;
+        row.slots_filled = 0;
+        row.created = created;
+        row.signup_opens = created;
+        row.awarded_at = Some(created);
+        row.multiplier_bp = self.inp.pay.multiplier_bp(row.starts, created, self.inp.tz);
+        row.status = JobStatus::Open;
+        let j = self.plan.jobs.len();
+        self.plan.jobs.push(row);
+        self.events.push((created, Ev::Created(j)));
+        let mut rng = Rng::new(SEED_ABOUT_TO_START);
+        self.claims(&mut rng, j, 1, 0);
     }
 
     fn claims(&mut self, rng: &mut Rng, j: usize, awarded: i64, waiting: i64) {

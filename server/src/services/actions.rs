@@ -23,6 +23,7 @@ use crate::db::rows::Department;
 use crate::db::{DbError, get, to_us};
 use crate::error::ApiError;
 use crate::extract::AuthUser;
+use crate::services::arrival;
 use crate::services::assignments::{self, TxCtx};
 use crate::services::award::load_department;
 use crate::services::changes;
@@ -342,6 +343,13 @@ async fn decide_in(
             job_id,
             to_officer_id,
         } => assignments::transfer(conn, &ctx, *job_id, *to_officer_id).await?,
+        Action::ReportLate {
+            job_id,
+            minutes_late,
+        } => arrival::report_late(conn, &ctx, *job_id, *minutes_late).await?,
+        Action::WontMakeIt { job_id, reason } => {
+            arrival::wont_make_it(conn, &ctx, *job_id, reason.as_deref()).await?
+        }
         Action::ClockIn { event } | Action::ClockOut { event } => {
             let kind = if matches!(env.action, Action::ClockIn { .. }) {
                 PunchKind::In

@@ -143,6 +143,83 @@ pub async fn raise(
     Ok(Raised::New)
 }
 
+/// Raises (or, when the slot has one of this kind already, re-opens: raised again now, neither
+/// escalated nor acknowledged) an alert an officer's own action causes — running late, won't
+/// make it (decision 048) — inside the caller's transaction, which holds the department's
+/// lock. Audited `alert_raised` with the officer as the actor; the coordinators get the
+/// `shift_alert` notice only when `tell` (the caller may tell them in its own words).
+pub(crate) async fn raise_in(
+    conn: &mut sqlx::AnyConnection,
+    slot: &SlotRef,
+    kind: AlertKind,
+    now: DateTime<Utc>,
+    tell: Option<(&str, DateTime<Utc>)>,
+) -> Result<Uuid, DbError> {
+    let fresh = Uuid::now_v7();
+    sqlx::query(
+        "INSERT INTO alerts (id, department_id, assignment_id, job_id, officer_id, kind, \
+         raised_us) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+         ON CONFLICT (assignment_id, kind) DO UPDATE SET raised_us = excluded.raised_us, \
+         escalated_us = NULL, acknowledged_us = NULL, acknowledged_by = NULL",
+    )
+    .bind(fresh.to_string())
+    .bind(slot.department_id.to_string())
+    .bind(slot.assignment_id.to_string())
+    .bind(slot.job_id.to_string())
+    .bind(slot.officer_id.to_string())
+    .bind(kind.as_str())
+    .bind(to_us(now))
+    .execute(&mut *conn)
+    .await?;
+    let id = get_uuid(
+        &sqlx::query("SELECT id FROM alerts WHERE assignment_id = $1 AND kind = $2")
+            .bind(slot.assignment_id.to_string())
+            .bind(kind.as_str())
+            .fetch_one(&mut *conn)
+            .await?,
+        "id",
+    )?;
+    audit::append(
+        conn,
+        slot.department_id,
+        AuditEntry {
+            actor_id: Some(slot.officer_id),
+            action: "alert_raised",
+            entity: "alert",
+            entity_id: id.to_string(),
+            detail: serde_json::json!({
+                "kind": kind.as_str(),
+                "job_id": slot.job_id,
+                "officer_id": slot.officer_id,
+                "assignment_id": slot.assignment_id,
+                "reopened": id != fresh,
+            }),
+        },
+        now,
+    )
+    .await?;
+    if let Some((title, starts_at)) = tell {
+        let name = officer_name(conn, slot.officer_id).await?;
+        notify::enqueue_coordinators(
+            conn,
+            slot.department_id,
+            &Notice::ShiftAlert {
+                job_id: slot.job_id,
+                title: title.to_string(),
+                alert_id: id,
+                alert: kind,
+                officer_id: slot.officer_id,
+                display_name: name,
+                starts_at,
+                escalated: false,
+            },
+            now,
+        )
+        .await?;
+    }
+    Ok(id)
+}
+
 /// Under the lock: the slot is still the officer's and still has no clock-in.
 async fn still_absent(
     conn: &mut sqlx::AnyConnection,
@@ -161,7 +238,10 @@ async fn still_absent(
     })
 }
 
-async fn officer_name(conn: &mut sqlx::AnyConnection, id: Uuid) -> Result<String, DbError> {
+pub(crate) async fn officer_name(
+    conn: &mut sqlx::AnyConnection,
+    id: Uuid,
+) -> Result<String, DbError> {
     let row = sqlx::query("SELECT display_name FROM users WHERE id = $1")
         .bind(id.to_string())
         .fetch_optional(&mut *conn)

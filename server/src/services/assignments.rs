@@ -535,7 +535,10 @@ pub(crate) async fn held_shift(
 }
 
 /// Whether the officer has clocked in to this shift (then only a coordinator can release them).
-async fn clocked_in(conn: &mut AnyConnection, assignment_id: Uuid) -> Result<bool, DbError> {
+pub(crate) async fn clocked_in(
+    conn: &mut AnyConnection,
+    assignment_id: Uuid,
+) -> Result<bool, DbError> {
     let n: i64 = get(
         &sqlx::query(
             "SELECT COUNT(*) AS n FROM timecards WHERE assignment_id = $1 AND clock_in_event IS NOT NULL",
@@ -578,6 +581,34 @@ pub async fn cancel(
     if window == CancelWindow::NeedsReplacement && replacement.is_none() {
         return Ok(Refusal::needs_replacement(policy).into());
     }
+    give_up(
+        conn,
+        ctx,
+        &job,
+        &mine,
+        window,
+        replacement,
+        "cancel",
+        reason,
+    )
+    .await
+}
+
+/// The slot given up, as a cancellation (`cancel`, and `wont_make_it` in every window): the
+/// row cancelled, the next eligible officer in line (`replacement`) promoted, the line
+/// renumbered, the audit entry (`action`), and inside the late-cancellation window the
+/// coordinators' notice, all in the caller's transaction.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn give_up(
+    conn: &mut AnyConnection,
+    ctx: &TxCtx<'_>,
+    job: &Job,
+    mine: &Mine,
+    window: CancelWindow,
+    replacement: Option<Uuid>,
+    action: &str,
+    reason: Option<String>,
+) -> Result<Outcome, DbError> {
     set_status(
         conn,
         ctx,
@@ -587,15 +618,15 @@ pub async fn cancel(
     )
     .await?;
     if let Some(next) = replacement {
-        promote(conn, ctx, &job, next, AwardedHow::Waitlist).await?;
+        promote(conn, ctx, job, next, AwardedHow::Waitlist).await?;
     }
-    refresh_job(conn, ctx, &job).await?;
-    renumber_line(conn, ctx, &job).await?;
+    refresh_job(conn, ctx, job).await?;
+    renumber_line(conn, ctx, job).await?;
     audit(
         conn,
         ctx,
-        "cancel",
-        &job,
+        action,
+        job,
         serde_json::json!({"window": window, "promoted": replacement, "reason": reason}),
     )
     .await?;

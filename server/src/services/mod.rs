@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod actions;
 pub mod affiliates;
 pub mod alerts;
+pub mod arrival;
 pub mod assignments;
 pub mod audit;
 pub mod award;

@@ -125,11 +125,12 @@ async fn watch_slots(db: &Db, rules: &mut Rules, now: DateTime<Utc>) -> Result<u
     let rows = sqlx::query(
         "SELECT a.id, a.officer_id, a.department_id, a.updated_us, j.id AS job_id, j.starts_us, \
            j.ends_us, \
-           t.in_us, t.out_us, t.status AS card_status, \
+           t.in_us, t.out_us, t.status AS card_status, lr.eta_us AS late_eta_us, \
            (SELECT COUNT(*) FROM clock_events e WHERE e.timecard_id = t.id \
               AND e.verdict = 'needs_review') AS doubtful \
          FROM assignments a JOIN jobs j ON j.id = a.job_id \
          LEFT JOIN timecards t ON t.assignment_id = a.id \
+         LEFT JOIN late_reports lr ON lr.assignment_id = a.id \
          WHERE a.status = 'awarded' AND j.status <> 'cancelled' \
          AND j.starts_us <= $1 AND j.ends_us > $2 ORDER BY j.starts_us, a.id LIMIT $3",
     )
@@ -170,6 +171,8 @@ async fn watch_slots(db: &Db, rules: &mut Rules, now: DateTime<Utc>) -> Result<u
             clock_out: get::<Option<i64>>(r, "out_us")?.map(from_us),
             punch_needs_review: get::<i64>(r, "doubtful")? > 0
                 || get::<Option<String>>(r, "card_status")?.as_deref() == Some("needs_review"),
+            // The arrival the officer reported from the phone (decision 048).
+            late_eta: get::<Option<i64>>(r, "late_eta_us")?.map(from_us),
         };
         let due = alerts::due(&rules.of(db, slot.department_id).await?, &facts, now);
         for kind in due {

@@ -124,6 +124,8 @@ public final class AppModel: @unchecked Sendable {
     public var board: BoardModel { tabModel(.jobs) { BoardModel(self.screens.board(), delivery: self.delivery) } }
     public var shifts: ShiftsModel { tabModel(.myShifts) { ShiftsModel(self.screens.shifts(), delivery: self.delivery) } }
     public var earnings: EarningsModel { tabModel(.earnings) { EarningsModel(self.screens.earnings(), delivery: self.delivery) } }
+    /// A new history screen (past shifts by month, the PDF), owned by the view that shows it.
+    public func history() -> HistoryModel { HistoryModel(screens.history(), delivery: delivery) }
     public var settings: SettingsModel {
         tabModel(.settings) {
             SettingsModel(

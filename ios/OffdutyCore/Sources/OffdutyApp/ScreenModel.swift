@@ -27,6 +27,7 @@ extension JobScreen: ScreenObject {}
 extension ShiftsScreen: ScreenObject {}
 extension ClockScreen: ScreenObject {}
 extension EarningsScreen: ScreenObject {}
+extension HistoryScreen: ScreenObject {}
 extension SettingsScreen: ScreenObject {}
 extension ActivityScreen: ScreenObject {}
 extension InboxScreen: ScreenObject {}
@@ -186,6 +187,7 @@ public typealias JobModel = ScreenModel<JobScreen>
 public typealias ShiftsModel = ScreenModel<ShiftsScreen>
 public typealias ClockModel = ScreenModel<ClockScreen>
 public typealias EarningsModel = ScreenModel<EarningsScreen>
+public typealias HistoryModel = ScreenModel<HistoryScreen>
 public typealias SettingsModel = ScreenModel<SettingsScreen>
 public typealias ActivityModel = ScreenModel<ActivityScreen>
 public typealias InboxModel = ScreenModel<InboxScreen>

@@ -224,6 +224,40 @@ final class JobScreenTests: ScreensTestCase {
         job.setListener(listener: nil)
     }
 
+    func testNearTheStartTheOfficerCanSayRunningLateOrWontMakeIt() async throws {
+        let phone = try await phone("officer134@columbus.demo")
+        let board = phone.screens.board()
+        board.setFilters(filters: Self.workable)
+        let row = try claimable(board)
+        let job = phone.screens.job(jobId: row.jobId)
+        await job.perform(kind: .claim, reason: nil)
+        XCTAssertEqual(job.state().detail?.standing, .holding)
+        XCTAssertTrue(job.state().lateChoices.isEmpty, "days ahead: not yet")
+
+        // The shift now starts in 40 minutes.
+        try server.moveJob(row.jobId, startsAgoMinutes: -40, hours: 4)
+        await job.refresh()
+        var s = job.state()
+        XCTAssertEqual(s.actions.map(\.kind), [.cancel, .transfer, .runningLate, .wontMakeIt, .offer])
+        XCTAssertEqual(s.lateChoices.map(\.minutes), [5, 10, 15, 30, 60])
+        XCTAssertFalse(s.lateTitle.isEmpty)
+
+        await job.reportLate(minutes: 15)
+        s = job.state()
+        XCTAssertEqual(s.notice?.kind, .success)
+        XCTAssertTrue(s.notice?.text.hasPrefix("Running late") ?? false, s.notice?.text ?? "")
+        XCTAssertEqual(s.detail?.standing, .holding, "still the officer's shift")
+
+        let giveUp = try XCTUnwrap(s.actions.first { $0.kind == .wontMakeIt })
+        let terms = try XCTUnwrap(giveUp.confirm).message
+        XCTAssertTrue(terms.contains("late cancellation"), terms)
+        await job.perform(kind: .wontMakeIt, reason: "flat tyre")
+        s = job.state()
+        XCTAssertEqual(s.notice?.kind, .success)
+        XCTAssertEqual(s.detail?.standing, .left)
+        XCTAssertTrue(s.lateChoices.isEmpty)
+    }
+
     func testAJobThatIsNotOnThePhoneSaysSo() async throws {
         let job = OfficerScreens(app: try newApp()).job(jobId: "not-a-job")
         let s = job.state()

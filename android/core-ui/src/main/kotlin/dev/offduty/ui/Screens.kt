@@ -56,6 +56,8 @@ class JobModel private constructor(private val s: dev.offduty.core.JobScreen) :
     /** A tap on one of the state's action buttons: performed, or its dialog opened. */
     suspend fun tap(action: JobAction) = confirmations.tap(action.confirm) { reason -> perform(action.kind, reason) }
     suspend fun perform(kind: JobActionKind, reason: String?) = intent { s.perform(kind, reason) }
+    /** "Running late" by one of the state's `lateChoices`. */
+    suspend fun reportLate(minutes: UShort) = intent { s.reportLate(minutes) }
     suspend fun searchOfficers(query: String) = intent { s.searchOfficers(query) }
     suspend fun transferTo(officerId: String) = intent { s.transferTo(officerId) }
     fun closeTransfer() = act { s.closeTransfer() }
@@ -115,6 +117,15 @@ class EarningsModel private constructor(private val s: dev.offduty.core.Earnings
     constructor(screens: OfficerScreens) : this(screens.earnings())
     /** The CSV to share (null when there is nothing to export). */
     fun export(): EarningsExport? = s.export()
+    fun dismissNotice() = act { s.dismissNotice() }
+    suspend fun refresh() = intent { s.refresh() }
+}
+
+class HistoryModel private constructor(private val s: dev.offduty.core.HistoryScreen) :
+    ScreenModel<dev.offduty.core.HistoryState>(s::state, s::setListener) {
+    constructor(screens: OfficerScreens) : this(screens.history())
+    /** Saves the department's PDF of the history at `path` (a file in the app's storage). */
+    suspend fun downloadPdf(path: String) = intent { s.downloadPdf(path) }
     fun dismissNotice() = act { s.dismissNotice() }
     suspend fun refresh() = intent { s.refresh() }
 }

@@ -42,13 +42,14 @@ import androidx.compose.ui.text.input.KeyboardType
 import androidx.compose.ui.text.input.PasswordVisualTransformation
 import androidx.compose.ui.unit.dp
 import dev.offduty.android.viewmodel.EarningsViewModel
+import dev.offduty.android.viewmodel.HistoryViewModel
 import dev.offduty.android.viewmodel.SettingsViewModel
 import dev.offduty.android.viewmodel.SignInViewModel
 import dev.offduty.core.SignInField
 import dev.offduty.core.SignOutPhase
 
 @Composable
-fun EarningsScreen(vm: EarningsViewModel) {
+fun EarningsScreen(vm: EarningsViewModel, openHistory: () -> Unit) {
     val s = vm.state.collectAsStateValue()
     val context = LocalContext.current
     Refreshable(s.refreshing, { vm.launch { refresh() } }) {
@@ -77,6 +78,37 @@ fun EarningsScreen(vm: EarningsViewModel) {
                     context.startActivity(Intent.createChooser(Intent(Intent.ACTION_SEND).setType(e.mimeType)
                         .putExtra(Intent.EXTRA_TITLE, e.fileName).putExtra(Intent.EXTRA_TEXT, e.csv), e.fileName))
                 }) { Text(Tab.frame.export) }
+            }
+            item { TextButton(openHistory) { Text(appLabels.earningsHistory) } }
+        }
+    }
+}
+
+/** The officer's past shifts by month with totals, and the department's PDF of them. */
+@Composable
+fun HistoryScreen(vm: HistoryViewModel) {
+    val s = vm.state.collectAsStateValue()
+    val context = LocalContext.current
+    Refreshable(false, { vm.launch { refresh() } }) {
+        LazyColumn {
+            item { SyncLine(s.sync) }
+            item { NoticeBar(s.notice) { vm.model.dismissNotice() } }
+            s.empty?.let { item { Text(it, Modifier.padding(16.dp)) } }
+            s.months.forEach { m ->
+                item { ListItem(headlineContent = { Text(m.label, style = MaterialTheme.typography.titleMedium) },
+                    supportingContent = { Text("${m.summary.shiftsText} · ${m.summary.hours} · ${m.summary.gross}") },
+                    modifier = Modifier.semantics { heading() }) }
+                m.rows.forEach { r -> item(r.timecardId) {
+                    ListItem(headlineContent = { Text(r.site) },
+                        supportingContent = { Text(listOfNotNull(r.date, r.title, r.hours, r.invoiced, r.paid).joinToString(" · ")) },
+                        trailingContent = { r.gross?.let { Text(it) } })
+                } }
+            }
+            item { ListItem(headlineContent = { Text(s.total.label) },
+                supportingContent = { Text("${s.total.gross} · ${s.total.paidText}") }) }
+            item {
+                TextButton({ vm.launch { downloadPdf(java.io.File(context.filesDir, "history.pdf").path) } },
+                    enabled = !s.downloading) { Text(s.pdfLabel) }
             }
         }
     }

@@ -28,6 +28,7 @@ import androidx.compose.ui.unit.dp
 import dev.offduty.android.viewmodel.BoardViewModel
 import dev.offduty.android.viewmodel.InboxViewModel
 import dev.offduty.android.viewmodel.JobViewModel
+import dev.offduty.core.JobActionKind
 import dev.offduty.core.MapFence
 import dev.offduty.core.Route
 
@@ -84,8 +85,14 @@ fun JobScreen(vm: JobViewModel) {
             FenceOutline(fence, null, null, appLabels.mapSite)
         }
         s.actions.forEach { a ->
-            Button({ vm.launch { tap(a) } }, enabled = a.enabled && !s.busy, modifier = Modifier.fillMaxWidth()) { Text(a.label) }
-            a.disabledReason?.let { Text(it, style = MaterialTheme.typography.bodySmall) }
+            if (a.kind == JobActionKind.RUNNING_LATE) {
+                // Running late: the minutes are the choice (the core lists them).
+                Text(s.lateTitle, style = MaterialTheme.typography.titleMedium)
+                Row { s.lateChoices.forEach { c -> AssistChip({ vm.launch { reportLate(c.minutes) } }, label = { Text(c.label) }, enabled = !s.busy) } }
+            } else {
+                Button({ vm.launch { tap(a) } }, enabled = a.enabled && !s.busy, modifier = Modifier.fillMaxWidth()) { Text(a.label) }
+                a.disabledReason?.let { Text(it, style = MaterialTheme.typography.bodySmall) }
+            }
         }
         s.transfer?.let { t -> TransferPanel(t, { vm.launch { searchOfficers(it) } }, { vm.launch { transferTo(it) } },
             { vm.model.closeTransfer() }, { o -> vm.launch { tap(o) } }) }

@@ -31,6 +31,7 @@ import dev.offduty.android.viewmodel.ActivityViewModel
 import dev.offduty.android.viewmodel.BoardViewModel
 import dev.offduty.android.viewmodel.ClockViewModel
 import dev.offduty.android.viewmodel.EarningsViewModel
+import dev.offduty.android.viewmodel.HistoryViewModel
 import dev.offduty.android.viewmodel.InboxViewModel
 import dev.offduty.android.viewmodel.JobViewModel
 import dev.offduty.android.viewmodel.SettingsViewModel
@@ -91,7 +92,8 @@ fun OffdutyApp(app: OffdutyApplication, links: MutableStateFlow<String?>) = Offd
                 val id = e.arguments!!.getString(Destinations.JOB_ID)
                 ClockScreen(viewModel(key = "clock-$id") { ClockViewModel(app, id) })
             }
-            composable("earnings") { EarningsScreen(viewModel { EarningsViewModel(app) }) }
+            composable("earnings") { EarningsScreen(viewModel { EarningsViewModel(app) }) { nav.navigate("history") } }
+            composable("history") { HistoryScreen(viewModel { HistoryViewModel(app) }) }
             composable("activity") { ActivityScreen(viewModel { ActivityViewModel(app) }) }
             composable("settings") {
                 SettingsScreen(viewModel { SettingsViewModel(app) }) { nav.navigate(Destinations.SIGN_IN) { popUpTo(0) } }

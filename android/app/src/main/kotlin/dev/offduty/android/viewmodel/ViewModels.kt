@@ -9,6 +9,7 @@ import dev.offduty.ui.ActivityModel
 import dev.offduty.ui.BoardModel
 import dev.offduty.ui.ClockModel
 import dev.offduty.ui.EarningsModel
+import dev.offduty.ui.HistoryModel
 import dev.offduty.ui.InboxModel
 import dev.offduty.ui.JobModel
 import dev.offduty.ui.ScreenModel
@@ -31,6 +32,7 @@ class JobViewModel(app: OffdutyApplication, id: String) : ScreenViewModel<JobMod
 class ShiftsViewModel(app: OffdutyApplication) : ScreenViewModel<ShiftsModel>(ShiftsModel(app.screens))
 class ClockViewModel(app: OffdutyApplication, job: String?) : ScreenViewModel<ClockModel>(ClockModel(app.screens, job))
 class EarningsViewModel(app: OffdutyApplication) : ScreenViewModel<EarningsModel>(EarningsModel(app.screens))
+class HistoryViewModel(app: OffdutyApplication) : ScreenViewModel<HistoryModel>(HistoryModel(app.screens))
 class SettingsViewModel(app: OffdutyApplication) :
     ScreenViewModel<SettingsModel>(SettingsModel(app.screens, app.core.storageNotice(), app.vaults))
 class InboxViewModel(app: OffdutyApplication) : ScreenViewModel<InboxModel>(InboxModel(app.screens))
