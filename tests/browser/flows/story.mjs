@@ -101,18 +101,6 @@ export function storyFlows(get) {
     return { context, page: await context.newPage() };
   }
 
-  /** A coordinator's API token (the console has no page for approving verified timecards). */
-  async function coordinatorToken() {
-    const { env } = get();
-    const r = await fetch(new URL('/v1/auth/login', env.base), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: COORDINATOR.email, password: COORDINATOR.password }),
-    });
-    assert.equal(r.status, 200, `coordinator API login: ${await r.clone().text()}`);
-    return (await r.json()).access_token;
-  }
-
   function opens() {
     describe('the whole story, 1: a business signs up, requests, is approved; two officers claim and clock in', () => {
       test('a business signs up and validates a card through the payment page', TEST, async () => {
@@ -333,16 +321,29 @@ export function storyFlows(get) {
         assert.equal(problemReport(context, 'approving timecards'), null);
 
         // The department's own step: officers are owed approved time only (decision 019). The
-        // console lists only timecards a punch check flagged, so verified ones are approved
-        // through the API — both at once, so that one money pass bills them together.
-        const token = await coordinatorToken();
-        const { env } = get();
-        const approved = await Promise.all(
-          s.officers.map((o) =>
-            fetch(new URL(`/v1/timecards/${o.timecard}/approve`, env.base), { method: 'POST', headers: { authorization: `Bearer ${token}` } }),
-          ),
-        );
-        for (const r of approved) assert.equal(r.status, 200, await r.text());
+        // coordinator approves both verified timecards together on the timecards page (one
+        // press, so one money pass bills them together), leaving any other waiting one alone.
+        const coord = await pageAs('coordinator');
+        try {
+          await coord.page.goto('/console/timecards');
+          await coord.page.getByRole('heading', { level: 2, name: 'Verified, waiting for your approval' }).waitFor();
+          const boxes = coord.page.locator('form[action="/console/timecards/approve-verified"] input[name="timecard"]');
+          const ours = new Set(s.officers.map((o) => o.timecard));
+          const values = await boxes.evaluateAll((els) => els.map((e) => e.value));
+          for (const id of ours) assert.ok(values.includes(id), `the verified timecard ${id} is listed`);
+          for (const v of values) {
+            const box = boxes.and(coord.page.locator(`[value="${v}"]`));
+            if (ours.has(v) !== (await box.isChecked())) {
+              await box.focus();
+              await coord.page.keyboard.press('Space');
+            }
+          }
+          await enter(coord.page, coord.page.getByRole('button', { name: 'Approve the selected timecards' }), '**/console/timecards?done=verified');
+          await coord.page.getByRole('status').filter({ hasText: 'The selected timecards are approved' }).waitFor();
+          assert.equal(problemReport(coord.context, 'approving verified timecards'), null);
+        } finally {
+          await coord.context.close();
+        }
 
         // The money task issues the invoice at its next pass and charges the card.
         let invoice;
