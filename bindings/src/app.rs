@@ -325,6 +325,26 @@ impl OfficerApp {
         Ok(self.core.discard_preferences_edit()?)
     }
 
+    /// Where the officer's payout account stands (online; decision 049).
+    pub async fn payout_account(&self) -> Result<PayoutAccountInfo, ApiError> {
+        let core = self.core.clone();
+        on_runtime(async move { Ok(core.payout_account().await?.into()) }).await
+    }
+
+    /// A fresh one-time link to the payment provider's set-up pages, for the shell to open in
+    /// the browser. A department paying through its payroll refuses it with its sentence.
+    pub async fn payout_setup_link(&self) -> Result<PayoutSetupLinkInfo, ApiError> {
+        let core = self.core.clone();
+        on_runtime(async move {
+            let link = core.payout_setup_link().await?;
+            Ok(PayoutSetupLinkInfo {
+                url: link.url,
+                expires_at: time(link.expires_at),
+            })
+        })
+        .await
+    }
+
     /// Sends queued actions and pulls changes. Offline is reported, not thrown.
     pub async fn sync_now(&self) -> Result<SyncReport, ApiError> {
         let core = self.core.clone();

@@ -757,3 +757,36 @@ pub struct CancelTerms {
     pub window: CancelWindow,
     pub text: String,
 }
+
+/// The officer's payout account when the department pays officers directly (decision 049).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct PayoutAccountInfo {
+    /// `not_needed`, `not_started`, `onboarding` or `ready`.
+    pub status: String,
+    /// What to tell the officer (written once, in the domain).
+    pub sentence: String,
+    /// Whether the officer has something to do: open the set-up link.
+    pub needs_setup: bool,
+    pub checked_at: Option<SystemTime>,
+}
+
+impl From<offduty_domain::payouts::PayoutAccount> for PayoutAccountInfo {
+    fn from(a: offduty_domain::payouts::PayoutAccount) -> Self {
+        PayoutAccountInfo {
+            status: serde_json::to_value(a.status)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default(),
+            sentence: a.sentence,
+            needs_setup: a.status.needs_setup(),
+            checked_at: a.checked_at.map(time),
+        }
+    }
+}
+
+/// A one-time link to the payment provider's set-up pages: the shell opens it in the browser.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct PayoutSetupLinkInfo {
+    pub url: String,
+    pub expires_at: SystemTime,
+}

@@ -318,7 +318,9 @@ fn words(entry: &InboxEntry, fmt: &crate::format::Fmt) -> (InboxKind, String, St
                 ("eta", &fmt.day_time(*expected_at)),
             ]),
         ),
-        None => (
+        // Sent to a security firm's contact, never to an officer: shown like a kind this
+        // version cannot read.
+        Some(Told::AffiliateInvitation { .. }) | None => (
             InboxKind::Other,
             Msg::InboxUnknownTitle.text(),
             Msg::InboxUnknownBody.text(),

@@ -87,8 +87,10 @@ impl Route {
         match notice {
             // The officer's pay is where a rejected timecard shows, with its reason.
             Some(Notice::TimecardRejected { .. }) => Route::Earnings,
-            Some(n) => Route::Job {
-                id: n.job_id().to_string(),
+            Some(n) => match n.job_id() {
+                Some(id) => Route::Job { id: id.to_string() },
+                // A notice about no job (an affiliate's invitation) opens the inbox.
+                None => Route::Inbox,
             },
             None => Route::Inbox,
         }

@@ -53,7 +53,13 @@ export const PAGES = [
   { name: 'disputes', path: '/console/disputes', as: 'coordinator', heading: 'Disputed timecards' },
   { name: 'deliveries', path: '/console/deliveries', as: 'coordinator', heading: 'Deliveries' },
   { name: 'payouts', path: '/console/payouts', as: 'coordinator', heading: 'Payouts', screenshot: { fullPage: true } },
-  { name: 'payroll-settings', path: '/console/payouts/settings', as: 'coordinator', heading: 'Pay period and bank details' },
+  { name: 'payroll-settings', path: '/console/payouts/settings', as: 'coordinator', heading: 'Pay period and payout method' },
+  // Paying officers directly (decision 049): payout accounts, the 1099-NEC summary, and the two
+  // public pages the payment provider sends an officer back to.
+  { name: 'payout-accounts', path: '/console/payouts/payout-accounts', as: 'coordinator', heading: 'Payout accounts' },
+  { name: 'nec-summary', path: '/console/payouts/1099?year=2026', as: 'coordinator', heading: '1099-NEC summary, 2026' },
+  { name: 'payout-setup-done', path: '/console/payout-setup/done', heading: 'Back from the payment provider' },
+  { name: 'payout-setup-expired', path: '/console/payout-setup/expired', heading: 'This set-up link has expired', screenshot: false },
   { name: 'deposit-accounts', path: '/console/payouts/accounts', as: 'coordinator', heading: 'Deposit accounts' },
   { name: 'deposit-account', path: (env) => env.depositAccount.path, as: 'coordinator', heading: (env) => `Deposit account of ${env.depositAccount.name}` },
   { name: 'alerts', path: '/console/alerts', as: 'coordinator', heading: 'Alerts' },
@@ -62,7 +68,7 @@ export const PAGES = [
   { name: 'two-factor', path: '/console/account/two-factor', as: 'coordinator', heading: 'Two-factor sign-in' },
   // The coordinator's remaining pages (decision 045).
   { name: 'rate-card', path: '/console/rate-card', as: 'coordinator', heading: 'Rate card', screenshot: { fullPage: true } },
-  { name: 'timecards', path: '/console/timecards', as: 'coordinator', heading: 'Timecards to review' },
+  { name: 'timecards', path: '/console/timecards', as: 'coordinator', heading: 'Timecards' },
   { name: 'officers', path: '/console/officers', as: 'coordinator', heading: 'Officers' },
   { name: 'officer', path: (env) => env.officer.path, as: 'coordinator', heading: (env) => env.officer.name },
   { name: 'audit', path: '/console/audit', as: 'coordinator', heading: 'Audit log' },
