@@ -679,6 +679,12 @@ async fn settings_are_saved_through_the_apis_rules_and_audited(backend: Backend)
         ("rules.punch_thresholds.max_fix_age_s", "30"),
         ("rules.punch_thresholds.max_speed_mps", "70"),
         ("rules.punch_thresholds.max_clock_drift_s", "120"),
+        ("rules.alerts.no_show_grace_minutes", "20"),
+        ("rules.alerts.late_tolerance_minutes", "5"),
+        ("rules.alerts.early_tolerance_minutes", "10"),
+        ("rules.alerts.overrun_tolerance_minutes", "15"),
+        ("rules.alerts.escalate_after_minutes", "15"),
+        ("rules.alerts.reminder_lead_minutes", "90"),
         ("rules.pay_period.length", "weekly"),
         ("rules.pay_period.anchor", "2026-01-05"),
     ]
@@ -745,6 +751,29 @@ async fn settings_are_saved_through_the_apis_rules_and_audited(backend: Backend)
         page.body
             .contains("every threshold must be a positive number")
     );
+    // The alert thresholds (decision 043): a late clock-in must be told apart from a no-show.
+    let page = post(
+        &mut b,
+        "/console/settings",
+        &with(
+            &form,
+            &[("rules.alerts.late_tolerance_minutes", "25")],
+            &csrf,
+        ),
+    )
+    .await;
+    assert_eq!(
+        page.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body
+            .contains("id=\"rules.alerts.late_tolerance_minutes-error\""),
+        "{}",
+        page.body
+    );
     let (_, unchanged) = app.get("/v1/department", &coord).await;
     assert_eq!(before, unchanged);
 
@@ -758,6 +787,16 @@ async fn settings_are_saved_through_the_apis_rules_and_audited(backend: Backend)
     assert_eq!(after["rules"]["cancel_policy"]["free_hours"], 36);
     assert_eq!(after["rules"]["punch_thresholds"]["max_accuracy_m"], 40.5);
     assert_eq!(after["rules"]["pay_period"]["length"], "weekly");
+    let rules: String = sqlx::query("SELECT rules_json FROM departments WHERE id = $1")
+        .bind(dept.to_string())
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap()
+        .try_get("rules_json")
+        .unwrap();
+    let rules: serde_json::Value = serde_json::from_str(&rules).unwrap();
+    assert_eq!(rules["alerts"]["no_show_grace_minutes"], 20);
+    assert_eq!(rules["alerts"]["reminder_lead_minutes"], 90);
     assert_eq!(after["pay"], before["pay"]);
     let audit = audit_actions(&app, dept).await;
     assert!(audit.iter().any(|(a, _)| a == "rules_updated"), "{audit:?}");

@@ -29,7 +29,7 @@ use crate::services::{department, two_factor};
 const PAGE: &str = "/console/settings";
 
 /// The number inputs: form name (the service's field path), label, hint.
-const NUMBERS: [(&str, &str, &str); 9] = [
+const NUMBERS: [(&str, &str, &str); 15] = [
     (
         "rules.limits.max_hours_per_day",
         "Most hours an officer may work in a day",
@@ -74,6 +74,36 @@ const NUMBERS: [(&str, &str, &str); 9] = [
         "rules.punch_thresholds.max_clock_drift_s",
         "Punch check: largest device clock error (seconds)",
         "A larger one needs review.",
+    ),
+    (
+        "rules.alerts.no_show_grace_minutes",
+        "Alerts: no clock-in this long after the start is a no-show (minutes)",
+        "The coordinators and the customer are told, and the waitlist is offered the slot.",
+    ),
+    (
+        "rules.alerts.late_tolerance_minutes",
+        "Alerts: a clock-in later than this after the start is late (minutes)",
+        "Must be shorter than the no-show time.",
+    ),
+    (
+        "rules.alerts.early_tolerance_minutes",
+        "Alerts: a clock-out earlier than this before the end is early (minutes)",
+        "The coordinators are told.",
+    ),
+    (
+        "rules.alerts.overrun_tolerance_minutes",
+        "Alerts: still clocked in this long after the end is an overrun (minutes)",
+        "The coordinators are told.",
+    ),
+    (
+        "rules.alerts.escalate_after_minutes",
+        "Alerts: escalate an alert nobody acknowledged after (minutes)",
+        "Escalated once, to every coordinator.",
+    ),
+    (
+        "rules.alerts.reminder_lead_minutes",
+        "Remind officers this long before their shift (minutes)",
+        "0: no reminder. At most a day (1440) for every alert setting.",
     ),
 ];
 
@@ -131,6 +161,12 @@ impl SettingsValues {
             r.punch_thresholds.max_fix_age_s.to_string(),
             number(r.punch_thresholds.max_speed_mps),
             r.punch_thresholds.max_clock_drift_s.to_string(),
+            r.alerts.no_show_grace_minutes.to_string(),
+            r.alerts.late_tolerance_minutes.to_string(),
+            r.alerts.early_tolerance_minutes.to_string(),
+            r.alerts.overrun_tolerance_minutes.to_string(),
+            r.alerts.escalate_after_minutes.to_string(),
+            r.alerts.reminder_lead_minutes.to_string(),
         ];
         SettingsValues {
             numbers: NUMBERS.iter().map(|f| f.0).zip(values).collect(),
@@ -205,6 +241,12 @@ impl SettingsValues {
         r.punch_thresholds.max_fix_age_s = whole(NUMBERS[6].0)?;
         r.punch_thresholds.max_speed_mps = decimal(NUMBERS[7].0)?;
         r.punch_thresholds.max_clock_drift_s = whole(NUMBERS[8].0)?;
+        r.alerts.no_show_grace_minutes = small(NUMBERS[9].0)?;
+        r.alerts.late_tolerance_minutes = small(NUMBERS[10].0)?;
+        r.alerts.early_tolerance_minutes = small(NUMBERS[11].0)?;
+        r.alerts.overrun_tolerance_minutes = small(NUMBERS[12].0)?;
+        r.alerts.escalate_after_minutes = small(NUMBERS[13].0)?;
+        r.alerts.reminder_lead_minutes = small(NUMBERS[14].0)?;
         r.pay_period.length = parse_length(&self.period_length).ok_or_else(|| {
             (
                 "rules.pay_period.length".to_string(),
