@@ -580,6 +580,7 @@ pub async fn send_pending(
             Settled::Sent => done.sent += 1,
             Settled::Failed => done.failed += 1,
             Settled::Waiting => done.waiting += 1,
+            Settled::Elsewhere => {}
         }
     }
     Ok(done)
@@ -589,6 +590,8 @@ enum Settled {
     Sent,
     Failed,
     Waiting,
+    /// Another process settled it first (same key, same answer): nothing to count here.
+    Elsewhere,
 }
 
 async fn settle(
@@ -609,7 +612,7 @@ async fn settle(
         .map(|r| get(&r, "status"))
         .transpose()?;
     if status.as_deref() != Some("pending") {
-        return Ok(Settled::Waiting);
+        return Ok(Settled::Elsewhere);
     }
     let (outcome, gateway_id, message) = match &answer {
         Ok(id) => (Settled::Sent, Some(id.as_str().to_string()), None),
@@ -625,7 +628,7 @@ async fn settle(
     let new_status = match outcome {
         Settled::Sent => "succeeded",
         Settled::Failed => "failed",
-        Settled::Waiting => "pending",
+        Settled::Waiting | Settled::Elsewhere => "pending",
     };
     sqlx::query(
         "UPDATE payout_transfers SET status = $1, gateway_id = $2, message = $3, updated_us = $4 \
@@ -671,9 +674,9 @@ async fn settle(
                 .map_err(DbError::from)?;
             }
         }
-        Settled::Waiting => {}
+        Settled::Waiting | Settled::Elsewhere => {}
     }
-    if !matches!(outcome, Settled::Waiting) {
+    if matches!(outcome, Settled::Sent | Settled::Failed) {
         audit::append(
             t.conn(),
             dept,
