@@ -39,7 +39,7 @@ use crate::db::{Db, DbError, from_us, get, get_uuid, to_us};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::AuthUser;
 use crate::money::books;
-use crate::money::payroll::{self, CsvLine};
+use crate::money::payroll;
 use crate::payments::{
     ConnectedAccountId, Currency, GatewayError, IdempotencyKey, OnboardingLink, PaymentGateway,
     TransferRequest,
@@ -396,21 +396,7 @@ pub async fn make_batch(
     }
     let id = Uuid::now_v7();
     let effective = now.with_timezone(&dept.tz).date_naive();
-    let csv_lines: Vec<CsvLine> = preview
-        .paid
-        .iter()
-        .map(|o| CsvLine {
-            officer_id: o.officer_id.to_string(),
-            badge: o.badge.clone(),
-            name: o.name.clone(),
-            timecards: o.timecards.len(),
-            minutes: o.minutes,
-            gross_cents: o.cents,
-            routing: String::new(),
-            account_last4: String::new(),
-            account_type: String::new(),
-        })
-        .collect();
+    let csv_lines = payouts::csv_lines(&preview.paid, false);
     let csv = payroll::csv(period, &dept.currency, effective, &csv_lines).map_err(|e| {
         tracing::error!(error = %e, "the payout CSV could not be written");
         ApiError::internal()

@@ -637,6 +637,27 @@ fn file_seal(keys: &TokenKeys) -> SecretSeal {
     SecretSeal::for_purpose(keys, FILE_SEAL_PURPOSE)
 }
 
+/// The payout CSV's lines for `paid`, with each officer's deposit account when `accounts`
+/// (payroll files), without (transfers: the provider holds the bank details).
+pub(crate) fn csv_lines(paid: &[OfficerPay], accounts: bool) -> Vec<CsvLine> {
+    paid.iter()
+        .map(|o| {
+            let account = o.account.as_ref().filter(|_| accounts);
+            CsvLine {
+                officer_id: o.officer_id.to_string(),
+                badge: o.badge.clone(),
+                name: o.name.clone(),
+                timecards: o.timecards.len(),
+                minutes: o.minutes,
+                gross_cents: o.cents,
+                routing: account.map(|a| a.routing.clone()).unwrap_or_default(),
+                account_last4: account.map(|a| a.last4.clone()).unwrap_or_default(),
+                account_type: account.map(|a| a.kind.clone()).unwrap_or_default(),
+            }
+        })
+        .collect()
+}
+
 /// The department's settings and the closed pay period starting `start`, checked for a new
 /// batch: settings set, a day that starts a period, the period over, not paid before.
 pub(crate) async fn closed_period(
@@ -835,33 +856,7 @@ pub async fn make_batch(
         &credits,
     )
     .map_err(|e| ApiError::invalid_at("payroll", e))?;
-    let csv_lines: Vec<CsvLine> = preview
-        .paid
-        .iter()
-        .map(|o| CsvLine {
-            officer_id: o.officer_id.to_string(),
-            badge: o.badge.clone(),
-            name: o.name.clone(),
-            timecards: o.timecards.len(),
-            minutes: o.minutes,
-            gross_cents: o.cents,
-            routing: o
-                .account
-                .as_ref()
-                .map(|a| a.routing.clone())
-                .unwrap_or_default(),
-            account_last4: o
-                .account
-                .as_ref()
-                .map(|a| a.last4.clone())
-                .unwrap_or_default(),
-            account_type: o
-                .account
-                .as_ref()
-                .map(|a| a.kind.clone())
-                .unwrap_or_default(),
-        })
-        .collect();
+    let csv_lines = csv_lines(&preview.paid, true);
     let csv = payroll::csv(period, &dept.currency, effective, &csv_lines).map_err(|e| {
         tracing::error!(error = %e, "the payroll CSV could not be written");
         ApiError::internal()
