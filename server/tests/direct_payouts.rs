@@ -18,7 +18,7 @@ use std::sync::Arc;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::America::New_York;
 use hmac::{Hmac, Mac};
 use reqwest::StatusCode;
@@ -27,7 +27,7 @@ use sha2::Sha256;
 use sqlx::Row;
 use uuid::Uuid;
 
-use common::money::{World, auth, business, stored_ledger, timecard, world};
+use common::money::{World, auth, business, noon, status_of, stored_ledger, timecard, world};
 use common::{Backend, TestApp};
 use offduty_domain::billing::timecard_shares;
 use offduty_server::payments::{
@@ -194,28 +194,6 @@ fn direct(anchor: NaiveDate) -> Settings {
         odfi_routing: String::new(),
         entry_description: String::new(),
     }
-}
-
-/// Local noon `days` after `anchor` in New York.
-fn noon(anchor: NaiveDate, days: i64) -> DateTime<Utc> {
-    New_York
-        .from_local_datetime(
-            &(anchor + Duration::days(days)).and_time(NaiveTime::from_hms_opt(12, 0, 0).unwrap()),
-        )
-        .unwrap()
-        .to_utc()
-}
-
-async fn status_of(app: &TestApp, id: Uuid) -> (String, Option<String>) {
-    let r = sqlx::query("SELECT status, payout_batch_id FROM timecards WHERE id = $1")
-        .bind(id.to_string())
-        .fetch_one(&app.db.pool)
-        .await
-        .unwrap();
-    (
-        r.try_get("status").unwrap(),
-        r.try_get("payout_batch_id").unwrap(),
-    )
 }
 
 async fn account_of(app: &TestApp, officer: Uuid) -> String {

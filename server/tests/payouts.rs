@@ -13,14 +13,16 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::America::New_York;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use sqlx::Row;
 use uuid::Uuid;
 
-use common::money::{Business, World, auth, business, stored_ledger, timecard, world};
+use common::money::{
+    Business, World, auth, business, noon, status_of, stored_ledger, timecard, world,
+};
 use common::{Backend, TestApp};
 use offduty_domain::billing::timecard_shares;
 use offduty_server::money::payroll::effective_date;
@@ -43,16 +45,6 @@ fn settings(anchor: NaiveDate) -> Settings {
     }
 }
 
-/// Local noon `days` after `anchor` in New York.
-fn noon(anchor: NaiveDate, days: i64) -> DateTime<Utc> {
-    New_York
-        .from_local_datetime(
-            &(anchor + Duration::days(days)).and_time(NaiveTime::from_hms_opt(12, 0, 0).unwrap()),
-        )
-        .unwrap()
-        .to_utc()
-}
-
 async fn account(app: &TestApp, w: &World, officer: Uuid, routing: &str, number: &str) {
     deposit_accounts::set(
         &app.db,
@@ -68,18 +60,6 @@ async fn account(app: &TestApp, w: &World, officer: Uuid, routing: &str, number:
     )
     .await
     .unwrap();
-}
-
-async fn status_of(app: &TestApp, id: Uuid) -> (String, Option<String>) {
-    let r = sqlx::query("SELECT status, payout_batch_id FROM timecards WHERE id = $1")
-        .bind(id.to_string())
-        .fetch_one(&app.db.pool)
-        .await
-        .unwrap();
-    (
-        r.try_get("status").unwrap(),
-        r.try_get("payout_batch_id").unwrap(),
-    )
 }
 
 async fn name_and_badge(app: &TestApp, id: Uuid) -> (String, String) {

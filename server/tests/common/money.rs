@@ -169,3 +169,28 @@ pub async fn stored_ledger(app: &TestApp, dept: Uuid) -> Ledger {
     assert_eq!(sum, 0, "balances sum to zero");
     ledger
 }
+
+/// Local noon `days` after `anchor` in New York.
+pub fn noon(anchor: chrono::NaiveDate, days: i64) -> DateTime<Utc> {
+    use chrono::TimeZone;
+    chrono_tz::America::New_York
+        .from_local_datetime(
+            &(anchor + chrono::Duration::days(days))
+                .and_time(chrono::NaiveTime::from_hms_opt(12, 0, 0).unwrap()),
+        )
+        .unwrap()
+        .to_utc()
+}
+
+/// A timecard's status and the payout batch it is in.
+pub async fn status_of(app: &TestApp, id: Uuid) -> (String, Option<String>) {
+    let r = sqlx::query("SELECT status, payout_batch_id FROM timecards WHERE id = $1")
+        .bind(id.to_string())
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+    (
+        r.try_get("status").unwrap(),
+        r.try_get("payout_batch_id").unwrap(),
+    )
+}
